@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs moto's server (the EC2 API emulator) into a virtualenv in the cache.
+source "$(dirname "$0")/lib.sh"
+
+marker="$MOTO_VENV/.installed"
+if [ -f "$marker" ] && [ -x "$MOTO_SERVER" ]; then
+  log "moto $MOTO_VERSION: cached in $MOTO_VENV"
+  exit 0
+fi
+log "installing moto[server]==$MOTO_VERSION into $MOTO_VENV"
+rm -rf "$MOTO_VENV"
+python3 -m venv "$MOTO_VENV"
+"$MOTO_VENV/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"
+touch "$marker"
+log "moto $MOTO_VERSION installed"

@@ -1,0 +1,28 @@
+package dev.cutover.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+/** A release that failed; the same fleet is not tried again until the spec changes. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class Failure {
+
+  @JsonPropertyDescription("Fleet id of the failed fleet.")
+  public String fleetId;
+
+  @JsonPropertyDescription("Version of the failed fleet.")
+  public String version;
+
+  @JsonPropertyDescription("metadata.generation at the failure; a new generation retries.")
+  public Long generation;
+
+  @JsonPropertyDescription("CamelCase reason, e.g. DeadlineExceeded, InstanceTerminated, or an "
+      + "AWS error code.")
+  public String reason;
+
+  @JsonPropertyDescription("What happened, in a sentence.")
+  public String message;
+
+  @JsonPropertyDescription("When (RFC 3339).")
+  public String at;
+}

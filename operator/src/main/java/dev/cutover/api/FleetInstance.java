@@ -1,0 +1,28 @@
+package dev.cutover.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+/** One instance of a staging fleet. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class FleetInstance {
+
+  @JsonPropertyDescription("EC2 instance id.")
+  public String id;
+
+  @JsonPropertyDescription("Slot in the fleet, from 0.")
+  public Integer slot;
+
+  @JsonPropertyDescription("EC2 state: pending, running, shutting-down, terminated, stopping, "
+      + "stopped.")
+  public String state;
+
+  @JsonPropertyDescription("Private IPv4 address.")
+  public String privateIp;
+
+  @JsonPropertyDescription("Public IPv4 address, if any.")
+  public String publicIp;
+
+  @JsonPropertyDescription("Result of the checks, e.g. \"status ok\", \"http 2/3\".")
+  public String checks;
+}

@@ -1,0 +1,68 @@
+package dev.cutover.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import java.util.List;
+import java.util.Map;
+
+/** The launch parameters shared by every instance of a fleet. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class InstanceTemplate {
+
+  @Required
+  @Size(max = 21)
+  @ValidationRule(value = "self.matches('^ami-([0-9a-f]{8}|[0-9a-f]{17})$')",
+      message = "imageId must be an AMI id such as ami-0123456789abcdef0")
+  @JsonPropertyDescription("AMI to launch, e.g. ami-0123456789abcdef0.")
+  public String imageId;
+
+  @Required
+  @Size(max = 32)
+  @ValidationRule(value = "self.matches('^[a-z][a-z0-9-]*[.][a-z0-9]+$')",
+      message = "instanceType must be an EC2 instance type such as t3.small")
+  @JsonPropertyDescription("EC2 instance type, e.g. t3.small.")
+  public String instanceType;
+
+  @Required
+  @Size(min = 1, max = 16)
+  @ValidationRule(
+      value = "self.all(s, s.matches('^subnet-([0-9a-f]{8}|[0-9a-f]{17})$'))",
+      message = "every subnetIds entry must be a subnet id such as subnet-0123456789abcdef0")
+  @JsonPropertyDescription("Subnets to launch into; instances are spread across them in slot "
+      + "order (slot i goes to subnetIds[i mod n]).")
+  public List<@Size(max = 24) String> subnetIds;
+
+  @Size(max = 16)
+  @ValidationRule(
+      value = "self.all(s, s.matches('^sg-([0-9a-f]{8}|[0-9a-f]{17})$'))",
+      message = "every securityGroupIds entry must be a security group id such as "
+          + "sg-0123456789abcdef0")
+  @JsonPropertyDescription("Security groups of each instance's network interface.")
+  public List<@Size(max = 20) String> securityGroupIds;
+
+  @Size(min = 1, max = 255)
+  @JsonPropertyDescription("Name of an EC2 key pair for SSH access. Optional.")
+  public String keyName;
+
+  @Size(min = 1, max = 2048)
+  @JsonPropertyDescription("IAM instance profile: a name, or an ARN starting with arn:. Optional.")
+  public String iamInstanceProfile;
+
+  @Size(max = 16384)
+  @JsonPropertyDescription("User data script (plain text, at most 16 KiB). ${VERSION}, "
+      + "${RELEASE} (namespace/name), ${FLEET} (fleet id) and ${SLOT} are substituted per "
+      + "instance before launch.")
+  public String userData;
+
+  @Size(max = 40)
+  @ValidationRule(
+      value = "self.all(k, !k.startsWith('cutover.dev/') && !k.startsWith('aws:') && k != 'Name')",
+      message = "tag keys starting with cutover.dev/ or aws:, and the key Name, are set by "
+          + "Cutover and cannot be given in template.tags")
+  @JsonPropertyDescription("Extra tags for every instance (at most 40). Cutover adds Name and the "
+      + "cutover.dev/* ownership tags itself.")
+  public Map<@Size(max = 128) String, @Size(max = 256) String> tags;
+}

@@ -1,0 +1,29 @@
+package dev.cutover.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+
+/** Checks of the new active fleet right after the switch. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class PostSwitch {
+
+  @Default("true")
+  @JsonPropertyDescription("Keep running the verification checks on the new active fleet for "
+      + "the window after the switch. Default true.")
+  public Boolean verify;
+
+  @Default("2m")
+  @Size(max = 32)
+  @ValidationRule(value = Durations.RULE + " && duration(self) <= duration('24h')",
+      message = "window must be a duration such as 2m, at most 24h")
+  @JsonPropertyDescription("How long after the switch the checks keep running. Default 2m.")
+  public String window;
+
+  @Default("true")
+  @JsonPropertyDescription("When a post-switch check fails, move the Elastic IP back to the "
+      + "retained previous fleet (one call) and mark the release Degraded. Default true.")
+  public Boolean revertOnFailure;
+}

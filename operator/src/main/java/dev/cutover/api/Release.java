@@ -1,0 +1,39 @@
+package dev.cutover.api;
+
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/**
+ * A blue/green release of an EC2 fleet behind an Elastic IP. Changing the version or the
+ * instance template launches a complete new fleet beside production, verifies it, moves the
+ * Elastic IP to it in one call and keeps the previous fleet for a retention period.
+ */
+@Group(Release.GROUP)
+@Version(Release.VERSION)
+@ShortNames("rel")
+@AdditionalPrinterColumn(name = "Version", jsonPath = ".spec.version",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Fleet", jsonPath = ".spec.fleetSize",
+    type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "Active", jsonPath = ".status.activeFleet.version",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "IP", jsonPath = ".status.elasticIp.publicIp",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp",
+    type = AdditionalPrinterColumn.Type.DATE)
+public class Release extends CustomResource<ReleaseSpec, ReleaseStatus> implements Namespaced {
+
+  public static final String GROUP = "cutover.dev";
+  public static final String VERSION = "v1alpha1";
+
+  @Override
+  protected ReleaseStatus initStatus() {
+    return new ReleaseStatus();
+  }
+}

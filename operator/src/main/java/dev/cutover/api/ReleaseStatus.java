@@ -1,0 +1,45 @@
+package dev.cutover.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What Cutover observed and decided. Fleets and the Elastic IP are re-derived from EC2 on every
+ * reconcile; only what cannot be observed again (deadlines, expiry, history, a failed fleet not
+ * to retry) is remembered here.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ReleaseStatus {
+
+  @JsonPropertyDescription("The metadata.generation this status describes.")
+  public Long observedGeneration;
+
+  @JsonPropertyDescription("Where the release stands: Pending, Provisioning, Verifying, "
+      + "AwaitingPromotion, Switching, Live, Degraded, Failed or Deleting.")
+  public Phase phase;
+
+  @JsonPropertyDescription("The fleet the Elastic IP points at: production.")
+  public ActiveFleet activeFleet;
+
+  @JsonPropertyDescription("The new fleet being launched and verified.")
+  public StagingFleet stagingFleet;
+
+  @JsonPropertyDescription("The fleet that was live before the last switch, kept until expiresAt "
+      + "so that switching back is one Elastic IP move.")
+  public PreviousFleet previousFleet;
+
+  @JsonPropertyDescription("The Elastic IP and the instance it points at.")
+  public ElasticIpStatus elasticIp;
+
+  @JsonPropertyDescription("The last failed release, not retried until the spec changes.")
+  public Failure lastFailure;
+
+  @JsonPropertyDescription("The last 10 switches, newest last.")
+  public List<HistoryEntry> history = new ArrayList<>();
+
+  @JsonPropertyDescription("Ready, Reconciling, Stalled (kstatus), Available and Progressing.")
+  public List<Condition> conditions = new ArrayList<>();
+}

@@ -1,0 +1,30 @@
+package dev.cutover.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+
+/** The checks a new fleet must pass before it may receive the Elastic IP. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class Verification {
+
+  @Default("true")
+  @JsonPropertyDescription("Require EC2's system and instance status checks to be ok on every "
+      + "instance.")
+  public Boolean instanceStatusChecks;
+
+  @JsonPropertyDescription("HTTP smoke check run against every instance of the new fleet. "
+      + "Optional.")
+  public HttpCheck http;
+
+  @Default("15m")
+  @Size(max = 32)
+  @ValidationRule(value = Durations.RULE + " && duration(self) <= duration('24h')",
+      message = "deadline must be a duration such as 90s, 15m or 1h30m, at most 24h")
+  @JsonPropertyDescription("Time from launch until the new fleet must be verified (boot, checks "
+      + "and soak). Past it the release is abandoned and production stays untouched. "
+      + "Default 15m.")
+  public String deadline;
+}

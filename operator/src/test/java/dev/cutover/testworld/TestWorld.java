@@ -1,0 +1,138 @@
+package dev.cutover.testworld;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+
+/**
+ * The real test world for integration tests: one kube-apiserver + etcd and one moto server per
+ * JVM, started on first use and stopped when the test run ends (or the JVM exits, whichever
+ * comes first, also after failures). moto is reset before every test.
+ *
+ * <p>Use {@code @ExtendWith(TestWorld.class)} and take {@link KubernetesClient}, {@link Ec2Client}
+ * or {@link MotoServer} as parameters, or call the static accessors from static initialisers
+ * (JOSDK's {@code LocallyRunOperatorExtension} needs the client that early).
+ */
+public final class TestWorld implements BeforeAllCallback, BeforeEachCallback, ParameterResolver {
+
+  public static final Region REGION = Region.US_EAST_1;
+
+  private static final class Shared implements AutoCloseable {
+    final KubeControlPlane kube;
+    final MotoServer moto;
+    final KubernetesClient client;
+    final Ec2Client ec2;
+
+    Shared() {
+      // Both servers start in parallel: each takes a few seconds.
+      var motoStart = java.util.concurrent.CompletableFuture.supplyAsync(MotoServer::start);
+      KubeControlPlane startedKube = null;
+      try {
+        startedKube = KubeControlPlane.start();
+        this.moto = motoStart.join();
+      } catch (RuntimeException e) {
+        if (startedKube != null) {
+          startedKube.close();
+        }
+        motoStart.thenAccept(MotoServer::close);
+        throw e;
+      }
+      this.kube = startedKube;
+      this.client = kube.newClient();
+      this.ec2 = newEc2Client(moto);
+    }
+
+    @Override
+    public void close() {
+      ec2.close();
+      client.close();
+      moto.close();
+      kube.close();
+    }
+  }
+
+  private static Shared shared;
+
+  private static synchronized Shared shared() {
+    if (shared == null) {
+      shared = new Shared();
+      Runtime.getRuntime().addShutdownHook(new Thread(TestWorld::stop, "test-world-stop"));
+    }
+    return shared;
+  }
+
+  private static synchronized void stop() {
+    if (shared != null) {
+      shared.close();
+      shared = null;
+    }
+  }
+
+  public static KubeControlPlane kube() {
+    return shared().kube;
+  }
+
+  public static KubernetesClient client() {
+    return shared().client;
+  }
+
+  public static MotoServer moto() {
+    return shared().moto;
+  }
+
+  public static Ec2Client ec2() {
+    return shared().ec2;
+  }
+
+  /** An EC2 client of the real AWS SDK pointed at moto with dummy credentials. */
+  public static Ec2Client newEc2Client(MotoServer moto) {
+    return Ec2Client.builder()
+        .endpointOverride(moto.endpoint())
+        .region(REGION)
+        .credentialsProvider(StaticCredentialsProvider.create(
+            AwsBasicCredentials.create("testing", "testing")))
+        .build();
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    shared();
+    // Stop the servers when the whole run ends, not only at JVM exit.
+    context.getRoot().getStore(ExtensionContext.Namespace.create(TestWorld.class))
+        .computeIfAbsent("stopper", key -> (AutoCloseable) TestWorld::stop);
+  }
+
+  @Override
+  public void beforeEach(ExtensionContext context) {
+    moto().reset();
+  }
+
+  @Override
+  public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+    Class<?> type = parameter.getParameter().getType();
+    return type == KubernetesClient.class || type == Ec2Client.class || type == MotoServer.class
+        || type == KubeControlPlane.class;
+  }
+
+  @Override
+  public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+    Class<?> type = parameter.getParameter().getType();
+    if (type == KubernetesClient.class) {
+      return client();
+    }
+    if (type == Ec2Client.class) {
+      return ec2();
+    }
+    if (type == MotoServer.class) {
+      return moto();
+    }
+    return kube();
+  }
+}
