@@ -4,7 +4,7 @@ MVN ?= mvn -B -ntp
 export CUTOVER_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/cutover
 export KUBE_API_TEST_DIR ?= $(CUTOVER_CACHE)/kubeapitest
 
-.PHONY: help test demo tools build crds dev-up dev-down run clean
+.PHONY: help test demo tools build crds docs dev-up dev-down run clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -22,6 +22,9 @@ build: ## compile and package the operator (no tests)
 crds: ## regenerate crds/ from the Java model
 	$(MVN) -q -pl operator process-classes
 	cp operator/target/classes/META-INF/fabric8/releases.cutover.dev-v1.yml crds/
+
+docs: crds ## regenerate docs/API.md from the CRD
+	$(MVN) -q -pl operator test -Dtest=ApiReferenceTest -Dcutover.writeDocs=true -Dsurefire.failIfNoSpecifiedTests=false
 
 demo: tools build ## start a local control plane + moto, run the operator, narrate a blue/green
 	@hack/demo.sh

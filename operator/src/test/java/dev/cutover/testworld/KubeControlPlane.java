@@ -39,6 +39,56 @@ public final class KubeControlPlane implements AutoCloseable {
     return new KubeControlPlane(server);
   }
 
+  /**
+   * Runs the kubectl built with the server (as a user would) and returns what it printed.
+   * Fails when kubectl exits non-zero.
+   */
+  public String kubectl(String... args) {
+    try {
+      Path kubeconfig = Files.createTempFile("kubeconfig-", ".yaml");
+      Files.writeString(kubeconfig, kubeConfigYaml);
+      var command = new java.util.ArrayList<String>();
+      command.add(kubectlBinary().toString());
+      command.add("--kubeconfig=" + kubeconfig);
+      command.addAll(java.util.List.of(args));
+      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      String output = new String(process.getInputStream().readAllBytes());
+      int exit = process.waitFor();
+      Files.deleteIfExists(kubeconfig);
+      if (exit != 0) {
+        throw new IllegalStateException("kubectl " + String.join(" ", args) + " exited " + exit
+            + ": " + output);
+      }
+      return output;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static Path kubectlBinary() throws java.io.IOException {
+    Path k8s = TestWorldSettings.kubeApiTestDir().resolve("k8s");
+    String dir = TestWorldSettings.kubeVersion().map(v -> v + "-linux-amd64").orElse(null);
+    if (dir == null) {
+      try (var dirs = Files.list(k8s)) {
+        // The newest version, as kube-api-test itself picks it.
+        dir = dirs.map(p -> p.getFileName().toString())
+            .max(java.util.Comparator.comparing(KubeControlPlane::versionKey)).orElseThrow();
+      }
+    }
+    return k8s.resolve(dir).resolve("kubectl");
+  }
+
+  private static String versionKey(String directory) {
+    var key = new StringBuilder();
+    for (String part : directory.replace("-linux-amd64", "").split("\\.")) {
+      key.append(String.format("%05d", Integer.parseInt(part.replaceAll("\\D", "0"))));
+    }
+    return key.toString();
+  }
+
   public String kubeConfigYaml() {
     return kubeConfigYaml;
   }

@@ -1,0 +1,249 @@
+package dev.cutover.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
+
+import dev.cutover.testworld.Crds;
+import dev.cutover.testworld.TestWorld;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.StatusCause;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.FieldValidateable;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The real API server enforces the Release schema generated from the Java model: every sample
+ * is accepted, and each invalid manifest is refused with the field and a message a person
+ * understands. Requests use strict field validation, as kubectl does by default.
+ */
+@ExtendWith(TestWorld.class)
+class ReleaseValidationIT {
+
+  private static final Path SAMPLES = Path.of("..", "deploy", "samples");
+  private static final String NAMESPACE = "validation";
+  private static final String LONG_USER_DATA = "x".repeat(16385);
+
+  @BeforeAll
+  static void crdAndNamespace() {
+    KubernetesClient client = TestWorld.client();
+    Crds.installReleaseCrd(client);
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE)
+        .endMetadata().build()).serverSideApply();
+  }
+
+  static Stream<Path> samples() throws IOException {
+    try (Stream<Path> files = Files.list(SAMPLES)) {
+      return files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList().stream();
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("samples")
+  void everySampleIsAccepted(Path sample, KubernetesClient client) throws IOException {
+    var release = Serialization.unmarshal(Files.readString(sample),
+        GenericKubernetesResource.class);
+    var created = client.resource(release).inNamespace(NAMESPACE)
+        .dryRun().fieldValidation(FieldValidateable.Validation.STRICT).create();
+    assertThat(created.getMetadata().getName()).isEqualTo(release.getMetadata().getName());
+  }
+
+  @Test
+  void serverAppliesTheDocumentedDefaults(KubernetesClient client) throws IOException {
+    var release = Serialization.unmarshal(
+        Files.readString(SAMPLES.resolve("release-minimal.yaml")), Release.class);
+    ReleaseSpec spec = client.resource(release).inNamespace(NAMESPACE).dryRun().create()
+        .getSpec();
+    assertThat(spec.promotion.mode).isEqualTo(Promotion.Mode.Auto);
+    assertThat(spec.promotion.soak).isEqualTo("0s");
+    assertThat(spec.verification.instanceStatusChecks).isTrue();
+    assertThat(spec.verification.deadline).isEqualTo("15m");
+    assertThat(spec.retention.previousFleetTTL).isEqualTo("2h");
+    assertThat(spec.retention.previousFleetSize).isZero();
+    assertThat(spec.postSwitch.verify).isTrue();
+    assertThat(spec.postSwitch.revertOnFailure).isTrue();
+    assertThat(spec.paused).isFalse();
+    assertThat(spec.deletionPolicy).isEqualTo(DeletionPolicy.Delete);
+  }
+
+  @Test
+  void kubectlExplainShowsTheFieldDescriptions() {
+    // The API server publishes a new CRD's OpenAPI a moment after it is established.
+    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+      // kubectl wraps descriptions: compare with single spaces.
+      String spec = explain("release.spec");
+      assertThat(spec)
+          .contains("Version of the application to run")
+          .contains("Number of instances in each fleet")
+          .contains("How long the previous fleet is kept");
+      assertThat(explain("rel.spec.retention.previousFleetTTL"))
+          .contains("switching back within it is one Elastic IP move");
+    });
+  }
+
+  private static String explain(String field) {
+    return TestWorld.kube().kubectl("explain", field).replaceAll("\\s+", " ");
+  }
+
+  static Stream<Arguments> invalidReleases() {
+    return Stream.of(
+        invalid("missing version", remove("spec.version"), "spec.version", "Required value"),
+        invalid("missing fleetSize", remove("spec.fleetSize"), "spec.fleetSize",
+            "Required value"),
+        invalid("missing template", remove("spec.template"), "spec.template", "Required value"),
+        invalid("missing elasticIp", remove("spec.elasticIp"), "spec.elasticIp",
+            "Required value"),
+        invalid("missing imageId", remove("spec.template.imageId"), "spec.template.imageId",
+            "Required value"),
+        invalid("missing subnetIds", remove("spec.template.subnetIds"),
+            "spec.template.subnetIds", "Required value"),
+        invalid("fleetSize is text", set("spec.fleetSize", "three"), "spec.fleetSize",
+            "must be of type integer"),
+        invalid("fleetSize zero", set("spec.fleetSize", 0), "spec.fleetSize",
+            "should be greater than or equal to 1"),
+        invalid("fleetSize negative", set("spec.fleetSize", -3), "spec.fleetSize",
+            "should be greater than or equal to 1"),
+        invalid("fleetSize huge", set("spec.fleetSize", 100000), "spec.fleetSize",
+            "should be less than or equal to 100"),
+        invalid("empty version", set("spec.version", ""), "spec.version",
+            "should be at least 1 chars long"),
+        invalid("version with a space", set("spec.version", "2.4.1 beta"), "spec.version",
+            "version must start with a letter or digit"),
+        invalid("AMI id malformed", set("spec.template.imageId", "ami-xyz"),
+            "spec.template.imageId", "imageId must be an AMI id such as ami-0123456789abcdef0"),
+        invalid("AMI id of another kind", set("spec.template.imageId", "img-0123456789abcdef0"),
+            "spec.template.imageId", "imageId must be an AMI id"),
+        invalid("instance type without family", set("spec.template.instanceType", "large"),
+            "spec.template.instanceType", "instanceType must be an EC2 instance type"),
+        invalid("no subnets", set("spec.template.subnetIds", List.of()),
+            "spec.template.subnetIds", "should have at least 1 items"),
+        invalid("subnet id malformed", set("spec.template.subnetIds", List.of("subnet-a")),
+            "spec.template.subnetIds", "every subnetIds entry must be a subnet id"),
+        invalid("security group id malformed",
+            set("spec.template.securityGroupIds", List.of("sg-1")),
+            "spec.template.securityGroupIds", "every securityGroupIds entry must be a security"),
+        invalid("reserved tag key", set("spec.template.tags", Map.of("cutover.dev/fleet", "x")),
+            "spec.template.tags", "are set by Cutover"),
+        invalid("user data over 16 KiB", set("spec.template.userData", LONG_USER_DATA),
+            "spec.template.userData", "Too long"),
+        invalid("both allocationId and allocate", set("spec.elasticIp.allocate", true),
+            "spec.elasticIp", "set exactly one of elasticIp.allocationId"),
+        invalid("neither allocationId nor allocate", set("spec.elasticIp", Map.of()),
+            "spec.elasticIp", "set exactly one of elasticIp.allocationId"),
+        invalid("allocation id malformed", set("spec.elasticIp.allocationId", "eip-12345678"),
+            "spec.elasticIp.allocationId", "allocationId must be an Elastic IP allocation id"),
+        invalid("deadline in words", set("spec.verification.deadline", "15 minutes"),
+            "spec.verification.deadline", "deadline must be a duration such as 90s, 15m"),
+        invalid("deadline too long", set("spec.verification.deadline", "48h"),
+            "spec.verification.deadline", "at most 24h"),
+        invalid("TTL in days", set("spec.retention.previousFleetTTL", "2d"),
+            "spec.retention.previousFleetTTL", "previousFleetTTL must be a duration"),
+        invalid("HTTP timeout with a space", set("spec.verification.http", Map.of("timeout",
+            "2 s")), "spec.verification.http.timeout", "timeout must be a duration"),
+        invalid("previous fleet larger than the fleet", set("spec.retention.previousFleetSize",
+            5), "spec.retention.previousFleetSize",
+            "previousFleetSize cannot be larger than fleetSize"),
+        invalid("previous fleet size negative", set("spec.retention.previousFleetSize", -1),
+            "spec.retention.previousFleetSize", "should be greater than or equal to 0"),
+        invalid("approvedVersion with Auto promotion", set("spec.promotion",
+            Map.of("approvedVersion", "2.4.1")), "spec.promotion.approvedVersion",
+            "only used with promotion.mode: Manual"),
+        invalid("unknown promotion mode", set("spec.promotion", Map.of("mode", "Automatic")),
+            "spec.promotion.mode", "Unsupported value: \"Automatic\""),
+        invalid("unknown deletion policy", set("spec.deletionPolicy", "Keep"),
+            "spec.deletionPolicy", "Unsupported value: \"Keep\""),
+        invalid("HTTP port out of range", set("spec.verification.http", Map.of("port", 70000)),
+            "spec.verification.http.port", "should be less than or equal to 65535"),
+        invalid("HTTP path without slash", set("spec.verification.http",
+            Map.of("path", "healthz")), "spec.verification.http.path", "path must start with /"),
+        invalid("paused is text", set("spec.paused", "yes"), "spec.paused",
+            "must be of type boolean"),
+        invalid("unknown field in spec", set("spec.replicas", 3), "spec.replicas",
+            "unknown field"),
+        invalid("unknown field in template", set("spec.template.ami", "ami-0123456789abcdef0"),
+            "spec.template.ami", "unknown field"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("invalidReleases")
+  void apiServerRefusesInvalidRelease(String description, Consumer<Map<String, Object>> change,
+      String field, String message, KubernetesClient client) throws IOException {
+    Map<String, Object> manifest = minimalManifest();
+    change.accept(manifest);
+    var release = Serialization.unmarshal(Serialization.asJson(manifest),
+        GenericKubernetesResource.class);
+
+    var refused = catchThrowableOfType(KubernetesClientException.class,
+        () -> client.resource(release).inNamespace(NAMESPACE)
+            .dryRun().fieldValidation(FieldValidateable.Validation.STRICT).create());
+
+    assertThat(refused).as("%s must be refused", description).isNotNull();
+    assertThat(problems(refused)).as("what the API server said")
+        .anySatisfy(p -> assertThat(p).contains(field).contains(message));
+  }
+
+  /** "field: message" for each cause, or the whole message when the server gave no causes. */
+  private static List<String> problems(KubernetesClientException e) {
+    var problems = new ArrayList<String>();
+    if (e.getStatus() != null && e.getStatus().getDetails() != null) {
+      for (StatusCause cause : e.getStatus().getDetails().getCauses()) {
+        problems.add(cause.getField() + ": " + cause.getMessage());
+      }
+    }
+    if (problems.isEmpty()) {
+      problems.add(e.getMessage());
+    }
+    return problems;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> minimalManifest() throws IOException {
+    return Serialization.unmarshal(Files.readString(SAMPLES.resolve("release-minimal.yaml")),
+        LinkedHashMap.class);
+  }
+
+  private static Arguments invalid(String description, Consumer<Map<String, Object>> change,
+      String field, String message) {
+    return Arguments.of(description, change, field, message);
+  }
+
+  private static Consumer<Map<String, Object>> set(String path, Object value) {
+    return manifest -> parentOf(manifest, path).put(leaf(path), value);
+  }
+
+  private static Consumer<Map<String, Object>> remove(String path) {
+    return manifest -> parentOf(manifest, path).remove(leaf(path));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> parentOf(Map<String, Object> manifest, String path) {
+    Map<String, Object> node = manifest;
+    String[] parts = path.split("\\.");
+    for (int i = 0; i < parts.length - 1; i++) {
+      node = (Map<String, Object>) node.computeIfAbsent(parts[i], k -> new LinkedHashMap<>());
+    }
+    return node;
+  }
+
+  private static String leaf(String path) {
+    return path.substring(path.lastIndexOf('.') + 1);
+  }
+}
