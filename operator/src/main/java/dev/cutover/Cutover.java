@@ -1,0 +1,26 @@
+package dev.cutover;
+
+import dev.cutover.act.Ec2Gateway;
+import dev.cutover.act.PlanExecutor;
+import dev.cutover.observe.Ec2Inventory;
+import dev.cutover.status.EventRecorder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Clock;
+import java.time.Duration;
+
+/** Builds the reconciler and its parts; the same wiring runs in production and in tests. */
+public final class Cutover {
+
+  private Cutover() {}
+
+  /** A poll older than this many intervals is refreshed by the reconcile that needs it. */
+  static final int MAX_POLL_AGE_INTERVALS = 3;
+
+  public static ReleaseReconciler reconciler(KubernetesClient client, Ec2Gateway gateway,
+      Clock clock, Duration pollInterval) {
+    Ec2Inventory inventory = new Ec2Inventory(gateway, clock,
+        pollInterval.multipliedBy(MAX_POLL_AGE_INTERVALS));
+    return new ReleaseReconciler(inventory, new PlanExecutor(gateway, inventory),
+        new EventRecorder(client, clock), clock, pollInterval);
+  }
+}

@@ -1,0 +1,117 @@
+package dev.cutover;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import software.amazon.awssdk.regions.Region;
+
+/**
+ * The operator's configuration, read from environment variables. Each setting is declared once
+ * with its default and its description ({@link #SETTINGS}; the README's table is this list).
+ * Invalid values fail at start with a message naming the variable.
+ */
+public record OperatorConfig(
+    Region region,
+    Optional<URI> ec2Endpoint,
+    Duration pollInterval,
+    Set<String> namespaces,
+    boolean leaderElection,
+    String leaseName,
+    Optional<String> leaseNamespace,
+    int healthPort) {
+
+  /** One environment variable: name, default (null: none), description. */
+  public record Setting(String name, String defaultValue, String description) {}
+
+  public static final List<Setting> SETTINGS = List.of(
+      new Setting("CUTOVER_REGION", null,
+          "AWS region of the fleets. Defaults to AWS_REGION, then us-east-1."),
+      new Setting("CUTOVER_EC2_ENDPOINT", null,
+          "EC2 endpoint override, e.g. an emulator such as http://127.0.0.1:5000. "
+              + "Unset: the region's AWS endpoint."),
+      new Setting("CUTOVER_POLL_INTERVAL", "10s",
+          "How often EC2 is polled (one DescribeInstances, one DescribeAddresses and one "
+              + "DescribeInstanceStatus per poll for all Releases)."),
+      new Setting("CUTOVER_NAMESPACES", "",
+          "Comma-separated namespaces to watch; empty watches all."),
+      new Setting("CUTOVER_LEADER_ELECTION", "false",
+          "true: only the holder of a coordination.k8s.io Lease reconciles (run 2 replicas)."),
+      new Setting("CUTOVER_LEASE_NAME", "cutover-operator", "Name of the leader-election Lease."),
+      new Setting("CUTOVER_LEASE_NAMESPACE", null,
+          "Namespace of the Lease. Defaults to the operator's own namespace."),
+      new Setting("CUTOVER_HEALTH_PORT", "8080",
+          "Port of /healthz and /readyz; 0 disables the endpoint."));
+
+  public static OperatorConfig fromEnvironment(Map<String, String> env) {
+    Map<String, String> values = new LinkedHashMap<>();
+    for (Setting s : SETTINGS) {
+      String v = env.get(s.name());
+      values.put(s.name(), v == null || v.isBlank() ? s.defaultValue() : v.trim());
+    }
+    String region = Optional.ofNullable(values.get("CUTOVER_REGION"))
+        .or(() -> Optional.ofNullable(env.get("AWS_REGION")).filter(r -> !r.isBlank()))
+        .orElse("us-east-1");
+    if (!region.matches("[a-z]{2}(-[a-z]+)+-[0-9]+")) {
+      throw invalid("CUTOVER_REGION", region, "an AWS region such as eu-west-1");
+    }
+    return new OperatorConfig(
+        Region.of(region),
+        Optional.ofNullable(values.get("CUTOVER_EC2_ENDPOINT"))
+            .map(v -> parse("CUTOVER_EC2_ENDPOINT", v, URI::create, "a URL such as "
+                + "http://127.0.0.1:5000")),
+        positive("CUTOVER_POLL_INTERVAL", values.get("CUTOVER_POLL_INTERVAL")),
+        Arrays.stream(values.get("CUTOVER_NAMESPACES").split(",")).map(String::trim)
+            .filter(n -> !n.isEmpty()).collect(Collectors.toUnmodifiableSet()),
+        bool("CUTOVER_LEADER_ELECTION", values.get("CUTOVER_LEADER_ELECTION")),
+        values.get("CUTOVER_LEASE_NAME"),
+        Optional.ofNullable(values.get("CUTOVER_LEASE_NAMESPACE")),
+        parse("CUTOVER_HEALTH_PORT", values.get("CUTOVER_HEALTH_PORT"), v -> {
+          int port = Integer.parseInt(v);
+          if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException();
+          }
+          return port;
+        }, "a port number from 0 to 65535"));
+  }
+
+  private static Duration positive(String name, String value) {
+    Duration d = parse(name, value, v -> dev.cutover.decide.GoDurations.parse(v, null),
+        "a duration such as 10s or 1m");
+    if (d.isZero() || d.isNegative()) {
+      throw invalid(name, value, "a duration above zero");
+    }
+    return d;
+  }
+
+  private static boolean bool(String name, String value) {
+    if (!value.equals("true") && !value.equals("false")) {
+      throw invalid(name, value, "true or false");
+    }
+    return Boolean.parseBoolean(value);
+  }
+
+  private static <T> T parse(String name, String value, Function<String, T> parser,
+      String expected) {
+    try {
+      T parsed = parser.apply(value);
+      if (parsed == null) {
+        throw new IllegalArgumentException();
+      }
+      return parsed;
+    } catch (RuntimeException e) {
+      throw invalid(name, value, expected);
+    }
+  }
+
+  private static IllegalArgumentException invalid(String name, String value, String expected) {
+    return new IllegalArgumentException(name + "=\"" + value + "\" is invalid: expected "
+        + expected + ".");
+  }
+}

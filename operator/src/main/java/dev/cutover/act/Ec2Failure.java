@@ -1,0 +1,46 @@
+package dev.cutover.act;
+
+/**
+ * An EC2 call that failed, classified: retryable failures (throttling, 5xx, network) are retried
+ * with backoff; the others (bad AMI, missing Elastic IP, no capacity, no permission) stall the
+ * Release with the AWS code until its spec changes.
+ */
+public final class Ec2Failure extends RuntimeException {
+
+  private final String operation;
+  private final String code;
+  private final boolean retryable;
+
+  public Ec2Failure(String operation, String code, String message, boolean retryable,
+      Throwable cause) {
+    super(operation + " failed: " + code + ": " + message, cause);
+    this.operation = operation;
+    this.code = code;
+    this.retryable = retryable;
+  }
+
+  public String operation() {
+    return operation;
+  }
+
+  /** The AWS error code, e.g. InvalidAMIID.NotFound, or a network error's class name. */
+  public String code() {
+    return code;
+  }
+
+  public boolean retryable() {
+    return retryable;
+  }
+
+  /** The AWS message without our prefix. */
+  public String awsMessage() {
+    return getMessage().substring((operation + " failed: " + code + ": ").length());
+  }
+
+  /** Throttling and server-side trouble: the same call may well succeed later. */
+  static boolean isRetryable(String code, int httpStatus) {
+    return httpStatus >= 500 || java.util.Set.of("RequestLimitExceeded", "Throttling",
+        "ThrottlingException", "RequestThrottled", "InternalError", "ServiceUnavailable",
+        "Unavailable").contains(code);
+  }
+}

@@ -1,0 +1,254 @@
+package dev.cutover.act;
+
+import dev.cutover.observe.ElasticIp;
+import dev.cutover.observe.InstanceState;
+import dev.cutover.observe.ManagedInstance;
+import dev.cutover.observe.ManagedInstance.StatusChecks;
+import dev.cutover.observe.Tags;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.Address;
+import software.amazon.awssdk.services.ec2.model.DomainType;
+import software.amazon.awssdk.services.ec2.model.Filter;
+import software.amazon.awssdk.services.ec2.model.Instance;
+import software.amazon.awssdk.services.ec2.model.InstanceStatus;
+import software.amazon.awssdk.services.ec2.model.ResourceType;
+import software.amazon.awssdk.services.ec2.model.SummaryStatus;
+import software.amazon.awssdk.services.ec2.model.Tag;
+import software.amazon.awssdk.services.ec2.model.TagSpecification;
+
+/**
+ * The only class that talks to EC2. Every call is counted by operation and outcome, and every
+ * failure is classified ({@link Ec2Failure}). Retries of throttling and 5xx inside one call are
+ * the AWS SDK's (standard retry mode); beyond those the reconcile is retried with backoff.
+ */
+public class Ec2Gateway implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Ec2Gateway.class);
+
+  private final Ec2Client ec2;
+  private final Map<String, AtomicLong> calls = new ConcurrentHashMap<>();
+
+  public Ec2Gateway(Ec2Client ec2) {
+    this.ec2 = ec2;
+  }
+
+  /**
+   * An EC2 client for a region, optionally pointed at another endpoint (an emulator), with the
+   * default AWS credentials chain (environment, profile, web identity for IRSA, instance role).
+   */
+  public static Ec2Gateway create(Region region, Optional<URI> endpoint) {
+    var builder = Ec2Client.builder().region(region);
+    endpoint.ifPresent(builder::endpointOverride);
+    return new Ec2Gateway(builder.build());
+  }
+
+  // ---- reads: one paginated call each per poll, for every Release at once ----
+
+  /** Every instance tagged as Cutover's, in any state, across all pages. */
+  public List<ManagedInstance> describeManagedInstances() {
+    return call("DescribeInstances", () -> {
+      List<ManagedInstance> found = new ArrayList<>();
+      ec2.describeInstancesPaginator(r -> r.filters(Filter.builder().name("tag:" + Tags.MANAGED_BY)
+              .values(Tags.MANAGED_BY_VALUE).build()).maxResults(1000))
+          .reservations().forEach(reservation -> reservation.instances()
+              .forEach(instance -> toManaged(instance).ifPresent(found::add)));
+      return found;
+    });
+  }
+
+  /** Every Elastic IP of the account in this region. */
+  public List<ElasticIp> describeAddresses() {
+    return call("DescribeAddresses", () -> ec2.describeAddresses(r -> { })
+        .addresses().stream().map(Ec2Gateway::toElasticIp).toList());
+  }
+
+  /** EC2 status checks of every running instance, by instance id. */
+  public Map<String, StatusChecks> describeInstanceStatuses() {
+    return call("DescribeInstanceStatus", () -> {
+      Map<String, StatusChecks> statuses = new HashMap<>();
+      ec2.describeInstanceStatusPaginator(r -> r.maxResults(1000)).instanceStatuses()
+          .forEach(s -> statuses.put(s.instanceId(), toChecks(s)));
+      return statuses;
+    });
+  }
+
+  // ---- writes ----
+
+  public List<ManagedInstance> runInstances(LaunchRequest launch) {
+    return call("RunInstances", () -> ec2.runInstances(r -> {
+      r.clientToken(launch.clientToken())
+          .imageId(launch.imageId())
+          .instanceType(launch.instanceType())
+          .subnetId(launch.subnetId())
+          .minCount(launch.count())
+          .maxCount(launch.count())
+          .tagSpecifications(TagSpecification.builder().resourceType(ResourceType.INSTANCE)
+              .tags(toTags(launch.tags())).build());
+      if (launch.securityGroupIds() != null && !launch.securityGroupIds().isEmpty()) {
+        r.securityGroupIds(launch.securityGroupIds());
+      }
+      if (launch.keyName() != null) {
+        r.keyName(launch.keyName());
+      }
+      if (launch.iamInstanceProfile() != null) {
+        String profile = launch.iamInstanceProfile();
+        r.iamInstanceProfile(p -> {
+          if (profile.startsWith("arn:")) {
+            p.arn(profile);
+          } else {
+            p.name(profile);
+          }
+        });
+      }
+      if (launch.userData() != null) {
+        r.userData(Base64.getEncoder().encodeToString(
+            launch.userData().getBytes(StandardCharsets.UTF_8)));
+      }
+    }).instances().stream().map(Ec2Gateway::toManaged).flatMap(Optional::stream).toList());
+  }
+
+  /** Points the Elastic IP at the instance in one call, whatever it pointed at before. */
+  public void associateAddress(String allocationId, String instanceId) {
+    call("AssociateAddress", () -> ec2.associateAddress(r -> r.allocationId(allocationId)
+        .instanceId(instanceId).allowReassociation(true)));
+  }
+
+  public void terminateInstances(List<String> instanceIds) {
+    call("TerminateInstances", () -> ec2.terminateInstances(r -> r.instanceIds(instanceIds)));
+  }
+
+  public ElasticIp allocateAddress(Map<String, String> tags) {
+    return call("AllocateAddress", () -> {
+      var allocated = ec2.allocateAddress(r -> r.domain(DomainType.VPC).tagSpecifications(
+          TagSpecification.builder().resourceType(ResourceType.ELASTIC_IP)
+              .tags(toTags(tags)).build()));
+      return new ElasticIp(allocated.allocationId(), allocated.publicIp(), null, null,
+          tags.get(Tags.RELEASE_UID));
+    });
+  }
+
+  public void disassociateAddress(String associationId) {
+    call("DisassociateAddress", () -> ec2.disassociateAddress(r -> r.associationId(associationId)));
+  }
+
+  public void releaseAddress(String allocationId) {
+    call("ReleaseAddress", () -> ec2.releaseAddress(r -> r.allocationId(allocationId)));
+  }
+
+  /** Calls made so far, keyed "Operation/outcome" (outcome: ok or the error code). */
+  public Map<String, Long> callCounts() {
+    Map<String, Long> snapshot = new java.util.TreeMap<>();
+    calls.forEach((k, v) -> snapshot.put(k, v.get()));
+    return snapshot;
+  }
+
+  @Override
+  public void close() {
+    ec2.close();
+  }
+
+  private <T> T call(String operation, Supplier<T> body) {
+    try {
+      T result = body.get();
+      count(operation, "ok");
+      return result;
+    } catch (AwsServiceException e) {
+      String code = e.awsErrorDetails() != null && e.awsErrorDetails().errorCode() != null
+          ? e.awsErrorDetails().errorCode() : "HTTP" + e.statusCode();
+      String message = e.awsErrorDetails() != null && e.awsErrorDetails().errorMessage() != null
+          ? e.awsErrorDetails().errorMessage() : e.getMessage();
+      count(operation, code);
+      boolean retryable = Ec2Failure.isRetryable(code, e.statusCode());
+      log.warn("{} failed ({}): {}: {}", operation, retryable ? "will retry" : "terminal", code,
+          message);
+      throw new Ec2Failure(operation, code, message, retryable, e);
+    } catch (SdkClientException e) {
+      count(operation, "ClientError");
+      throw new Ec2Failure(operation, "ClientError", e.getMessage(), true, e);
+    }
+  }
+
+  private void call(String operation, Runnable body) {
+    call(operation, () -> {
+      body.run();
+      return null;
+    });
+  }
+
+  private void count(String operation, String outcome) {
+    calls.computeIfAbsent(operation + "/" + outcome, k -> new AtomicLong()).incrementAndGet();
+  }
+
+  private static List<Tag> toTags(Map<String, String> tags) {
+    return tags.entrySet().stream()
+        .map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build()).toList();
+  }
+
+  private static Optional<ManagedInstance> toManaged(Instance instance) {
+    Map<String, String> tags = new HashMap<>();
+    instance.tags().forEach(t -> tags.put(t.key(), t.value()));
+    if (!Tags.MANAGED_BY_VALUE.equals(tags.get(Tags.MANAGED_BY))
+        || tags.get(Tags.RELEASE_UID) == null || tags.get(Tags.RELEASE) == null
+        || tags.get(Tags.FLEET) == null) {
+      return Optional.empty();
+    }
+    return Optional.of(new ManagedInstance(
+        instance.instanceId(),
+        tags.get(Tags.RELEASE_UID),
+        tags.get(Tags.RELEASE),
+        tags.get(Tags.FLEET),
+        tags.getOrDefault(Tags.VERSION, ""),
+        slotOf(tags.get(Tags.SLOT), instance.amiLaunchIndex()),
+        InstanceState.of(instance.state().nameAsString()),
+        instance.privateIpAddress(),
+        instance.publicIpAddress(),
+        instance.launchTime(),
+        StatusChecks.PENDING));
+  }
+
+  /** The slot tag lists the slots of one launch; the AMI launch index picks this one's. */
+  static int slotOf(String slotTag, Integer amiLaunchIndex) {
+    if (slotTag == null || slotTag.isBlank()) {
+      return amiLaunchIndex == null ? 0 : amiLaunchIndex;
+    }
+    String[] slots = slotTag.split(",");
+    int index = amiLaunchIndex == null ? 0 : amiLaunchIndex;
+    return Integer.parseInt(slots[Math.min(index, slots.length - 1)].trim());
+  }
+
+  private static ElasticIp toElasticIp(Address address) {
+    String owner = address.tags().stream().filter(t -> t.key().equals(Tags.RELEASE_UID))
+        .map(Tag::value).findFirst().orElse(null);
+    return new ElasticIp(address.allocationId(), address.publicIp(), address.instanceId(),
+        address.associationId(), owner);
+  }
+
+  private static StatusChecks toChecks(InstanceStatus status) {
+    SummaryStatus system = status.systemStatus() == null ? null : status.systemStatus().status();
+    SummaryStatus instance = status.instanceStatus() == null ? null
+        : status.instanceStatus().status();
+    if (system == SummaryStatus.IMPAIRED || instance == SummaryStatus.IMPAIRED) {
+      return StatusChecks.IMPAIRED;
+    }
+    if (system == SummaryStatus.OK && instance == SummaryStatus.OK) {
+      return StatusChecks.OK;
+    }
+    return StatusChecks.PENDING;
+  }
+}

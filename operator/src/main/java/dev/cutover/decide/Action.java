@@ -1,0 +1,59 @@
+package dev.cutover.decide;
+
+import dev.cutover.act.LaunchRequest;
+import dev.cutover.observe.ElasticIp;
+import java.util.List;
+import java.util.Map;
+
+/** One change to EC2 that a {@link Plan} asks for. Executed in order; each is one API call. */
+public sealed interface Action {
+
+  /** Why, in a sentence: becomes the Event's message once the action succeeded. */
+  String describe();
+
+  /** One RunInstances: the given slots of a fleet, tagged at launch, idempotent by token. */
+  record Launch(LaunchRequest request, String fleetId, String version, List<Integer> slots,
+      String purpose) implements Action {
+    @Override
+    public String describe() {
+      return purpose + ": launched " + slots.size() + " instance" + (slots.size() == 1 ? "" : "s")
+          + " for " + version + " (fleet " + fleetId + ", slots " + slots + ")";
+    }
+  }
+
+  /** One AssociateAddress with AllowReassociation: the switch, never disassociating first. */
+  record Associate(ElasticIp address, String instanceId, String fromVersion, String toVersion,
+      String reason) implements Action {
+    @Override
+    public String describe() {
+      return reason + ": moved " + address.publicIp() + " from "
+          + (fromVersion == null ? "nothing" : fromVersion) + " to " + toVersion
+          + " (" + instanceId + ")";
+    }
+  }
+
+  /** One TerminateInstances, only of instances whose tags prove they belong to the Release. */
+  record Terminate(List<String> instanceIds, String version, String reason) implements Action {
+    @Override
+    public String describe() {
+      return reason + ": terminated " + instanceIds.size() + " instance"
+          + (instanceIds.size() == 1 ? "" : "s") + " of " + version + " " + instanceIds;
+    }
+  }
+
+  /** AllocateAddress for {@code elasticIp.allocate: true}, tagged as the Release's. */
+  record AllocateAddress(Map<String, String> tags) implements Action {
+    @Override
+    public String describe() {
+      return "allocated an Elastic IP";
+    }
+  }
+
+  /** Releases an Elastic IP Cutover allocated (disassociating it first, as AWS requires). */
+  record ReleaseAddress(ElasticIp address) implements Action {
+    @Override
+    public String describe() {
+      return "released Elastic IP " + address.publicIp() + " (" + address.allocationId() + ")";
+    }
+  }
+}

@@ -1,0 +1,53 @@
+package dev.cutover.decide;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.cutover.api.InstanceTemplate;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * Fleet ids and launch tokens. A fleet id is a short hash of version and template, like a pod
+ * template hash: the same spec always names the same fleet, so a fleet is found again by its
+ * tags instead of being launched twice.
+ */
+public final class FleetIds {
+
+  private static final ObjectMapper CANONICAL = JsonMapper.builder()
+      .configure(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY, true)
+      .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
+      .build();
+
+  private FleetIds() {}
+
+  public static String fleetId(String version, InstanceTemplate template) {
+    try {
+      return sha256(version + "\n" + CANONICAL.writeValueAsString(template)).substring(0, 10);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * The RunInstances ClientToken (at most 64 characters): the same launch decided again, after
+   * a crash or a lost response, carries the same token and AWS returns the instances it already
+   * launched instead of launching more.
+   */
+  public static String clientToken(String... parts) {
+    return "cutover-" + sha256(String.join("|", parts)).substring(0, 48);
+  }
+
+  private static String sha256(String text) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+          .digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

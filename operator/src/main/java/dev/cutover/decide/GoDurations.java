@@ -1,0 +1,53 @@
+package dev.cutover.decide;
+
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Parses the API's durations ("500ms", "90s", "15m", "1h30m"), as the CRD validates them. */
+public final class GoDurations {
+
+  private static final Pattern PART = Pattern.compile("([0-9]+)(ms|s|m|h)");
+
+  private GoDurations() {}
+
+  public static Duration parse(String text, Duration fallback) {
+    if (text == null || text.isBlank()) {
+      return fallback;
+    }
+    Matcher m = PART.matcher(text);
+    Duration total = Duration.ZERO;
+    int end = 0;
+    while (m.find()) {
+      if (m.start() != end) {
+        throw new IllegalArgumentException("not a duration: " + text);
+      }
+      long n = Long.parseLong(m.group(1));
+      total = total.plus(switch (m.group(2)) {
+        case "ms" -> Duration.ofMillis(n);
+        case "s" -> Duration.ofSeconds(n);
+        case "m" -> Duration.ofMinutes(n);
+        default -> Duration.ofHours(n);
+      });
+      end = m.end();
+    }
+    if (end != text.length()) {
+      throw new IllegalArgumentException("not a duration: " + text);
+    }
+    return total;
+  }
+
+  /** "2h", "15m", "90s" as people write them. */
+  public static String format(Duration d) {
+    if (d.toMillis() % 3_600_000 == 0 && !d.isZero()) {
+      return d.toHours() + "h";
+    }
+    if (d.toMillis() % 60_000 == 0 && !d.isZero()) {
+      return d.toMinutes() + "m";
+    }
+    if (d.toMillis() % 1000 == 0) {
+      return d.toSeconds() + "s";
+    }
+    return d.toMillis() + "ms";
+  }
+}

@@ -1,0 +1,16 @@
+package dev.cutover.decide;
+
+import dev.cutover.api.ReleaseStatus;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What one reconcile does: the actions in order, the status to write when they succeed, and
+ * when to look again even if nothing changes in EC2 (a TTL expiry, a deadline, a soak's end).
+ *
+ * @param status the next status without conditions and observedGeneration
+ * @param deletionComplete for a Release being deleted: nothing of it is left in EC2
+ */
+public record Plan(List<Action> actions, ReleaseStatus status, Health health,
+    Optional<Instant> wakeAt, boolean deletionComplete) {}

@@ -1,0 +1,179 @@
+package dev.cutover.observe;
+
+import dev.cutover.act.Ec2Gateway;
+import dev.cutover.observe.ManagedInstance.StatusChecks;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The shared view of EC2 for every Release: one paginated DescribeInstances (Cutover's tag), one
+ * DescribeAddresses and one DescribeInstanceStatus per poll, whatever the number of Releases.
+ *
+ * <p>What Cutover itself just did (launch, terminate, associate, allocate) is written through
+ * at once, so the next reconcile never acts on a poll older than its own last action; a later
+ * poll replaces those entries. A launch stays written through until a poll shows it, because
+ * DescribeInstances is eventually consistent on AWS right after RunInstances.
+ */
+public class Ec2Inventory {
+
+  /** How long a launched instance is kept in view while polls do not yet show it. */
+  static final Duration LAUNCH_VISIBILITY_GRACE = Duration.ofMinutes(5);
+
+  private record Snapshot(List<ManagedInstance> instances, List<ElasticIp> addresses,
+      Instant startedAt) {}
+
+  private record Written<T>(T value, Instant at) {}
+
+  private final Ec2Gateway gateway;
+  private final Clock clock;
+  private final Duration maxAge;
+
+  private volatile Snapshot latest;
+  private final Map<String, Written<ManagedInstance>> launched = new LinkedHashMap<>();
+  private final Map<String, Written<InstanceState>> stateChanges = new HashMap<>();
+  private final Map<String, Written<Optional<ElasticIp>>> addressChanges = new HashMap<>();
+
+  /**
+   * @param maxAge a reconcile that finds the last poll older than this polls itself first
+   */
+  public Ec2Inventory(Ec2Gateway gateway, Clock clock, Duration maxAge) {
+    this.gateway = gateway;
+    this.clock = clock;
+    this.maxAge = maxAge;
+  }
+
+  /** Polls EC2 once (three calls) and replaces the view. */
+  public synchronized void refresh() {
+    Instant startedAt = clock.instant();
+    Map<String, StatusChecks> checks = gateway.describeInstanceStatuses();
+    List<ManagedInstance> instances = gateway.describeManagedInstances().stream()
+        .map(i -> i.withStatusChecks(checks.getOrDefault(i.id(), StatusChecks.PENDING)))
+        .toList();
+    List<ElasticIp> addresses = gateway.describeAddresses();
+    latest = new Snapshot(instances, addresses, startedAt);
+
+    Set<String> seen = instances.stream().map(ManagedInstance::id).collect(Collectors.toSet());
+    launched.entrySet().removeIf(e -> seen.contains(e.getKey())
+        || e.getValue().at().plus(LAUNCH_VISIBILITY_GRACE).isBefore(startedAt));
+    // A poll that started after a change was made shows it (or something newer).
+    stateChanges.values().removeIf(w -> w.at().isBefore(startedAt));
+    addressChanges.values().removeIf(w -> w.at().isBefore(startedAt));
+  }
+
+  /** The poll for JOSDK's polling event source: one view per Release that has instances. */
+  public Map<ResourceID, Set<ReleaseView>> fetchViews() {
+    refresh();
+    Snapshot snapshot = latest;
+    Map<String, List<ManagedInstance>> byRelease = snapshot.instances().stream()
+        .collect(Collectors.groupingBy(ManagedInstance::releaseKey));
+    Map<ResourceID, Set<ReleaseView>> views = new HashMap<>();
+    byRelease.forEach((key, instances) -> {
+      Set<String> ids = instances.stream().map(ManagedInstance::id).collect(Collectors.toSet());
+      Set<String> uids = instances.stream().map(ManagedInstance::releaseUid)
+          .collect(Collectors.toSet());
+      Set<ElasticIp> addresses = snapshot.addresses().stream()
+          .filter(a -> ids.contains(a.instanceId()) || uids.contains(a.ownerReleaseUid()))
+          .collect(Collectors.toSet());
+      views.put(resourceId(key), Set.of(new ReleaseView(key, new HashSet<>(instances),
+          addresses)));
+    });
+    return views;
+  }
+
+  /**
+   * The world of one Release: its instances (tags carry both its uid and its name) and its
+   * Elastic IP: the given allocation id, or the address Cutover allocated for it.
+   */
+  public synchronized ObservedWorld worldFor(String releaseUid, String releaseKey,
+      String allocationId) {
+    boolean refreshedNow = false;
+    if (latest == null || latest.startedAt().plus(maxAge).isBefore(clock.instant())) {
+      refresh();
+      refreshedNow = true;
+    }
+    return world(releaseUid, releaseKey, allocationId, refreshedNow);
+  }
+
+  private ObservedWorld world(String releaseUid, String releaseKey, String allocationId,
+      boolean refreshedNow) {
+    Map<String, ManagedInstance> instances = new LinkedHashMap<>();
+    latest.instances().forEach(i -> instances.put(i.id(), i));
+    launched.forEach((id, w) -> instances.putIfAbsent(id, w.value()));
+    stateChanges.forEach((id, w) -> instances.computeIfPresent(id,
+        (k, i) -> i.state().isGone() && !w.value().isGone() ? i : i.withState(w.value())));
+
+    List<ManagedInstance> mine = instances.values().stream()
+        .filter(i -> i.releaseUid().equals(releaseUid) && i.releaseKey().equals(releaseKey))
+        .toList();
+
+    Map<String, ElasticIp> addresses = new LinkedHashMap<>();
+    latest.addresses().forEach(a -> addresses.put(a.allocationId(), a));
+    addressChanges.forEach((id, w) -> {
+      if (w.value().isPresent()) {
+        addresses.put(id, w.value().get());
+      } else {
+        addresses.remove(id);
+      }
+    });
+    if (allocationId != null && !addresses.containsKey(allocationId) && !refreshedNow) {
+      // A Release naming an address the last poll did not see (its owner may have just
+      // allocated it): look once more before calling it missing.
+      refresh();
+      return world(releaseUid, releaseKey, allocationId, true);
+    }
+    Optional<ElasticIp> elasticIp = allocationId != null
+        ? Optional.ofNullable(addresses.get(allocationId))
+        : addresses.values().stream().filter(a -> releaseUid.equals(a.ownerReleaseUid()))
+            .findFirst();
+    return new ObservedWorld(mine, elasticIp);
+  }
+
+  // ---- write-through of Cutover's own changes ----
+
+  public synchronized void recordLaunched(List<ManagedInstance> instances) {
+    Instant now = clock.instant();
+    instances.forEach(i -> launched.put(i.id(), new Written<>(i, now)));
+  }
+
+  public synchronized void recordTerminating(List<String> instanceIds) {
+    Instant now = clock.instant();
+    instanceIds.forEach(id -> stateChanges.put(id,
+        new Written<>(InstanceState.SHUTTING_DOWN, now)));
+    launched.keySet().removeAll(instanceIds);
+  }
+
+  public synchronized void recordAssociated(ElasticIp address, String instanceId) {
+    addressChanges.put(address.allocationId(),
+        new Written<>(Optional.of(address.associatedWith(instanceId)), clock.instant()));
+  }
+
+  public synchronized void recordAllocated(ElasticIp address) {
+    addressChanges.put(address.allocationId(),
+        new Written<>(Optional.of(address), clock.instant()));
+  }
+
+  public synchronized void recordReleased(String allocationId) {
+    addressChanges.put(allocationId, new Written<>(Optional.empty(), clock.instant()));
+  }
+
+  public static ResourceID resourceId(String releaseKey) {
+    int slash = releaseKey.indexOf('/');
+    return new ResourceID(releaseKey.substring(slash + 1), releaseKey.substring(0, slash));
+  }
+
+  /** For tests: the instances of the last poll. */
+  List<ManagedInstance> lastPolledInstances() {
+    return latest == null ? List.of() : new ArrayList<>(latest.instances());
+  }
+}

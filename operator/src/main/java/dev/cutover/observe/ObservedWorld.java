@@ -1,0 +1,42 @@
+package dev.cutover.observe;
+
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * The EC2 world of one Release: only instances whose tags carry its uid and name (so look-alikes
+ * of other Releases, and anything untagged, are never part of it) and its Elastic IP, if found.
+ */
+public record ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp> elasticIp) {
+
+  public static ObservedWorld empty() {
+    return new ObservedWorld(List.of(), Optional.empty());
+  }
+
+  /** Fleets by id, including fleets whose instances are all terminated. */
+  public Map<String, Fleet> fleets() {
+    Map<String, List<ManagedInstance>> byFleet = instances.stream()
+        .collect(Collectors.groupingBy(ManagedInstance::fleetId, LinkedHashMap::new,
+            Collectors.toList()));
+    Map<String, Fleet> fleets = new LinkedHashMap<>();
+    byFleet.forEach((id, members) -> fleets.put(id, new Fleet(id, members.get(0).version(),
+        members)));
+    return fleets;
+  }
+
+  public Optional<Fleet> fleet(String id) {
+    return Optional.ofNullable(id).map(fleets()::get);
+  }
+
+  public Optional<ManagedInstance> instance(String id) {
+    return instances.stream().filter(i -> i.id().equals(id)).findFirst();
+  }
+
+  public boolean owns(Collection<String> instanceIds) {
+    return instanceIds.stream().allMatch(id -> instance(id).isPresent());
+  }
+}

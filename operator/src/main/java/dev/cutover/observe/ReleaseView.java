@@ -1,0 +1,10 @@
+package dev.cutover.observe;
+
+import java.util.Set;
+
+/**
+ * What the poller hands to JOSDK for one Release: when it differs from the previous poll's, the
+ * Release is reconciled.
+ */
+public record ReleaseView(String releaseKey, Set<ManagedInstance> instances,
+    Set<ElasticIp> addresses) {}

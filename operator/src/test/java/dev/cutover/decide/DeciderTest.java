@@ -1,0 +1,227 @@
+package dev.cutover.decide;
+
+import static dev.cutover.decide.Given.T0;
+import static dev.cutover.decide.Given.release;
+import static dev.cutover.observe.InstanceState.PENDING;
+import static dev.cutover.observe.InstanceState.RUNNING;
+import static dev.cutover.observe.InstanceState.STOPPED;
+import static dev.cutover.observe.InstanceState.TERMINATED;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cutover.api.Phase;
+import dev.cutover.api.Promotion;
+import dev.cutover.decide.Action.Launch;
+import dev.cutover.observe.ManagedInstance.StatusChecks;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The blue/green policy as a table: for a Release, its remembered status and the EC2 world at a
+ * moment, the actions decide plans and the phase it reports.
+ */
+class DeciderTest {
+
+  static final Instant LATER = T0.plus(Duration.ofMinutes(1));
+
+  static Stream<Arguments> transitions() {
+    return Stream.of(
+        // ---------------------------------------------------------- a first release
+        row("nothing launched yet: launch the whole fleet in one call",
+            () -> release("1.0.0", 3),
+            Phase.Provisioning, "launch 1.0.0 [0, 1, 2]"),
+        row("launched, still pending: wait",
+            () -> release("1.0.0", 3).fleet("1.0.0", 3, PENDING).staging("1.0.0", T0, null)
+                .at(LATER),
+            Phase.Provisioning),
+        row("running, status checks not yet ok: verifying",
+            () -> release("1.0.0", 2).fleet("1.0.0", 2, RUNNING, StatusChecks.PENDING, T0)
+                .staging("1.0.0", T0, null).at(LATER),
+            Phase.Verifying),
+        row("first fleet verified: associate the Elastic IP with slot 0",
+            () -> release("1.0.0", 2).fleet("1.0.0", 2, RUNNING).staging("1.0.0", T0, null)
+                .at(LATER),
+            Phase.Live, "associate 1.0.0/0"),
+        row("status checks off: running is enough",
+            () -> release("1.0.0", 1).spec(r -> r.getSpec().verification.instanceStatusChecks
+                = false).fleet("1.0.0", 1, RUNNING, StatusChecks.PENDING, T0).at(LATER),
+            Phase.Live, "associate 1.0.0/0"),
+        row("a crash after launch lost the status: adopt the instances, launch nothing",
+            () -> release("1.0.0", 3).fleet("1.0.0", 3, PENDING).at(LATER),
+            Phase.Provisioning),
+        row("a launch returned fewer instances: launch only the missing slots",
+            () -> release("1.0.0", 3).fleet("1.0.0", 1, RUNNING).staging("1.0.0", T0, null)
+                .at(LATER),
+            Phase.Provisioning, "launch 1.0.0 [1, 2]"),
+
+        // ---------------------------------------------------------- live
+        row("live at full size: nothing to do",
+            () -> live("1.0.0", 3),
+            Phase.Live),
+        row("fleetSize grew: launch the new slots only",
+            () -> live("1.0.0", 2).spec(r -> r.getSpec().fleetSize = 4),
+            Phase.Live, "launch 1.0.0 [2, 3]"),
+        row("fleetSize shrank: terminate the highest slots, Elastic IP untouched",
+            () -> live("1.0.0", 4).spec(r -> r.getSpec().fleetSize = 2),
+            Phase.Live, "terminate [1.0.0/2, 1.0.0/3]"),
+        row("shrinking removes the Elastic IP's instance: move it first",
+            () -> live("1.0.0", 3).eipOn("1.0.0", 2).spec(r -> r.getSpec().fleetSize = 1),
+            Phase.Live, "associate 1.0.0/0", "terminate [1.0.0/1, 1.0.0/2]"),
+        row("the Elastic IP's instance was terminated out of band: move it, replace the slot",
+            () -> release("1.0.0", 3).instance("1.0.0", 0, TERMINATED, StatusChecks.PENDING, T0)
+                .instance("1.0.0", 1, RUNNING, StatusChecks.OK, T0)
+                .instance("1.0.0", 2, RUNNING, StatusChecks.OK, T0)
+                .active("1.0.0").at(LATER).withEipOnDead("1.0.0", 0),
+            Phase.Live, "associate 1.0.0/1", "launch 1.0.0 [0]"),
+        row("a stopped active instance is replaced",
+            () -> release("1.0.0", 2).instance("1.0.0", 0, RUNNING, StatusChecks.OK, T0)
+                .instance("1.0.0", 1, STOPPED, StatusChecks.PENDING, T0).eipOn("1.0.0", 0)
+                .active("1.0.0"),
+            Phase.Live, "terminate [1.0.0/1]", "launch 1.0.0 [1]"),
+        row("the Elastic IP was moved away out of band: point it back",
+            () -> live("1.0.0", 2).noEipHolder(),
+            Phase.Live, "associate 1.0.0/0"),
+
+        // ---------------------------------------------------------- a new version
+        row("new version: launch beside production, production untouched",
+            () -> live("1.0.0", 2).spec(r -> r.getSpec().version = "2.0.0"),
+            Phase.Provisioning, "launch 2.0.0 [0, 1]"),
+        row("new version verified: one associate, old fleet retained",
+            () -> live("1.0.0", 2).spec(r -> r.getSpec().version = "2.0.0")
+                .fleet("2.0.0", 2, RUNNING).staging("2.0.0", T0, null).at(LATER),
+            Phase.Live, "associate 2.0.0/0"),
+        row("manual promotion without approval: wait",
+            () -> live("1.0.0", 2).spec(r -> {
+              r.getSpec().version = "2.0.0";
+              r.getSpec().promotion.mode = Promotion.Mode.Manual;
+              r.getSpec().promotion.approvedVersion = "1.0.0";
+            }).fleet("2.0.0", 2, RUNNING).staging("2.0.0", T0, null).at(LATER),
+            Phase.AwaitingPromotion),
+        row("manual promotion approved: switch",
+            () -> live("1.0.0", 2).spec(r -> {
+              r.getSpec().version = "2.0.0";
+              r.getSpec().promotion.mode = Promotion.Mode.Manual;
+              r.getSpec().promotion.approvedVersion = "2.0.0";
+            }).fleet("2.0.0", 2, RUNNING).staging("2.0.0", T0, LATER).at(LATER),
+            Phase.Live, "associate 2.0.0/0"),
+        row("awaiting approval past the deadline: approval is not timed",
+            () -> live("1.0.0", 1).spec(r -> {
+              r.getSpec().version = "2.0.0";
+              r.getSpec().promotion.mode = Promotion.Mode.Manual;
+            }).fleet("2.0.0", 1, RUNNING).staging("2.0.0", T0, LATER)
+                .at(T0.plus(Duration.ofHours(5))),
+            Phase.AwaitingPromotion),
+        row("soak not over: keep verifying",
+            () -> live("1.0.0", 1).spec(r -> {
+              r.getSpec().version = "2.0.0";
+              r.getSpec().promotion.soak = "10m";
+            }).fleet("2.0.0", 1, RUNNING).staging("2.0.0", T0, LATER)
+                .at(LATER.plusSeconds(60)),
+            Phase.Verifying),
+        row("soak over: switch",
+            () -> live("1.0.0", 1).spec(r -> {
+              r.getSpec().version = "2.0.0";
+              r.getSpec().promotion.soak = "10m";
+            }).fleet("2.0.0", 1, RUNNING).staging("2.0.0", T0, LATER)
+                .at(LATER.plus(Duration.ofMinutes(10))),
+            Phase.Live, "associate 2.0.0/0"),
+        row("deadline passed before verification: fail, terminate staging only",
+            () -> live("1.0.0", 2).spec(r -> r.getSpec().version = "2.0.0")
+                .fleet("2.0.0", 2, RUNNING, StatusChecks.PENDING, T0)
+                .staging("2.0.0", T0, null).at(T0.plus(Duration.ofMinutes(16))),
+            Phase.Failed, "terminate [2.0.0/0, 2.0.0/1]"),
+        row("a staging instance terminated: fail and clean up",
+            () -> live("1.0.0", 2).spec(r -> r.getSpec().version = "2.0.0")
+                .instance("2.0.0", 0, TERMINATED, StatusChecks.PENDING, T0)
+                .instance("2.0.0", 1, RUNNING, StatusChecks.OK, T0)
+                .staging("2.0.0", T0, null).at(LATER),
+            Phase.Failed, "terminate [2.0.0/1]"),
+        row("impaired status checks: fail",
+            () -> live("1.0.0", 1).spec(r -> r.getSpec().version = "2.0.0")
+                .fleet("2.0.0", 1, RUNNING, StatusChecks.IMPAIRED, T0)
+                .staging("2.0.0", T0, null).at(LATER),
+            Phase.Failed, "terminate [2.0.0/0]"),
+        row("failed at this generation: no retry",
+            () -> live("1.0.0", 1).spec(r -> r.getSpec().version = "2.0.0").failed("2.0.0", 1),
+            Phase.Failed),
+        row("failed at an older generation: the spec changed, try again",
+            () -> live("1.0.0", 1).spec(r -> r.getSpec().version = "2.0.0").failed("2.0.0", 1)
+                .generation(2),
+            Phase.Provisioning, "launch 2.0.0 [0]"),
+        row("a newer version while staging: terminate the superseded fleet, launch the new",
+            () -> live("1.0.0", 1).spec(r -> r.getSpec().version = "3.0.0")
+                .fleet("2.0.0", 1, RUNNING).staging("2.0.0", T0, null).at(LATER),
+            Phase.Provisioning, "terminate [2.0.0/0]", "launch 3.0.0 [0]"),
+        row("an old fleet of this version was terminated long ago: launch a new one",
+            () -> live("1.0.0", 1).spec(r -> r.getSpec().version = "2.0.0")
+                .instance("2.0.0", 0, TERMINATED, StatusChecks.PENDING,
+                    T0.minus(Duration.ofHours(3))),
+            Phase.Provisioning, "launch 2.0.0 [0]"),
+
+        // ---------------------------------------------------------- retained fleet
+        row("switch back to the retained fleet: one associate, nothing launched",
+            () -> live("2.0.0", 2).fleet("1.0.0", 2, RUNNING)
+                .previous("1.0.0", T0.plus(Duration.ofHours(2)))
+                .spec(r -> r.getSpec().version = "1.0.0"),
+            Phase.Live, "associate 1.0.0/0"),
+        row("retained fleet expired: terminate it",
+            () -> live("2.0.0", 2).fleet("1.0.0", 2, RUNNING).previous("1.0.0", LATER)
+                .at(LATER),
+            Phase.Live, "terminate [1.0.0/0, 1.0.0/1]"),
+        row("retained fleet scaled down to previousFleetSize",
+            () -> live("2.0.0", 3).fleet("1.0.0", 3, RUNNING)
+                .previous("1.0.0", T0.plus(Duration.ofHours(2)))
+                .spec(r -> r.getSpec().retention.previousFleetSize = 1),
+            Phase.Live, "terminate [1.0.0/1, 1.0.0/2]"),
+        row("a switch the status never recorded: the old active fleet is retained",
+            () -> live("2.0.0", 1).fleet("1.0.0", 1, RUNNING).active("1.0.0"),
+            Phase.Live),
+
+        // ---------------------------------------------------------- the Elastic IP
+        row("the Elastic IP does not exist: stall, launch nothing",
+            () -> release("1.0.0", 2).noAddress(),
+            Phase.Failed),
+        row("allocate: true without an address yet: allocate and launch",
+            () -> release("1.0.0", 1).noAddress().spec(r -> {
+              r.getSpec().elasticIp.allocationId = null;
+              r.getSpec().elasticIp.allocate = true;
+            }),
+            Phase.Provisioning, "allocateaddress", "launch 1.0.0 [0]"),
+
+        // ---------------------------------------------------------- pause
+        row("paused: observe only, even with a new version",
+            () -> live("1.0.0", 1).spec(r -> {
+              r.getSpec().paused = true;
+              r.getSpec().version = "2.0.0";
+            }),
+            Phase.Provisioning));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("transitions")
+  void decides(String description, Supplier<Given> given, Phase phase, List<String> actions) {
+    Given g = given.get();
+    Plan plan = g.decide();
+    assertThat(g.summary(plan)).as("actions").containsExactlyElementsOf(actions);
+    assertThat(plan.status().phase).as("phase").isEqualTo(phase);
+  }
+
+  private static Given live(String version, int size) {
+    return release(version, size).fleet(version, size, RUNNING).eipOn(version, 0).active(version);
+  }
+
+  private static Arguments row(String description, Supplier<Given> given, Phase phase,
+      String... actions) {
+    return Arguments.of(description, given, phase, List.of(actions));
+  }
+
+  @SuppressWarnings("unused")
+  private static long launches(Plan plan) {
+    return plan.actions().stream().filter(a -> a instanceof Launch).count();
+  }
+}

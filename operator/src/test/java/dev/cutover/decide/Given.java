@@ -1,0 +1,200 @@
+package dev.cutover.decide;
+
+import dev.cutover.Samples;
+import dev.cutover.api.ActiveFleet;
+import dev.cutover.api.PostSwitch;
+import dev.cutover.api.PreviousFleet;
+import dev.cutover.api.Promotion;
+import dev.cutover.api.Release;
+import dev.cutover.api.ReleaseStatus;
+import dev.cutover.api.Retention;
+import dev.cutover.api.StagingFleet;
+import dev.cutover.api.Verification;
+import dev.cutover.decide.Action.Associate;
+import dev.cutover.decide.Action.Launch;
+import dev.cutover.decide.Action.Terminate;
+import dev.cutover.observe.ElasticIp;
+import dev.cutover.observe.InstanceState;
+import dev.cutover.observe.ManagedInstance;
+import dev.cutover.observe.ManagedInstance.StatusChecks;
+import dev.cutover.observe.ObservedWorld;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/** A small language for the decide tables: a Release, its status, and the EC2 world. */
+final class Given {
+
+  static final Instant T0 = Instant.parse("2026-11-27T12:00:00Z");
+  static final String UID = "5b1c7d2e-0000-4000-8000-000000000001";
+  static final String KEY = "shop/app";
+  static final String EIP = "eipalloc-0123456789abcdef0";
+
+  final Release release;
+  final List<ManagedInstance> instances = new ArrayList<>();
+  ElasticIp address = new ElasticIp(EIP, "203.0.113.7", null, null, null);
+  Instant now = T0;
+  private int nextId = 1;
+
+  private Given(String version, int size) {
+    release = Samples.minimal("app");
+    release.getMetadata().setNamespace("shop");
+    release.getMetadata().setUid(UID);
+    release.getMetadata().setGeneration(1L);
+    release.getSpec().version = version;
+    release.getSpec().fleetSize = size;
+    release.getSpec().verification = new Verification();
+    release.getSpec().verification.instanceStatusChecks = true;
+    release.getSpec().verification.deadline = "15m";
+    release.getSpec().promotion = new Promotion();
+    release.getSpec().promotion.mode = Promotion.Mode.Auto;
+    release.getSpec().promotion.soak = "0s";
+    release.getSpec().retention = new Retention();
+    release.getSpec().retention.previousFleetTTL = "2h";
+    release.getSpec().retention.previousFleetSize = 0;
+    release.getSpec().postSwitch = new PostSwitch();
+    release.getSpec().paused = false;
+    release.getSpec().deletionPolicy = dev.cutover.api.DeletionPolicy.Delete;
+    release.setStatus(new ReleaseStatus());
+  }
+
+  static Given release(String version, int size) {
+    return new Given(version, size);
+  }
+
+  Given spec(Consumer<Release> change) {
+    change.accept(release);
+    return this;
+  }
+
+  Given generation(long generation) {
+    release.getMetadata().setGeneration(generation);
+    return this;
+  }
+
+  Given at(Instant when) {
+    now = when;
+    return this;
+  }
+
+  String fleetId(String version) {
+    return FleetIds.fleetId(version, release.getSpec().template);
+  }
+
+  /** {@code count} instances of a version in slots 0..count-1, launched at T0. */
+  Given fleet(String version, int count, InstanceState state) {
+    return fleet(version, count, state, StatusChecks.OK, T0);
+  }
+
+  Given fleet(String version, int count, InstanceState state, StatusChecks checks,
+      Instant launched) {
+    for (int slot = 0; slot < count; slot++) {
+      instance(version, slot, state, checks, launched);
+    }
+    return this;
+  }
+
+  Given instance(String version, int slot, InstanceState state, StatusChecks checks,
+      Instant launched) {
+    instances.add(new ManagedInstance("i-" + version.replace(".", "") + "-" + slot + "-"
+        + nextId++, UID, KEY, fleetId(version), version, slot, state, "10.0.0." + nextId,
+        null, launched, checks));
+    return this;
+  }
+
+  String id(String version, int slot) {
+    return instances.stream().filter(i -> i.version().equals(version) && i.slot() == slot
+        && i.state().isAlive()).findFirst().orElseThrow().id();
+  }
+
+  Given eipOn(String version, int slot) {
+    address = address.associatedWith(id(version, slot));
+    return this;
+  }
+
+  /** The address still names a terminated instance (moto; AWS clears it). */
+  Given withEipOnDead(String version, int slot) {
+    String dead = instances.stream().filter(i -> i.version().equals(version) && i.slot() == slot
+        && !i.state().isAlive()).findFirst().orElseThrow().id();
+    address = address.associatedWith(dead);
+    return this;
+  }
+
+  Given noEipHolder() {
+    address = address.associatedWith(null);
+    return this;
+  }
+
+  Given noAddress() {
+    address = null;
+    return this;
+  }
+
+  Given active(String version) {
+    ActiveFleet a = new ActiveFleet();
+    a.id = fleetId(version);
+    a.version = version;
+    a.since = T0.toString();
+    release.getStatus().activeFleet = a;
+    return this;
+  }
+
+  Given previous(String version, Instant expiresAt) {
+    PreviousFleet p = new PreviousFleet();
+    p.id = fleetId(version);
+    p.version = version;
+    p.expiresAt = expiresAt.toString();
+    release.getStatus().previousFleet = p;
+    return this;
+  }
+
+  Given staging(String version, Instant startedAt, Instant verifiedAt) {
+    StagingFleet s = new StagingFleet();
+    s.id = fleetId(version);
+    s.version = version;
+    s.startedAt = startedAt.toString();
+    s.verifiedAt = verifiedAt == null ? null : verifiedAt.toString();
+    release.getStatus().stagingFleet = s;
+    return this;
+  }
+
+  Given failed(String version, long generation) {
+    var f = new dev.cutover.api.Failure();
+    f.fleetId = fleetId(version);
+    f.version = version;
+    f.generation = generation;
+    f.reason = "InstanceLost";
+    f.message = "instance lost.";
+    release.getStatus().lastFailure = f;
+    return this;
+  }
+
+  ObservedWorld world() {
+    return new ObservedWorld(List.copyOf(instances), Optional.ofNullable(address));
+  }
+
+  Plan decide() {
+    return Decider.decide(release, world(), now);
+  }
+
+  /** A plan in words: "launch 2.0.0 [0, 1]", "associate 2.0.0/0", "terminate 1.0.0 [1, 2]". */
+  List<String> summary(Plan plan) {
+    return plan.actions().stream().map(a -> {
+      if (a instanceof Launch l) {
+        return "launch " + l.version() + " " + l.slots();
+      }
+      if (a instanceof Associate as) {
+        ManagedInstance target = instances.stream().filter(i -> i.id().equals(as.instanceId()))
+            .findFirst().orElseThrow();
+        return "associate " + target.version() + "/" + target.slot();
+      }
+      if (a instanceof Terminate t) {
+        return "terminate " + instances.stream().filter(i -> t.instanceIds().contains(i.id()))
+            .map(i -> i.version() + "/" + i.slot()).sorted().toList();
+      }
+      return a.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
+    }).toList();
+  }
+}
