@@ -222,7 +222,11 @@ public final class Decider {
     Set<String> leaving = new HashSet<>();
     surplus.forEach(i -> leaving.add(i.id()));
     stopped.forEach(i -> leaving.add(i.id()));
-    keepElasticIpOn(active, leaving, "Healed");
+    if (!keepElasticIpOn(active, leaving, "Healed")) {
+      // No other running instance to take the Elastic IP yet: its holder stays until one does.
+      String holder = eip.map(ElasticIp::instanceId).orElse(null);
+      surplus = surplus.stream().filter(i -> !i.id().equals(holder)).toList();
+    }
     if (!surplus.isEmpty()) {
       terminate(surplus, active.version(), "ScaledIn");
     }
@@ -256,20 +260,25 @@ public final class Decider {
             + (size == 1 ? "" : "s") + " (" + active.running().size() + " running).");
   }
 
-  /** Points the Elastic IP at a running active instance that is staying, if it is not already. */
-  private void keepElasticIpOn(Fleet active, Set<String> leaving, String reason) {
+  /**
+   * Points the Elastic IP at a running active instance that is staying, if it is not already.
+   * Returns false when no such instance exists (the Elastic IP stays where it is).
+   */
+  private boolean keepElasticIpOn(Fleet active, Set<String> leaving, String reason) {
     if (eip.isEmpty()) {
-      return;
+      return true;
     }
     String holder = eip.get().instanceId();
     boolean fine = active.running().stream()
         .anyMatch(i -> i.id().equals(holder) && !leaving.contains(i.id()));
     if (fine) {
-      return;
+      return true;
     }
-    active.running().stream().filter(i -> !leaving.contains(i.id())).findFirst()
-        .ifPresent(target -> actions.add(new Associate(eip.get(), target.id(),
-            versionOf(holder), active.version(), reason)));
+    Optional<ManagedInstance> target = active.running().stream()
+        .filter(i -> !leaving.contains(i.id())).findFirst();
+    target.ifPresent(t -> actions.add(new Associate(eip.get(), t.id(), versionOf(holder),
+        active.version(), reason)));
+    return target.isPresent();
   }
 
   // ---------------------------------------------------------------- desired == previous

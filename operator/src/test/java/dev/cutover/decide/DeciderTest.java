@@ -72,6 +72,12 @@ class DeciderTest {
         row("shrinking removes the Elastic IP's instance: move it first",
             () -> live("1.0.0", 3).eipOn("1.0.0", 2).spec(r -> r.getSpec().fleetSize = 1),
             Phase.Live, "associate 1.0.0/0", "terminate [1.0.0/1, 1.0.0/2]"),
+        row("the only running instance holds the Elastic IP in a removed slot: keep it for now",
+            () -> release("1.0.0", 2).instance("1.0.0", 0, TERMINATED, StatusChecks.PENDING, T0)
+                .instance("1.0.0", 1, STOPPED, StatusChecks.PENDING, T0)
+                .instance("1.0.0", 2, RUNNING, StatusChecks.OK, T0).eipOn("1.0.0", 2)
+                .active("1.0.0"),
+            Phase.Live, "terminate [1.0.0/1]", "launch 1.0.0 [0, 1]"),
         row("the Elastic IP's instance was terminated out of band: move it, replace the slot",
             () -> release("1.0.0", 3).instance("1.0.0", 0, TERMINATED, StatusChecks.PENDING, T0)
                 .instance("1.0.0", 1, RUNNING, StatusChecks.OK, T0)
