@@ -35,6 +35,9 @@ dev-up: tools ## start a local control plane + moto in the background (.dev/kube
 dev-down: ## stop what dev-up started
 	@hack/dev-down.sh
 
+run: build ## run the operator against the current kubeconfig and AWS credentials
+	java -jar $(wildcard operator/target/cutover-operator-*.jar)
+
 clean: ## remove build output (the cache outside the repo stays)
 	$(MVN) -q clean
 	rm -rf .dev
