@@ -2,7 +2,9 @@ package dev.cutover;
 
 import dev.cutover.act.Ec2Gateway;
 import dev.cutover.act.PlanExecutor;
+import dev.cutover.observe.CheckAddresses;
 import dev.cutover.observe.Ec2Inventory;
+import dev.cutover.observe.HttpChecker;
 import dev.cutover.status.EventRecorder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
@@ -18,9 +20,16 @@ public final class Cutover {
 
   public static ReleaseReconciler reconciler(KubernetesClient client, Ec2Gateway gateway,
       Clock clock, Duration pollInterval) {
+    return reconciler(client, gateway, clock, pollInterval, CheckAddresses.instanceIps());
+  }
+
+  /** With another way to reach instances for HTTP checks (integration tests). */
+  public static ReleaseReconciler reconciler(KubernetesClient client, Ec2Gateway gateway,
+      Clock clock, Duration pollInterval, CheckAddresses addresses) {
     Ec2Inventory inventory = new Ec2Inventory(gateway, clock,
         pollInterval.multipliedBy(MAX_POLL_AGE_INTERVALS));
-    return new ReleaseReconciler(inventory, new PlanExecutor(gateway, inventory),
-        new EventRecorder(client, clock), clock, pollInterval);
+    return new ReleaseReconciler(inventory, new HttpChecker(addresses, clock),
+        new PlanExecutor(gateway, inventory), new EventRecorder(client, clock), clock,
+        pollInterval);
   }
 }

@@ -10,6 +10,8 @@ import dev.cutover.decide.Decider;
 import dev.cutover.decide.FleetIds;
 import dev.cutover.decide.Plan;
 import dev.cutover.observe.Ec2Inventory;
+import dev.cutover.observe.HttpChecker;
+import dev.cutover.observe.ManagedInstance;
 import dev.cutover.observe.ObservedWorld;
 import dev.cutover.observe.ReleaseView;
 import dev.cutover.status.EventRecorder;
@@ -44,14 +46,16 @@ public class ReleaseReconciler implements Reconciler<Release>, Cleaner<Release> 
   static final Duration AFTER_ACTING = Duration.ofSeconds(1);
 
   private final Ec2Inventory inventory;
+  private final HttpChecker checker;
   private final PlanExecutor executor;
   private final EventRecorder events;
   private final Clock clock;
   private final Duration pollInterval;
 
-  public ReleaseReconciler(Ec2Inventory inventory, PlanExecutor executor, EventRecorder events,
-      Clock clock, Duration pollInterval) {
+  public ReleaseReconciler(Ec2Inventory inventory, HttpChecker checker, PlanExecutor executor,
+      EventRecorder events, Clock clock, Duration pollInterval) {
     this.inventory = inventory;
+    this.checker = checker;
     this.executor = executor;
     this.events = events;
     this.clock = clock;
@@ -63,7 +67,7 @@ public class ReleaseReconciler implements Reconciler<Release>, Cleaner<Release> 
     var polling = new PollingConfigurationBuilder<ReleaseView, String>(inventory::fetchViews,
         pollInterval).withName("ec2-inventory")
         .withResourceIDMapper(ResourceIDMapper.singleResourceResourceIDMapper()).build();
-    return List.of(new PollingEventSource<>(ReleaseView.class, polling));
+    return List.of(new PollingEventSource<>(ReleaseView.class, polling), checker);
   }
 
   @Override
@@ -89,6 +93,7 @@ public class ReleaseReconciler implements Reconciler<Release>, Cleaner<Release> 
   @Override
   public DeleteControl cleanup(Release release, Context<Release> context) {
     Plan plan = observeDecideAct(release);
+    checker.watch(key(release), List.of(), null);
     if (plan.deletionComplete()) {
       events.normal(release, "Deleted", plan.health().message());
       return DeleteControl.defaultDelete();
@@ -120,12 +125,12 @@ public class ReleaseReconciler implements Reconciler<Release>, Cleaner<Release> 
 
   private Plan observeDecideAct(Release release) {
     String uid = release.getMetadata().getUid();
-    ObservedWorld world = inventory.worldFor(uid, key(release),
-        release.getSpec().elasticIp.allocationId);
+    ObservedWorld world = observe(release);
     Instant now = clock.instant();
     Plan plan = Decider.decide(release, world, now);
+    checker.watch(key(release), plan.checkTargets(), release.getSpec().verification.http);
     try {
-      executor.execute(plan.actions(), world, uid, action -> announce(release, action));
+      executor.execute(plan.actions(), world, uid, action -> announce(release, action, world));
       return plan;
     } catch (Ec2Failure failure) {
       if (failure.retryable()) {
@@ -134,15 +139,24 @@ public class ReleaseReconciler implements Reconciler<Release>, Cleaner<Release> 
       // Terminal: remember it so the policy stops (no hot retry loop) and cleans up.
       events.warning(release, failure.code(), failure.getMessage());
       recordFailure(release, failure, now);
-      world = inventory.worldFor(uid, key(release), release.getSpec().elasticIp.allocationId);
-      Plan afterFailure = Decider.decide(release, world, now);
+      ObservedWorld afterFailureWorld = observe(release);
+      Plan afterFailure = Decider.decide(release, afterFailureWorld, now);
       try {
-        executor.execute(afterFailure.actions(), world, uid, action -> announce(release, action));
+        executor.execute(afterFailure.actions(), afterFailureWorld, uid,
+            action -> announce(release, action, afterFailureWorld));
       } catch (Ec2Failure again) {
         log.warn("cleaning up after {} failed too: {}", failure.code(), again.getMessage());
       }
       return afterFailure;
     }
+  }
+
+  /** The Release's EC2 world with the latest results of its HTTP checks. */
+  private ObservedWorld observe(Release release) {
+    ObservedWorld world = inventory.worldFor(release.getMetadata().getUid(), key(release),
+        release.getSpec().elasticIp.allocationId);
+    return world.withHttp(checker.results(world.instances().stream()
+        .map(ManagedInstance::id).toList()));
   }
 
   private static void recordFailure(Release release, Ec2Failure failure, Instant now) {
@@ -160,15 +174,24 @@ public class ReleaseReconciler implements Reconciler<Release>, Cleaner<Release> 
     release.getStatus().lastFailure = f;
   }
 
-  private void announce(Release release, Action action) {
-    String reason = switch (action.getClass().getSimpleName()) {
-      case "Launch" -> "Launched";
-      case "Associate" -> ((Action.Associate) action).reason();
-      case "Terminate" -> "Terminated";
-      case "AllocateAddress" -> "AllocatedAddress";
-      default -> "ReleasedAddress";
-    };
-    events.normal(release, reason, action.describe());
+  private void announce(Release release, Action action, ObservedWorld world) {
+    String message = action.describe();
+    if (action instanceof Action.Associate associate && "Promoted".equals(associate.reason())) {
+      message += switchDelay(associate, world);
+    }
+    events.normal(release, action.eventReason(), message);
+  }
+
+  /** How long the switch waited after the last HTTP check of the new fleet passed. */
+  private String switchDelay(Action.Associate associate, ObservedWorld world) {
+    String fleetId = world.instance(associate.instanceId()).map(ManagedInstance::fleetId)
+        .orElse(null);
+    return world.instances().stream().filter(i -> i.fleetId().equals(fleetId))
+        .map(i -> world.http(i.id()).passedAt()).filter(java.util.Objects::nonNull)
+        .max(java.util.Comparator.naturalOrder())
+        .map(last -> " " + Duration.between(last, clock.instant()).toMillis()
+            + " ms after the last check passed")
+        .orElse("");
   }
 
   private void announceTransition(Release release, ReleaseStatus before, ReleaseStatus next) {

@@ -11,9 +11,17 @@ public sealed interface Action {
   /** Why, in a sentence: becomes the Event's message once the action succeeded. */
   String describe();
 
+  /** The Event's reason: one CamelCase word. */
+  String eventReason();
+
   /** One RunInstances: the given slots of a fleet, tagged at launch, idempotent by token. */
   record Launch(LaunchRequest request, String fleetId, String version, List<Integer> slots,
       String purpose) implements Action {
+    @Override
+    public String eventReason() {
+      return "Launched";
+    }
+
     @Override
     public String describe() {
       return purpose + ": launched " + slots.size() + " instance" + (slots.size() == 1 ? "" : "s")
@@ -25,6 +33,11 @@ public sealed interface Action {
   record Associate(ElasticIp address, String instanceId, String fromVersion, String toVersion,
       String reason) implements Action {
     @Override
+    public String eventReason() {
+      return reason;
+    }
+
+    @Override
     public String describe() {
       return reason + ": moved " + address.publicIp() + " from "
           + (fromVersion == null ? "nothing" : fromVersion) + " to " + toVersion
@@ -35,6 +48,11 @@ public sealed interface Action {
   /** One TerminateInstances, only of instances whose tags prove they belong to the Release. */
   record Terminate(List<String> instanceIds, String version, String reason) implements Action {
     @Override
+    public String eventReason() {
+      return "Terminated";
+    }
+
+    @Override
     public String describe() {
       return reason + ": terminated " + instanceIds.size() + " instance"
           + (instanceIds.size() == 1 ? "" : "s") + " of " + version + " " + instanceIds;
@@ -44,6 +62,11 @@ public sealed interface Action {
   /** AllocateAddress for {@code elasticIp.allocate: true}, tagged as the Release's. */
   record AllocateAddress(Map<String, String> tags) implements Action {
     @Override
+    public String eventReason() {
+      return "AllocatedAddress";
+    }
+
+    @Override
     public String describe() {
       return "allocated an Elastic IP";
     }
@@ -51,6 +74,11 @@ public sealed interface Action {
 
   /** Releases an Elastic IP Cutover allocated (disassociating it first, as AWS requires). */
   record ReleaseAddress(ElasticIp address) implements Action {
+    @Override
+    public String eventReason() {
+      return "ReleasedAddress";
+    }
+
     @Override
     public String describe() {
       return "released Elastic IP " + address.publicIp() + " (" + address.allocationId() + ")";

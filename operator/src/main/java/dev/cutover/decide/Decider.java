@@ -7,6 +7,7 @@ import dev.cutover.api.ElasticIpStatus;
 import dev.cutover.api.Failure;
 import dev.cutover.api.FleetInstance;
 import dev.cutover.api.HistoryEntry;
+import dev.cutover.api.HttpCheck;
 import dev.cutover.api.InstanceTemplate;
 import dev.cutover.api.Phase;
 import dev.cutover.api.PreviousFleet;
@@ -22,6 +23,7 @@ import dev.cutover.decide.Action.ReleaseAddress;
 import dev.cutover.decide.Action.Terminate;
 import dev.cutover.observe.ElasticIp;
 import dev.cutover.observe.Fleet;
+import dev.cutover.observe.HttpCheckResult;
 import dev.cutover.observe.InstanceState;
 import dev.cutover.observe.ManagedInstance;
 import dev.cutover.observe.ManagedInstance.StatusChecks;
@@ -69,6 +71,7 @@ public final class Decider {
   private final List<Action> actions = new ArrayList<>();
   private final ReleaseStatus next = new ReleaseStatus();
   private final Set<String> terminating = new HashSet<>();
+  private final List<ManagedInstance> checkTargets = new ArrayList<>();
   private Instant wakeAt;
 
   private Decider(Release release, ObservedWorld world, Instant now) {
@@ -114,7 +117,7 @@ public final class Decider {
     Health health;
     if (active != null && desiredId.equals(active.id())) {
       retainPrevious(previous);
-      health = live(active);
+      health = live(active, previous);
     } else if (previous != null && desiredId.equals(previous.id()) && active != null) {
       health = switchBack(active, previous);
     } else {
@@ -209,7 +212,11 @@ public final class Decider {
 
   // ---------------------------------------------------------------- desired == active
 
-  private Health live(Fleet active) {
+  private Health live(Fleet active, Fleet previous) {
+    Optional<Health> reverted = postSwitchCheck(active, previous);
+    if (reverted.isPresent()) {
+      return reverted.get();
+    }
     int size = spec.fleetSize;
     boolean healBlocked = failureBlocks(active.id());
     List<ManagedInstance> alive = active.alive();
@@ -258,6 +265,73 @@ public final class Decider {
     return new Health(false, false, false, available, "Scaling",
         "Bringing " + active.version() + " to " + size + " running instance"
             + (size == 1 ? "" : "s") + " (" + active.running().size() + " running).");
+  }
+
+  /**
+   * Within postSwitch.window after a switch the new active fleet keeps being checked; a failure
+   * moves the Elastic IP back to the retained fleet (one call) when revertOnFailure allows it.
+   */
+  private Optional<Health> postSwitchCheck(Fleet active, Fleet previous) {
+    if (!Boolean.TRUE.equals(spec.postSwitch.verify) || last.activeFleet == null
+        || !active.id().equals(last.activeFleet.id) || last.activeFleet.since == null) {
+      return Optional.empty();
+    }
+    Instant windowEnds = Instant.parse(last.activeFleet.since)
+        .plus(GoDurations.parse(spec.postSwitch.window, Duration.ofMinutes(2)));
+    if (!now.isBefore(windowEnds)) {
+      return Optional.empty();
+    }
+    wakeAt(windowEnds);
+    HttpCheck http = spec.verification.http;
+    if (http != null) {
+      checkTargets.addAll(active.running());
+    }
+    Optional<String> problem = active.running().stream().map(i -> checkProblem(i, http))
+        .flatMap(Optional::stream).findFirst();
+    if (problem.isEmpty()) {
+      return Optional.empty();
+    }
+    Failure failure = failure(active.id(), active.version(), "PostSwitchCheckFailed",
+        "after the switch, " + problem.get());
+    next.lastFailure = failure;
+    Optional<ManagedInstance> back = previous == null ? Optional.empty() : previous.primary();
+    if (Boolean.TRUE.equals(spec.postSwitch.revertOnFailure) && back.isPresent()
+        && eip.isPresent()) {
+      actions.add(new Associate(eip.get(), back.get().id(), active.version(),
+          previous.version(), "Reverted"));
+      next.activeFleet = activeFleet(previous, back.get().id(), now);
+      next.elasticIp = elasticIpStatus(back.get().id());
+      addHistory(active.version(), previous.version(), "Reverted");
+      next.phase = Phase.Degraded;
+      return Optional.of(new Health(false, false, true, true, "PostSwitchCheckFailed",
+          "Reverted to " + previous.version() + ": " + failure.message + " " + spec.version
+              + " is not tried again until the spec changes."));
+    }
+    describeActive(active);
+    next.phase = Phase.Degraded;
+    return Optional.of(new Health(false, false, true, servesProduction(active),
+        "PostSwitchCheckFailed", "Serving " + active.version() + " although "
+            + failure.message + " No retained fleet to revert to."));
+  }
+
+  /** Why an instance fails its checks now, if it does. */
+  private Optional<String> checkProblem(ManagedInstance i, HttpCheck http) {
+    if (Boolean.TRUE.equals(spec.verification.instanceStatusChecks)
+        && i.statusChecks() == StatusChecks.IMPAIRED) {
+      return Optional.of("EC2 status checks of " + i.id() + " report impaired.");
+    }
+    if (http != null) {
+      HttpCheckResult r = world.http(i.id());
+      if (r.failing(threshold(http))) {
+        return Optional.of("the HTTP check of " + i.id() + " failed " + r.consecutiveFailures()
+            + " times in a row (" + r.last() + ").");
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static int threshold(HttpCheck http) {
+    return http.successThreshold == null ? 3 : http.successThreshold;
   }
 
   /**
@@ -327,10 +401,12 @@ public final class Decider {
       if (fleet != null && !fleet.notGone().isEmpty()) {
         terminate(fleet.notGone(), spec.version, "FailedReleaseCleanedUp");
       }
-      next.phase = Phase.Failed;
+      boolean reverted = "PostSwitchCheckFailed".equals(next.lastFailure.reason);
+      next.phase = reverted ? Phase.Degraded : Phase.Failed;
       return new Health(false, false, true, available, next.lastFailure.reason,
-          "Release of " + spec.version + " failed: " + next.lastFailure.message
-              + " Production is untouched; change the spec to try again.");
+          (reverted ? spec.version + " was reverted: " : "Release of " + spec.version
+              + " failed: ") + next.lastFailure.message
+              + " Production is served by the previous version; change the spec to try again.");
     }
 
     Instant startedAt = stagingStart(desiredId, fleet);
@@ -399,6 +475,27 @@ public final class Decider {
       }
     }
 
+    HttpCheck http = spec.verification.http;
+    if (http != null) {
+      checkTargets.addAll(members);
+      describeStaging(desiredId, alive, startedAt, deadline);
+      boolean soaking = verifiedBefore.isPresent() && !soaked;
+      Optional<ManagedInstance> failed = members.stream()
+          .filter(i -> world.http(i.id()).consecutiveFailures() > 0).findFirst();
+      if (soaking && failed.isPresent()) {
+        return fail(desiredId, alive, "CheckFailedDuringSoak", "the HTTP check of "
+            + failed.get().id() + " failed during the soak ("
+            + world.http(failed.get().id()).last() + ").", available);
+      }
+      long passed = members.stream().filter(i -> world.http(i.id()).passed(threshold(http)))
+          .count();
+      if (passed < members.size()) {
+        next.phase = Phase.Verifying;
+        return progressing(available, "HttpChecks", passed + " of " + members.size()
+            + " instances of " + spec.version + " pass the HTTP check.");
+      }
+    }
+
     Instant verifiedAt = verifiedBefore.orElse(now);
     next.stagingFleet.verifiedAt = verifiedAt.toString();
     Instant soakEnds = verifiedAt.plus(soak);
@@ -449,18 +546,22 @@ public final class Decider {
     if (!alive.isEmpty()) {
       terminate(alive, spec.version, "FailedReleaseCleanedUp");
     }
-    Failure failure = new Failure();
-    failure.fleetId = fleetId;
-    failure.version = spec.version;
-    failure.generation = release.getMetadata().getGeneration();
-    failure.reason = reason;
-    failure.message = message;
-    failure.at = now.toString();
-    next.lastFailure = failure;
+    next.lastFailure = failure(fleetId, spec.version, reason, message);
     next.phase = Phase.Failed;
     next.stagingFleet = null;
     return new Health(false, false, true, available, reason, "Release of " + spec.version
         + " failed: " + message + " Production is untouched; change the spec to try again.");
+  }
+
+  private Failure failure(String fleetId, String version, String reason, String message) {
+    Failure failure = new Failure();
+    failure.fleetId = fleetId;
+    failure.version = version;
+    failure.generation = release.getMetadata().getGeneration();
+    failure.reason = reason;
+    failure.message = message;
+    failure.at = now.toString();
+    return failure;
   }
 
   /** A failure recorded for this fleet at this generation is not retried. */
@@ -481,7 +582,7 @@ public final class Decider {
     if (spec.deletionPolicy == DeletionPolicy.Retain) {
       return new Plan(List.of(), next, new Health(false, false, false, false, "Retained",
           "Deleted with deletionPolicy Retain: instances and Elastic IP left as they are."),
-          Optional.empty(), true);
+          Optional.empty(), true, List.of());
     }
     List<ManagedInstance> remaining = world.instances().stream()
         .filter(i -> !i.state().isGone()).toList();
@@ -495,7 +596,7 @@ public final class Decider {
     boolean complete = actions.isEmpty();
     return new Plan(List.copyOf(actions), next, new Health(false, !complete, false, false,
         "Deleting", "Terminating " + remaining.size() + " instances."),
-        complete ? Optional.empty() : Optional.of(now.plusSeconds(5)), complete);
+        complete ? Optional.empty() : Optional.of(now.plusSeconds(5)), complete, List.of());
   }
 
   // ---------------------------------------------------------------- building blocks
@@ -668,7 +769,9 @@ public final class Decider {
       fi.state = i.state().ec2Name();
       fi.privateIp = i.privateIp();
       fi.publicIp = i.publicIp();
-      fi.checks = "status " + i.statusChecks().name().toLowerCase(java.util.Locale.ROOT);
+      fi.checks = "status " + i.statusChecks().name().toLowerCase(java.util.Locale.ROOT)
+          + (spec.verification.http == null ? ""
+              : ", " + world.http(i.id()).describe(threshold(spec.verification.http)));
       return fi;
     }).toList();
     next.stagingFleet = s;
@@ -689,6 +792,7 @@ public final class Decider {
 
   private Plan plan(Phase phase, Health health) {
     next.phase = phase;
-    return new Plan(List.copyOf(actions), next, health, Optional.ofNullable(wakeAt), false);
+    return new Plan(List.copyOf(actions), next, health, Optional.ofNullable(wakeAt), false,
+        List.copyOf(checkTargets));
   }
 }

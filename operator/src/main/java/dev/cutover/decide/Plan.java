@@ -1,6 +1,7 @@
 package dev.cutover.decide;
 
 import dev.cutover.api.ReleaseStatus;
+import dev.cutover.observe.ManagedInstance;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -11,6 +12,7 @@ import java.util.Optional;
  *
  * @param status the next status without conditions and observedGeneration
  * @param deletionComplete for a Release being deleted: nothing of it is left in EC2
+ * @param checkTargets the instances whose HTTP smoke checks should run from now on
  */
 public record Plan(List<Action> actions, ReleaseStatus status, Health health,
-    Optional<Instant> wakeAt, boolean deletionComplete) {}
+    Optional<Instant> wakeAt, boolean deletionComplete, List<ManagedInstance> checkTargets) {}

@@ -11,10 +11,24 @@ import java.util.stream.Collectors;
  * The EC2 world of one Release: only instances whose tags carry its uid and name (so look-alikes
  * of other Releases, and anything untagged, are never part of it) and its Elastic IP, if found.
  */
-public record ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp> elasticIp) {
+public record ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp> elasticIp,
+    Map<String, HttpCheckResult> http) {
+
+  public ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp> elasticIp) {
+    this(instances, elasticIp, Map.of());
+  }
 
   public static ObservedWorld empty() {
     return new ObservedWorld(List.of(), Optional.empty());
+  }
+
+  /** The same world with the HTTP check results of its instances. */
+  public ObservedWorld withHttp(Map<String, HttpCheckResult> results) {
+    return new ObservedWorld(instances, elasticIp, Map.copyOf(results));
+  }
+
+  public HttpCheckResult http(String instanceId) {
+    return http.getOrDefault(instanceId, HttpCheckResult.NOT_YET);
   }
 
   /** Fleets by id, including fleets whose instances are all terminated. */

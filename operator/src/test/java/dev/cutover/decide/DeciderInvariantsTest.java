@@ -128,6 +128,13 @@ class DeciderInvariantsTest {
     if (random.nextInt(5) == 0) {
       g.failed(pick(random, VERSIONS), 1);
     }
+    if (random.nextBoolean()) {
+      g.httpCheck();
+      for (ManagedInstance i : all) {
+        g.http.put(i.id(), new dev.cutover.observe.HttpCheckResult(random.nextInt(4),
+            random.nextInt(4), null, "generated"));
+      }
+    }
     g.spec(r -> {
       r.getSpec().paused = random.nextInt(6) == 0;
       r.getSpec().retention.previousFleetSize = random.nextInt(r.getSpec().fleetSize + 1);

@@ -169,6 +169,57 @@ class DeciderTest {
                     T0.minus(Duration.ofHours(3))),
             Phase.Provisioning, "launch 2.0.0 [0]"),
 
+        // ---------------------------------------------------------- HTTP checks and gates
+        row("HTTP checks not passed yet: verifying, no switch",
+            () -> live("1.0.0", 1).spec(r -> r.getSpec().version = "2.0.0").httpCheck()
+                .fleet("2.0.0", 2, RUNNING).http("2.0.0", 0, 2, 0).http("2.0.0", 1, 1, 0)
+                .staging("2.0.0", T0, null).spec(r -> r.getSpec().fleetSize = 2).at(LATER),
+            Phase.Verifying),
+        row("one instance failing its HTTP check blocks the switch",
+            () -> live("1.0.0", 1).spec(r -> r.getSpec().version = "2.0.0").httpCheck()
+                .fleet("2.0.0", 1, RUNNING).http("2.0.0", 0, 0, 7)
+                .staging("2.0.0", T0, null).at(LATER),
+            Phase.Verifying),
+        row("every HTTP check passed: switch",
+            () -> live("1.0.0", 1).spec(r -> r.getSpec().version = "2.0.0").httpCheck()
+                .fleet("2.0.0", 1, RUNNING).http("2.0.0", 0, 2, 0)
+                .staging("2.0.0", T0, null).at(LATER),
+            Phase.Live, "associate 2.0.0/0"),
+        row("an HTTP check fails during the soak: fail the release",
+            () -> live("1.0.0", 1).spec(r -> {
+              r.getSpec().version = "2.0.0";
+              r.getSpec().promotion.soak = "10m";
+            }).httpCheck().fleet("2.0.0", 1, RUNNING).http("2.0.0", 0, 0, 1)
+                .staging("2.0.0", T0, LATER).at(LATER.plusSeconds(30)),
+            Phase.Failed, "terminate [2.0.0/0]"),
+        row("an HTTP check fails while awaiting approval: back to verifying, not failed",
+            () -> live("1.0.0", 1).spec(r -> {
+              r.getSpec().version = "2.0.0";
+              r.getSpec().promotion.mode = Promotion.Mode.Manual;
+            }).httpCheck().fleet("2.0.0", 1, RUNNING).http("2.0.0", 0, 0, 1)
+                .staging("2.0.0", T0, LATER).at(LATER.plusSeconds(30)),
+            Phase.Verifying),
+        row("post-switch check fails within the window: revert to the retained fleet",
+            () -> release("2.0.0", 1).httpCheck().fleet("2.0.0", 1, RUNNING).eipOn("2.0.0", 0)
+                .activeSince("2.0.0", LATER).fleet("1.0.0", 1, RUNNING)
+                .previous("1.0.0", T0.plus(Duration.ofHours(2))).http("2.0.0", 0, 0, 2)
+                .at(LATER.plusSeconds(30)),
+            Phase.Degraded, "associate 1.0.0/0"),
+        row("post-switch check fails without a retained fleet: degraded, nothing to revert to",
+            () -> release("2.0.0", 1).httpCheck().fleet("2.0.0", 1, RUNNING).eipOn("2.0.0", 0)
+                .activeSince("2.0.0", LATER).http("2.0.0", 0, 0, 2).at(LATER.plusSeconds(30)),
+            Phase.Degraded),
+        row("post-switch window over: a failing check no longer reverts",
+            () -> release("2.0.0", 1).httpCheck().fleet("2.0.0", 1, RUNNING).eipOn("2.0.0", 0)
+                .activeSince("2.0.0", LATER).fleet("1.0.0", 1, RUNNING)
+                .previous("1.0.0", T0.plus(Duration.ofHours(2))).http("2.0.0", 0, 0, 2)
+                .at(LATER.plus(Duration.ofMinutes(3))),
+            Phase.Live),
+        row("after a revert: the reverted fleet is cleaned up and not retried",
+            () -> live("1.0.0", 1).spec(r -> r.getSpec().version = "2.0.0")
+                .fleet("2.0.0", 1, RUNNING).failedPostSwitch("2.0.0", 1),
+            Phase.Degraded, "terminate [2.0.0/0]"),
+
         // ---------------------------------------------------------- retained fleet
         row("switch back to the retained fleet: one associate, nothing launched",
             () -> live("2.0.0", 2).fleet("1.0.0", 2, RUNNING)

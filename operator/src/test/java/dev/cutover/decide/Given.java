@@ -13,7 +13,9 @@ import dev.cutover.api.Verification;
 import dev.cutover.decide.Action.Associate;
 import dev.cutover.decide.Action.Launch;
 import dev.cutover.decide.Action.Terminate;
+import dev.cutover.api.HttpCheck;
 import dev.cutover.observe.ElasticIp;
+import dev.cutover.observe.HttpCheckResult;
 import dev.cutover.observe.InstanceState;
 import dev.cutover.observe.ManagedInstance;
 import dev.cutover.observe.ManagedInstance.StatusChecks;
@@ -36,6 +38,7 @@ final class Given {
   final List<ManagedInstance> instances = new ArrayList<>();
   ElasticIp address = new ElasticIp(EIP, "203.0.113.7", null, null, null);
   Instant now = T0;
+  final java.util.Map<String, HttpCheckResult> http = new java.util.HashMap<>();
   private int nextId = 1;
 
   private Given(String version, int size) {
@@ -55,6 +58,9 @@ final class Given {
     release.getSpec().retention.previousFleetTTL = "2h";
     release.getSpec().retention.previousFleetSize = 0;
     release.getSpec().postSwitch = new PostSwitch();
+    release.getSpec().postSwitch.verify = true;
+    release.getSpec().postSwitch.window = "2m";
+    release.getSpec().postSwitch.revertOnFailure = true;
     release.getSpec().paused = false;
     release.getSpec().deletionPolicy = dev.cutover.api.DeletionPolicy.Delete;
     release.setStatus(new ReleaseStatus());
@@ -171,8 +177,34 @@ final class Given {
     return this;
   }
 
+  Given failedPostSwitch(String version, long generation) {
+    failed(version, generation);
+    release.getStatus().lastFailure.reason = "PostSwitchCheckFailed";
+    return this;
+  }
+
   ObservedWorld world() {
-    return new ObservedWorld(List.copyOf(instances), Optional.ofNullable(address));
+    return new ObservedWorld(List.copyOf(instances), Optional.ofNullable(address), http);
+  }
+
+  /** HTTP checks on (threshold 2), and the given results per slot of a version. */
+  Given httpCheck() {
+    HttpCheck check = new HttpCheck();
+    check.successThreshold = 2;
+    release.getSpec().verification.http = check;
+    return this;
+  }
+
+  Given http(String version, int slot, int successes, int failures) {
+    http.put(id(version, slot), new HttpCheckResult(successes, failures,
+        successes >= 2 ? T0 : null, failures > 0 ? "status 500" : "status 200"));
+    return this;
+  }
+
+  Given activeSince(String version, Instant since) {
+    active(version);
+    release.getStatus().activeFleet.since = since.toString();
+    return this;
   }
 
   Plan decide() {

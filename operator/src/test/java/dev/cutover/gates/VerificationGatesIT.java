@@ -1,0 +1,277 @@
+package dev.cutover.gates;
+
+import static dev.cutover.gates.InstanceServers.Behaviour.FAILING;
+import static dev.cutover.gates.InstanceServers.Behaviour.HANGING;
+import static dev.cutover.gates.InstanceServers.Behaviour.HEALTHY;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.cutover.Cutover;
+import dev.cutover.Samples;
+import dev.cutover.act.Ec2Gateway;
+import dev.cutover.api.HttpCheck;
+import dev.cutover.api.Phase;
+import dev.cutover.api.Promotion;
+import dev.cutover.api.Release;
+import dev.cutover.api.Retention;
+import dev.cutover.status.StatusBuilder;
+import dev.cutover.testworld.TestWorld;
+import io.fabric8.kubernetes.api.model.Event;
+import io.javaoperatorsdk.operator.junit.LocallyRunOperatorExtension;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+
+/**
+ * The verification and promotion gates on the real API server + moto, with each instance's
+ * application played by a real local HTTP server whose answers the test controls.
+ */
+@ExtendWith(TestWorld.class)
+class VerificationGatesIT {
+
+  static final Duration PATIENCE = Duration.ofSeconds(60);
+  static final InstanceServers servers = new InstanceServers();
+  static final Ec2Gateway gateway = new Ec2Gateway(TestWorld.newEc2Client(TestWorld.moto()));
+
+  @RegisterExtension
+  static final LocallyRunOperatorExtension operator = LocallyRunOperatorExtension.builder()
+      .withKubernetesClient(TestWorld.kube().newClient())
+      .withReconciler(Cutover.reconciler(TestWorld.client(), gateway, Clock.systemUTC(),
+          Duration.ofSeconds(1), servers.addresses()))
+      .oneNamespacePerClass(true)
+      .waitForNamespaceDeletion(false)
+      .build();
+
+  private String allocationId;
+  private String subnet;
+
+  @BeforeEach
+  void elasticIp(Ec2Client ec2) {
+    servers.reset();
+    allocationId = ec2.allocateAddress(r -> r.domain("vpc")).allocationId();
+    subnet = ec2.describeSubnets().subnets().get(0).subnetId();
+  }
+
+  @AfterAll
+  static void stopServers() {
+    servers.close();
+  }
+
+  @Test
+  void aHealthyFleetIsPromotedRightAfterItsLastCheckPasses() {
+    liveAt("healthy", "1.0.0", 2, r -> { });
+    update("healthy", r -> r.getSpec().version = "2.0.0");
+    awaitPhase("healthy", Phase.Live, r -> ready(r) && active(r, "2.0.0"));
+
+    assertThat(servers.requests("2.0.0", 0)).isGreaterThanOrEqualTo(2);
+    String promoted = events("healthy").stream().filter(m -> m.contains("to 2.0.0"))
+        .filter(m -> m.startsWith("Promoted")).findFirst().orElseThrow();
+    Matcher delay = Pattern.compile("(\\d+) ms after the last check passed").matcher(promoted);
+    assertThat(delay.find()).as(promoted).isTrue();
+    long waited = Long.parseLong(delay.group(1));
+    System.out.println("switch waited " + waited + " ms after the last check passed");
+    assertThat(waited).isLessThan(2000);
+  }
+
+  @Test
+  void oneFailingInstanceBlocksTheSwitchAndTheDeadlineAbortsIt(Ec2Client ec2) {
+    liveAt("blocked", "1.0.0", 2, r -> { });
+    String production = ec2.describeAddresses(r -> r.allocationIds(allocationId)).addresses()
+        .get(0).instanceId();
+    servers.set("2.0.0", 1, FAILING);
+    update("blocked", r -> {
+      r.getSpec().version = "2.0.0";
+      r.getSpec().verification.deadline = "5s";
+    });
+
+    Release verifying = awaitPhase("blocked", Phase.Verifying, r -> r.getStatus().stagingFleet
+        .instances.stream().anyMatch(i -> i.checks.contains("status 500")));
+    assertThat(verifying.getStatus().activeFleet.version).isEqualTo("1.0.0");
+
+    Release failed = awaitPhase("blocked", Phase.Failed, r -> stalled(r));
+    assertThat(failed.getStatus().lastFailure.reason).isEqualTo("DeadlineExceeded");
+    assertThat(ec2.describeAddresses(r -> r.allocationIds(allocationId)).addresses().get(0)
+        .instanceId()).as("production untouched").isEqualTo(production);
+  }
+
+  @Test
+  void aHangingEndpointIsCutOffByTheTimeout() {
+    servers.set("1.0.0", 0, HANGING);
+    operator.create(release("hang", "1.0.0", 1, r -> r.getSpec().verification.http.timeout
+        = "300ms"));
+    Release verifying = awaitPhase("hang", Phase.Verifying, r -> r.getStatus().stagingFleet
+        .instances.get(0).checks.contains("timed out after 300ms"));
+    assertThat(verifying.getStatus().activeFleet).isNull();
+    int before = servers.requests("1.0.0", 0);
+    // Hung requests hold no thread: checks keep coming at interval + timeout.
+    await().atMost(Duration.ofSeconds(10)).until(() -> servers.requests("1.0.0", 0) >= before + 3);
+
+    servers.set("1.0.0", 0, HEALTHY);
+    awaitPhase("hang", Phase.Live, this::ready);
+  }
+
+  @Test
+  void manualPromotionWaitsForTheApprovedVersion() {
+    liveAt("manual", "1.0.0", 1, r -> {
+      r.getSpec().promotion.mode = Promotion.Mode.Manual;
+      r.getSpec().promotion.approvedVersion = "1.0.0";
+    });
+    update("manual", r -> r.getSpec().version = "2.0.0");
+    Release waiting = awaitPhase("manual", Phase.AwaitingPromotion, r -> true);
+    assertThat(StatusBuilder.find(waiting.getStatus(), StatusBuilder.READY).getMessage())
+        .contains("set promotion.approvedVersion to 2.0.0");
+    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4))
+        .until(() -> get("manual").getStatus().phase == Phase.AwaitingPromotion);
+
+    update("manual", r -> r.getSpec().promotion.approvedVersion = "2.0.0");
+    awaitPhase("manual", Phase.Live, r -> ready(r) && active(r, "2.0.0"));
+  }
+
+  @Test
+  void aCheckFailingDuringTheSoakFailsTheRelease() {
+    liveAt("soak", "1.0.0", 1, r -> { });
+    update("soak", r -> {
+      r.getSpec().version = "2.0.0";
+      r.getSpec().promotion.soak = "20s";
+    });
+    awaitPhase("soak", Phase.Verifying, r -> "Soaking".equals(reason(r)));
+    servers.set("2.0.0", 0, FAILING);
+
+    Release failed = awaitPhase("soak", Phase.Failed, this::stalled);
+    assertThat(failed.getStatus().lastFailure.reason).isEqualTo("CheckFailedDuringSoak");
+    assertThat(failed.getStatus().activeFleet.version).isEqualTo("1.0.0");
+  }
+
+  @Test
+  void aFailingCheckAfterTheSwitchRevertsToThePreviousFleetWithoutDowntime(Ec2Client ec2)
+      throws InterruptedException {
+    liveAt("revert", "1.0.0", 2, r -> r.getSpec().postSwitch.window = "60s");
+    AtomicBoolean sampling = new AtomicBoolean(true);
+    AtomicInteger samples = new AtomicInteger();
+    ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
+    Thread sampler = new Thread(() -> {
+      while (sampling.get()) {
+        var address = ec2.describeAddresses(r -> r.allocationIds(allocationId)).addresses()
+            .get(0);
+        String state = address.instanceId() == null || address.instanceId().isEmpty() ? "none"
+            : ec2.describeInstances(r -> r.instanceIds(address.instanceId())).reservations()
+                .get(0).instances().get(0).state().nameAsString();
+        samples.incrementAndGet();
+        if (!state.equals("running")) {
+          violations.add(address.instanceId() + " " + state);
+        }
+        await().pollDelay(Duration.ofMillis(50)).until(() -> true);
+      }
+    });
+    sampler.start();
+
+    update("revert", r -> r.getSpec().version = "2.0.0");
+    awaitPhase("revert", Phase.Live, r -> ready(r) && active(r, "2.0.0"));
+    servers.set("2.0.0", 0, FAILING);
+    servers.set("2.0.0", 1, FAILING);
+
+    Release reverted = awaitPhase("revert", Phase.Degraded,
+        r -> active(r, "1.0.0") && stalled(r));
+    assertThat(reason(reverted)).isEqualTo("PostSwitchCheckFailed");
+    assertThat(reverted.getStatus().history).last().satisfies(h -> {
+      assertThat(h.reason).isEqualTo("Reverted");
+      assertThat(h.to).isEqualTo("1.0.0");
+    });
+    assertThat(events("revert")).anyMatch(m -> m.startsWith("Reverted"));
+    await().atMost(PATIENCE).until(() -> get("revert").getStatus().phase == Phase.Degraded
+        && get("revert").getStatus().stagingFleet == null);
+
+    sampling.set(false);
+    sampler.join();
+    System.out.println("zero-downtime probe: " + samples.get() + " samples, " + violations.size()
+        + " violations");
+    assertThat(samples.get()).isGreaterThan(20);
+    assertThat(violations).as("the Elastic IP always points at a running instance").isEmpty();
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private void liveAt(String name, String version, int size, Consumer<Release> tweak) {
+    operator.create(release(name, version, size, tweak));
+    awaitPhase(name, Phase.Live, r -> ready(r) && active(r, version));
+  }
+
+  private Release release(String name, String version, int size, Consumer<Release> tweak) {
+    Release r = Samples.minimal(name);
+    r.getSpec().version = version;
+    r.getSpec().fleetSize = size;
+    r.getSpec().template.subnetIds = List.of(subnet);
+    r.getSpec().elasticIp.allocationId = allocationId;
+    r.getSpec().retention = new Retention();
+    r.getSpec().retention.previousFleetTTL = "10m";
+    r.getSpec().promotion = new Promotion();
+    r.getSpec().postSwitch = new dev.cutover.api.PostSwitch();
+    r.getSpec().verification = new dev.cutover.api.Verification();
+    HttpCheck http = new HttpCheck();
+    http.path = "/healthz";
+    http.interval = "200ms";
+    http.timeout = "1s";
+    http.successThreshold = 2;
+    r.getSpec().verification.http = http;
+    tweak.accept(r);
+    return r;
+  }
+
+  private Release get(String name) {
+    return operator.get(Release.class, name);
+  }
+
+  private void update(String name, Consumer<Release> change) {
+    await().atMost(PATIENCE).ignoreExceptions().until(() -> {
+      Release current = get(name);
+      change.accept(current);
+      operator.replace(current);
+      return true;
+    });
+  }
+
+  private Release awaitPhase(String name, Phase phase, Predicate<Release> also) {
+    return await().atMost(PATIENCE).until(() -> get(name),
+        r -> r != null && r.getStatus() != null && r.getStatus().phase == phase
+            && Long.valueOf(r.getMetadata().getGeneration()).equals(r.getStatus().observedGeneration)
+            && also.test(r));
+  }
+
+  private boolean ready(Release r) {
+    var c = StatusBuilder.find(r.getStatus(), StatusBuilder.READY);
+    return c != null && "True".equals(c.getStatus());
+  }
+
+  private boolean stalled(Release r) {
+    var c = StatusBuilder.find(r.getStatus(), StatusBuilder.STALLED);
+    return c != null && "True".equals(c.getStatus());
+  }
+
+  private static String reason(Release r) {
+    var c = StatusBuilder.find(r.getStatus(), StatusBuilder.READY);
+    return c == null ? null : c.getReason();
+  }
+
+  private static boolean active(Release r, String version) {
+    return r.getStatus().activeFleet != null && version.equals(r.getStatus().activeFleet.version);
+  }
+
+  private List<String> events(String name) {
+    return TestWorld.client().v1().events().inNamespace(operator.getNamespace()).list()
+        .getItems().stream().filter(e -> name.equals(e.getInvolvedObject().getName()))
+        .map(Event::getMessage).toList();
+  }
+}
