@@ -9,8 +9,9 @@ export KUBE_API_TEST_DIR ?= $(CUTOVER_CACHE)/kubeapitest
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-tools: ## build or reuse kube-apiserver/etcd/kubectl and moto in the cache
+tools: ## build or reuse kube-apiserver/etcd/kubectl, helm and moto in the cache
 	@hack/install-kube-binaries.sh
+	@hack/install-helm.sh
 	@hack/install-moto.sh
 
 test: tools ## unit tests, CRD drift check and integration tests on a real API server + moto

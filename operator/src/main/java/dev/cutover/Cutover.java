@@ -20,16 +20,24 @@ public final class Cutover {
 
   public static ReleaseReconciler reconciler(KubernetesClient client, Ec2Gateway gateway,
       Clock clock, Duration pollInterval) {
-    return reconciler(client, gateway, clock, pollInterval, CheckAddresses.instanceIps());
+    return reconciler(client, gateway, clock, pollInterval, CheckAddresses.instanceIps(),
+        CutoverMetrics.unscraped());
   }
 
   /** With another way to reach instances for HTTP checks (integration tests). */
   public static ReleaseReconciler reconciler(KubernetesClient client, Ec2Gateway gateway,
       Clock clock, Duration pollInterval, CheckAddresses addresses) {
+    return reconciler(client, gateway, clock, pollInterval, addresses,
+        CutoverMetrics.unscraped());
+  }
+
+  public static ReleaseReconciler reconciler(KubernetesClient client, Ec2Gateway gateway,
+      Clock clock, Duration pollInterval, CheckAddresses addresses, CutoverMetrics metrics) {
     Ec2Inventory inventory = new Ec2Inventory(gateway, clock,
         pollInterval.multipliedBy(MAX_POLL_AGE_INTERVALS));
+    gateway.setListener(metrics::ec2Call);
     return new ReleaseReconciler(inventory, new HttpChecker(addresses, clock),
-        new PlanExecutor(gateway, inventory), new EventRecorder(client, clock), clock,
+        new PlanExecutor(gateway, inventory), new EventRecorder(client, clock), metrics, clock,
         pollInterval);
   }
 }

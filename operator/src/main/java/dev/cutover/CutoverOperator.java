@@ -1,26 +1,44 @@
 package dev.cutover;
 
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.cutover.act.Ec2Gateway;
+import dev.cutover.observe.CheckAddresses;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The operator process: configuration, wiring, health endpoints, graceful shutdown. */
-public final class CutoverOperator {
+/**
+ * The operator process: configuration, wiring, leader election, the HTTP endpoints
+ * ({@code /healthz}, {@code /readyz}, {@code /metrics}) and graceful shutdown.
+ */
+public final class CutoverOperator implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(CutoverOperator.class);
 
-  private CutoverOperator() {}
+  private final Operator operator;
+  private final HttpServer endpoints;
+  private final Ec2Gateway gateway;
 
-  public static void main(String[] args) throws IOException {
+  private CutoverOperator(Operator operator, HttpServer endpoints, Ec2Gateway gateway) {
+    this.operator = operator;
+    this.endpoints = endpoints;
+    this.gateway = gateway;
+  }
+
+  public static void main(String[] args) {
     OperatorConfig config;
     try {
       config = OperatorConfig.fromEnvironment(System.getenv());
@@ -29,53 +47,89 @@ public final class CutoverOperator {
       System.exit(2);
       return;
     }
-    KubernetesClient client = new KubernetesClientBuilder().build();
-    Ec2Gateway gateway = Ec2Gateway.create(config.region(), config.ec2Endpoint());
+    CutoverOperator running = start(config, new KubernetesClientBuilder().build(),
+        Ec2Gateway.create(config.region(), config.ec2Endpoint()), Clock.systemUTC(),
+        CheckAddresses.instanceIps(), Optional.empty(),
+        config.healthPort() == 0 ? -1 : config.healthPort());
+    Runtime.getRuntime().addShutdownHook(new Thread(running::close, "cutover-shutdown"));
+  }
+
+  /**
+   * Starts the operator.
+   *
+   * @param identity leader-election identity; empty: the host name (a pod's name)
+   * @param httpPort port of the endpoints; 0 picks a free one, below 0 disables them
+   */
+  public static CutoverOperator start(OperatorConfig config, KubernetesClient client,
+      Ec2Gateway gateway, Clock clock, CheckAddresses addresses, Optional<String> identity,
+      int httpPort) {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client);
+      o.withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));
       if (config.leaderElection()) {
         var election = LeaderElectionConfigurationBuilder
             .aLeaderElectionConfiguration(config.leaseName());
         config.leaseNamespace().ifPresent(election::withLeaseNamespace);
+        // In a test process several operators share the JVM: losing the lease stops only one.
+        identity.ifPresent(id -> election.withIdentity(id).withExitOnStopLeading(false));
         o.withLeaderElectionConfiguration(election.build());
       }
     });
-    operator.register(Cutover.reconciler(client, gateway, Clock.systemUTC(),
-        config.pollInterval()), o -> {
+    operator.register(Cutover.reconciler(client, gateway, clock, config.pollInterval(),
+        addresses, new CutoverMetrics(registry)), o -> {
           if (!config.namespaces().isEmpty()) {
             o.settingNamespaces(config.namespaces());
           }
         });
-    HttpServer health = config.healthPort() > 0 ? startHealth(config.healthPort(), operator)
-        : null;
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      log.info("shutting down");
-      operator.stop();
-      if (health != null) {
-        health.stop(0);
-      }
-      gateway.close();
-    }, "cutover-shutdown"));
+    HttpServer endpoints = httpPort < 0 ? null : endpoints(httpPort, operator, registry);
     operator.start();
-    log.info("Cutover started: region {}, EC2 endpoint {}, poll every {}, namespaces {}",
-        config.region(), config.ec2Endpoint().map(Object::toString).orElse("AWS"),
-        config.pollInterval(), config.namespaces().isEmpty() ? "all" : config.namespaces());
+    log.info("Cutover started: region {}, EC2 endpoint {}, poll every {}, namespaces {}, "
+            + "leader election {}", config.region(),
+        config.ec2Endpoint().map(Object::toString).orElse("AWS"), config.pollInterval(),
+        config.namespaces().isEmpty() ? "all" : config.namespaces(), config.leaderElection());
+    return new CutoverOperator(operator, endpoints, gateway);
   }
 
-  private static HttpServer startHealth(int port, Operator operator) throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
-    server.createContext("/healthz", exchange -> respond(exchange, 200, "ok"));
-    server.createContext("/readyz", exchange -> {
-      boolean ready = operator.getRuntimeInfo().allEventSourcesAreHealthy();
-      respond(exchange, ready ? 200 : 503, ready ? "ready" : "event sources not healthy");
-    });
-    server.start();
-    return server;
+  /** The port of /healthz, /readyz and /metrics. */
+  public int port() {
+    return endpoints.getAddress().getPort();
   }
 
-  private static void respond(com.sun.net.httpserver.HttpExchange exchange, int code,
-      String body) throws IOException {
+  public Ec2Gateway gateway() {
+    return gateway;
+  }
+
+  @Override
+  public void close() {
+    log.info("shutting down");
+    operator.stop();
+    if (endpoints != null) {
+      endpoints.stop(0);
+    }
+    gateway.close();
+  }
+
+  private static HttpServer endpoints(int port, Operator operator,
+      PrometheusMeterRegistry registry) {
+    try {
+      HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
+      server.createContext("/healthz", exchange -> respond(exchange, 200, "ok"));
+      server.createContext("/readyz", exchange -> {
+        boolean ready = operator.getRuntimeInfo().allEventSourcesAreHealthy();
+        respond(exchange, ready ? 200 : 503, ready ? "ready" : "event sources not healthy");
+      });
+      server.createContext("/metrics", exchange -> respond(exchange, 200, registry.scrape()));
+      server.start();
+      return server;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot serve the endpoints on port " + port, e);
+    }
+  }
+
+  private static void respond(HttpExchange exchange, int code, String body) throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
     exchange.sendResponseHeaders(code, bytes.length);
     try (var out = exchange.getResponseBody()) {
       out.write(bytes);

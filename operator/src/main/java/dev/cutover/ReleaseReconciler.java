@@ -49,11 +49,13 @@ public class ReleaseReconciler implements Reconciler<Release>, Cleaner<Release> 
   private final HttpChecker checker;
   private final PlanExecutor executor;
   private final EventRecorder events;
+  private final CutoverMetrics metrics;
   private final Clock clock;
   private final Duration pollInterval;
 
   public ReleaseReconciler(Ec2Inventory inventory, HttpChecker checker, PlanExecutor executor,
-      EventRecorder events, Clock clock, Duration pollInterval) {
+      EventRecorder events, CutoverMetrics metrics, Clock clock, Duration pollInterval) {
+    this.metrics = metrics;
     this.inventory = inventory;
     this.checker = checker;
     this.executor = executor;
@@ -76,6 +78,10 @@ public class ReleaseReconciler implements Reconciler<Release>, Cleaner<Release> 
     Plan plan = observeDecideAct(release);
     ReleaseStatus next = StatusBuilder.build(release, plan, clock.instant());
     announceTransition(release, before, next);
+    metrics.fleets(key(release), size(next.activeFleet == null ? null
+        : next.activeFleet.instanceIds), next.stagingFleet == null
+        || next.stagingFleet.instances == null ? 0 : next.stagingFleet.instances.size(),
+        size(next.previousFleet == null ? null : next.previousFleet.instanceIds));
 
     UpdateControl<Release> control;
     if (StatusBuilder.differs(before, next)) {
@@ -95,6 +101,7 @@ public class ReleaseReconciler implements Reconciler<Release>, Cleaner<Release> 
     Plan plan = observeDecideAct(release);
     checker.watch(key(release), List.of(), null);
     if (plan.deletionComplete()) {
+      metrics.forget(key(release));
       events.normal(release, "Deleted", plan.health().message());
       return DeleteControl.defaultDelete();
     }
@@ -130,7 +137,8 @@ public class ReleaseReconciler implements Reconciler<Release>, Cleaner<Release> 
     Plan plan = Decider.decide(release, world, now);
     checker.watch(key(release), plan.checkTargets(), release.getSpec().verification.http);
     try {
-      executor.execute(plan.actions(), world, uid, action -> announce(release, action, world));
+      executor.execute(plan.actions(), world, uid,
+          (action, took) -> announce(release, action, took, world));
       return plan;
     } catch (Ec2Failure failure) {
       if (failure.retryable()) {
@@ -143,7 +151,7 @@ public class ReleaseReconciler implements Reconciler<Release>, Cleaner<Release> 
       Plan afterFailure = Decider.decide(release, afterFailureWorld, now);
       try {
         executor.execute(afterFailure.actions(), afterFailureWorld, uid,
-            action -> announce(release, action, afterFailureWorld));
+            (action, took) -> announce(release, action, took, afterFailureWorld));
       } catch (Ec2Failure again) {
         log.warn("cleaning up after {} failed too: {}", failure.code(), again.getMessage());
       }
@@ -174,7 +182,10 @@ public class ReleaseReconciler implements Reconciler<Release>, Cleaner<Release> 
     release.getStatus().lastFailure = f;
   }
 
-  private void announce(Release release, Action action, ObservedWorld world) {
+  private void announce(Release release, Action action, Duration took, ObservedWorld world) {
+    if (action instanceof Action.Associate associate) {
+      metrics.switched(associate.reason(), took);
+    }
     String message = action.describe();
     if (action instanceof Action.Associate associate && "Promoted".equals(associate.reason())) {
       message += switchDelay(associate, world);
@@ -211,6 +222,10 @@ public class ReleaseReconciler implements Reconciler<Release>, Cleaner<Release> 
   private Duration untilAt(Instant at) {
     Duration d = Duration.between(clock.instant(), at);
     return d.isNegative() ? Duration.ZERO : d.plusMillis(50);
+  }
+
+  private static int size(List<String> ids) {
+    return ids == null ? 0 : ids.size();
   }
 
   static String key(Release release) {

@@ -41,11 +41,22 @@ public class Ec2Gateway implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Ec2Gateway.class);
 
+  /** Told of every call's outcome ("ok" or the error code), e.g. for metrics. */
+  @FunctionalInterface
+  public interface CallListener {
+    void called(String operation, String outcome);
+  }
+
   private final Ec2Client ec2;
   private final Map<String, AtomicLong> calls = new ConcurrentHashMap<>();
+  private volatile CallListener listener = (operation, outcome) -> { };
 
   public Ec2Gateway(Ec2Client ec2) {
     this.ec2 = ec2;
+  }
+
+  public void setListener(CallListener listener) {
+    this.listener = listener;
   }
 
   /**
@@ -193,6 +204,7 @@ public class Ec2Gateway implements AutoCloseable {
 
   private void count(String operation, String outcome) {
     calls.computeIfAbsent(operation + "/" + outcome, k -> new AtomicLong()).incrementAndGet();
+    listener.called(operation, outcome);
   }
 
   private static List<Tag> toTags(Map<String, String> tags) {

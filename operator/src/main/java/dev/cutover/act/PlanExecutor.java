@@ -10,7 +10,8 @@ import dev.cutover.observe.ElasticIp;
 import dev.cutover.observe.Ec2Inventory;
 import dev.cutover.observe.ObservedWorld;
 import java.util.List;
-import java.util.function.Consumer;
+import java.time.Duration;
+import java.util.function.BiConsumer;
 
 /**
  * Carries out a plan's actions in order through the {@link Ec2Gateway}, writing each result
@@ -29,12 +30,13 @@ public class PlanExecutor {
   }
 
   /**
-   * @param done told of each action that succeeded (for Events and metrics)
+   * @param done told of each action that succeeded and how long it took (Events, metrics)
    * @throws Ec2Failure from the first action that failed; the ones before it stay done
    */
   public void execute(List<Action> actions, ObservedWorld world, String releaseUid,
-      Consumer<Action> done) {
+      BiConsumer<Action, Duration> done) {
     for (Action action : actions) {
+      long started = System.nanoTime();
       if (action instanceof Launch launch) {
         inventory.recordLaunched(gateway.runInstances(launch.request()));
       } else if (action instanceof Associate associate) {
@@ -50,7 +52,7 @@ public class PlanExecutor {
       } else if (action instanceof ReleaseAddress release) {
         releaseAddress(release.address(), releaseUid);
       }
-      done.accept(action);
+      done.accept(action, Duration.ofNanos(System.nanoTime() - started));
     }
   }
 

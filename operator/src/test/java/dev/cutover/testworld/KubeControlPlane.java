@@ -45,19 +45,30 @@ public final class KubeControlPlane implements AutoCloseable {
    */
   public String kubectl(String... args) {
     try {
+      return run(kubectlBinary(), args);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** Runs a program (such as helm) with this API server's kubeconfig; returns its output. */
+  public String run(Path program, String... args) {
+    try {
       Path kubeconfig = Files.createTempFile("kubeconfig-", ".yaml");
       Files.writeString(kubeconfig, kubeConfigYaml);
       var command = new java.util.ArrayList<String>();
-      command.add(kubectlBinary().toString());
-      command.add("--kubeconfig=" + kubeconfig);
+      command.add(program.toString());
       command.addAll(java.util.List.of(args));
-      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+      builder.environment().put("KUBECONFIG", kubeconfig.toString());
+      builder.environment().put("HOME", System.getProperty("java.io.tmpdir"));
+      Process process = builder.start();
       String output = new String(process.getInputStream().readAllBytes());
       int exit = process.waitFor();
       Files.deleteIfExists(kubeconfig);
       if (exit != 0) {
-        throw new IllegalStateException("kubectl " + String.join(" ", args) + " exited " + exit
-            + ": " + output);
+        throw new IllegalStateException(program.getFileName() + " " + String.join(" ", args)
+            + " exited " + exit + ": " + output);
       }
       return output;
     } catch (java.io.IOException e) {
@@ -65,6 +76,17 @@ public final class KubeControlPlane implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
+    }
+  }
+
+  /** The helm CLI built by hack/install-helm.sh. */
+  public static Path helm() {
+    try (var dirs = Files.list(TestWorldSettings.cache())) {
+      return dirs.filter(d -> d.getFileName().toString().startsWith("helm-"))
+          .map(d -> d.resolve("helm")).filter(Files::isExecutable).findFirst()
+          .orElseThrow(() -> new IllegalStateException("helm not built: run `make tools`"));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 

@@ -1,0 +1,70 @@
+package dev.cutover;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Cutover's own metrics, beside JOSDK's: EC2 calls by operation and outcome, switches and
+ * rollbacks, how long a switch (one AssociateAddress) takes, and instances by fleet role.
+ * In Prometheus: cutover_ec2_calls_total, cutover_switches_total, cutover_rollbacks_total,
+ * cutover_switch_duration_seconds, cutover_instances.
+ */
+public final class CutoverMetrics {
+
+  static final List<String> ROLES = List.of("active", "staging", "previous");
+
+  private final MeterRegistry registry;
+  private final Map<String, int[]> instancesByRelease = new ConcurrentHashMap<>();
+
+  public CutoverMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    for (int i = 0; i < ROLES.size(); i++) {
+      int role = i;
+      Gauge.builder("cutover.instances", instancesByRelease,
+              m -> m.values().stream().mapToInt(counts -> counts[role]).sum())
+          .description("Instances of all Releases by fleet role").tag("role", ROLES.get(i))
+          .register(registry);
+    }
+  }
+
+  /** Metrics nobody scrapes (tests, tools). */
+  public static CutoverMetrics unscraped() {
+    return new CutoverMetrics(new SimpleMeterRegistry());
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  public void ec2Call(String operation, String outcome) {
+    Counter.builder("cutover.ec2.calls").description("EC2 API calls by operation and outcome")
+        .tag("operation", operation).tag("outcome", outcome).register(registry).increment();
+  }
+
+  /** An Elastic IP move: Promoted, SwitchedBack, Reverted or Healed. */
+  public void switched(String reason, Duration took) {
+    Counter.builder("cutover.switches").description("Elastic IP moves between fleets")
+        .tag("reason", reason).register(registry).increment();
+    Timer.builder("cutover.switch.duration").description("Time of the AssociateAddress call")
+        .register(registry).record(took);
+    if (reason.equals("SwitchedBack") || reason.equals("Reverted")) {
+      Counter.builder("cutover.rollbacks").description("Switches back to a retained fleet")
+          .tag("reason", reason).register(registry).increment();
+    }
+  }
+
+  public void fleets(String releaseKey, int active, int staging, int previous) {
+    instancesByRelease.put(releaseKey, new int[] {active, staging, previous});
+  }
+
+  public void forget(String releaseKey) {
+    instancesByRelease.remove(releaseKey);
+  }
+}
