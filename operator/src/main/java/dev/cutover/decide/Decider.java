@@ -406,7 +406,8 @@ public final class Decider {
       return new Health(false, false, true, available, next.lastFailure.reason,
           (reverted ? spec.version + " was reverted: " : "Release of " + spec.version
               + " failed: ") + next.lastFailure.message
-              + " Production is served by the previous version; change the spec to try again.");
+              + (reverted ? " Production is served by the previous version;"
+                  : " Production is untouched;") + " change the spec to try again.");
     }
 
     Instant startedAt = stagingStart(desiredId, fleet);

@@ -95,18 +95,22 @@ public class Ec2Inventory {
    * The world of one Release: its instances (tags carry both its uid and its name) and its
    * Elastic IP: the given allocation id, or the address Cutover allocated for it.
    */
-  public synchronized ObservedWorld worldFor(String releaseUid, String releaseKey,
-      String allocationId) {
-    boolean refreshedNow = false;
-    if (latest == null || latest.startedAt().plus(maxAge).isBefore(clock.instant())) {
-      refresh();
-      refreshedNow = true;
+  public ObservedWorld worldFor(String releaseUid, String releaseKey, String allocationId) {
+    Instant asked = clock.instant();
+    synchronized (this) {
+      // A poll that started after this call began is as fresh as one made now: many Releases
+      // asking at once (an operator start, a burst of new Releases) share one refresh.
+      boolean fresh = latest != null && !latest.startedAt().isBefore(asked);
+      if (!fresh && (latest == null || latest.startedAt().plus(maxAge).isBefore(asked))) {
+        refresh();
+        fresh = true;
+      }
+      return world(releaseUid, releaseKey, allocationId, fresh);
     }
-    return world(releaseUid, releaseKey, allocationId, refreshedNow);
   }
 
   private ObservedWorld world(String releaseUid, String releaseKey, String allocationId,
-      boolean refreshedNow) {
+      boolean fresh) {
     Map<String, ManagedInstance> instances = new LinkedHashMap<>();
     latest.instances().forEach(i -> instances.put(i.id(), i));
     launched.forEach((id, w) -> instances.putIfAbsent(id, w.value()));
@@ -126,7 +130,7 @@ public class Ec2Inventory {
         addresses.remove(id);
       }
     });
-    if (allocationId != null && !addresses.containsKey(allocationId) && !refreshedNow) {
+    if (allocationId != null && !addresses.containsKey(allocationId) && !fresh) {
       // A Release naming an address the last poll did not see (its owner may have just
       // allocated it): look once more before calling it missing.
       refresh();
