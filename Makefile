@@ -4,7 +4,8 @@ MVN ?= mvn -B -ntp
 export CUTOVER_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/cutover
 export KUBE_API_TEST_DIR ?= $(CUTOVER_CACHE)/kubeapitest
 
-.PHONY: help test demo tools build crds docs dev-up dev-down run clean
+.PHONY: help test bench demo tools build crds docs dev-up dev-down run image image-docker clean
+IMAGE ?= ghcr.io/cutover-dev/cutover-operator:0.1.0
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -17,12 +18,19 @@ tools: ## build or reuse kube-apiserver/etcd/kubectl, helm and moto in the cache
 test: tools ## unit tests, CRD drift check and integration tests on a real API server + moto
 	$(MVN) verify
 
+bench: tools build ## EC2 API cost and latency benchmarks (BENCH=full for the full sizes); writes docs/BENCHMARKS.md
+	$(MVN) -q -pl operator test-compile dependency:build-classpath \
+	  -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
+	cd operator && java -cp target/test-classes:target/classes:$$(cat target/test-classpath.txt) \
+	  dev.cutover.bench.BenchmarkRunner $(BENCH)
+
 build: ## compile and package the operator (no tests)
 	$(MVN) package -DskipTests
 
-crds: ## regenerate crds/ from the Java model
+crds: ## regenerate crds/ (and the chart's copy) from the Java model
 	$(MVN) -q -pl operator process-classes
 	cp operator/target/classes/META-INF/fabric8/releases.cutover.dev-v1.yml crds/
+	cp crds/releases.cutover.dev-v1.yml helm/cutover/crds/
 
 docs: crds ## regenerate docs/API.md from the CRD
 	$(MVN) -q -pl operator test -Dtest=ApiReferenceTest -Dcutover.writeDocs=true -Dsurefire.failIfNoSpecifiedTests=false
@@ -38,6 +46,12 @@ dev-down: ## stop what dev-up started
 
 run: build ## run the operator against the current kubeconfig and AWS credentials
 	java -jar $(wildcard operator/target/cutover-operator-*.jar)
+
+image: ## build and push the operator image with Jib (needs a registry you can push to)
+	$(MVN) -pl operator -am package jib:build -DskipTests -Dimage=$(IMAGE)
+
+image-docker: build ## build the image with a local Docker engine from the Dockerfile
+	docker build -t $(IMAGE) .
 
 clean: ## remove build output (the cache outside the repo stays)
 	$(MVN) -q clean

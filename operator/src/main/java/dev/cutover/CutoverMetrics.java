@@ -14,7 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Cutover's own metrics, beside JOSDK's: EC2 calls by operation and outcome, switches and
  * rollbacks, how long a switch (one AssociateAddress) takes, and instances by fleet role.
  * In Prometheus: cutover_ec2_calls_total, cutover_switches_total, cutover_rollbacks_total,
- * cutover_switch_duration_seconds, cutover_instances.
+ * cutover_switch_duration_seconds, cutover_instances, cutover_releases,
+ * cutover_reconcile_duration_seconds (p50, p99).
  */
 public final class CutoverMetrics {
 
@@ -22,6 +23,7 @@ public final class CutoverMetrics {
 
   private final MeterRegistry registry;
   private final Map<String, int[]> instancesByRelease = new ConcurrentHashMap<>();
+  private final Timer reconciles;
 
   public CutoverMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -32,6 +34,15 @@ public final class CutoverMetrics {
           .description("Instances of all Releases by fleet role").tag("role", ROLES.get(i))
           .register(registry);
     }
+    Gauge.builder("cutover.releases", instancesByRelease, Map::size)
+        .description("Releases reconciled since the operator started").register(registry);
+    reconciles = Timer.builder("cutover.reconcile.duration")
+        .description("Time of one reconcile: observe, decide, act, status")
+        .publishPercentiles(0.5, 0.99).register(registry);
+  }
+
+  public void reconciled(Duration took) {
+    reconciles.record(took);
   }
 
   /** Metrics nobody scrapes (tests, tools). */

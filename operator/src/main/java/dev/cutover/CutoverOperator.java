@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -64,6 +65,7 @@ public final class CutoverOperator implements AutoCloseable {
       Ec2Gateway gateway, Clock clock, CheckAddresses addresses, Optional<String> identity,
       int httpPort) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(registry);
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client);
       o.withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));

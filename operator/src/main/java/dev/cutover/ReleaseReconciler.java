@@ -74,6 +74,15 @@ public class ReleaseReconciler implements Reconciler<Release>, Cleaner<Release> 
 
   @Override
   public UpdateControl<Release> reconcile(Release release, Context<Release> context) {
+    long started = System.nanoTime();
+    try {
+      return reconcileTimed(release);
+    } finally {
+      metrics.reconciled(Duration.ofNanos(System.nanoTime() - started));
+    }
+  }
+
+  private UpdateControl<Release> reconcileTimed(Release release) {
     ReleaseStatus before = release.getStatus();
     Plan plan = observeDecideAct(release);
     ReleaseStatus next = StatusBuilder.build(release, plan, clock.instant());
