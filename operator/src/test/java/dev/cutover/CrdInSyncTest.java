@@ -21,4 +21,13 @@ class CrdInSyncTest {
         .as("crds/%s is out of date: run `make crds` and commit the result", FILE)
         .isEqualTo(Files.readString(generated));
   }
+
+  @Test
+  void theHelmChartShipsTheSameCrd() throws IOException {
+    Path checkedIn = Path.of(System.getProperty("cutover.crdDir", "../crds"), FILE);
+    assertThat(Files.readString(checkedIn.getParent().resolveSibling("helm/cutover/crds")
+        .resolve(FILE)))
+        .as("helm/cutover/crds/%s is out of date: run `make crds` and commit the result", FILE)
+        .isEqualTo(Files.readString(checkedIn));
+  }
 }

@@ -71,6 +71,7 @@ class OperatorRuntimeIT {
           .contains("cutover_switch_duration_seconds_count 1")
           .contains("cutover_instances{role=\"active\"} 2.0")
           .contains("operator_sdk_");
+      deleteReleases();
     }
   }
 
@@ -96,6 +97,7 @@ class OperatorRuntimeIT {
       System.out.println("leader election takeover + blue/green: " + takeover.toMillis() + " ms");
       assertThat(standby.gateway().callCounts()).containsKey("RunInstances/ok");
       assertThat(standby.gateway().callCounts()).containsKey("AssociateAddress/ok");
+      deleteReleases();
     } finally {
       a.close();
       b.close();
@@ -103,6 +105,13 @@ class OperatorRuntimeIT {
   }
 
   // ------------------------------------------------------------------ helpers
+
+  /** While an operator runs, so finalizers are removed and nothing is left behind. */
+  private void deleteReleases() {
+    var releases = TestWorld.client().resources(Release.class).inNamespace(namespace);
+    releases.delete();
+    await().atMost(PATIENCE).until(() -> releases.list().getItems().isEmpty());
+  }
 
   private OperatorConfig config(Map<String, String> extra) {
     Map<String, String> env = new HashMap<>(extra);

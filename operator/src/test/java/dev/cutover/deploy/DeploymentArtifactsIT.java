@@ -1,0 +1,156 @@
+package dev.cutover.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.cutover.CutoverOperator;
+import dev.cutover.OperatorConfig;
+import dev.cutover.Samples;
+import dev.cutover.act.Ec2Gateway;
+import dev.cutover.api.Phase;
+import dev.cutover.api.Release;
+import dev.cutover.observe.CheckAddresses;
+import dev.cutover.status.StatusBuilder;
+import dev.cutover.testworld.Crds;
+import dev.cutover.testworld.KubeControlPlane;
+import dev.cutover.testworld.TestWorld;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+
+/**
+ * What users install, checked against the real API server: the kustomize base and the Helm
+ * chart render objects the server accepts, and the operator running under the ServiceAccount
+ * and RBAC they grant completes a blue/green and is refused anything else.
+ */
+@ExtendWith(TestWorld.class)
+class DeploymentArtifactsIT {
+
+  static final String NAMESPACE = "cutover-system";
+  static final String SERVICE_ACCOUNT = "system:serviceaccount:cutover-system:cutover-operator";
+  static final Duration PATIENCE = Duration.ofSeconds(90);
+
+  @BeforeAll
+  static void crdAndNamespace() {
+    Crds.installReleaseCrd(TestWorld.client());
+    namespace(NAMESPACE);
+  }
+
+  @Test
+  void kustomizeBaseBuildsAndTheApiServerAcceptsEveryObject() throws Exception {
+    String applied = dryRun(TestWorld.kube().kubectl("kustomize", "../deploy/base"));
+    assertThat(applied).contains("namespace/cutover-system",
+        "customresourcedefinition.apiextensions.k8s.io/releases.cutover.dev",
+        "serviceaccount/cutover-operator", "clusterrole.rbac.authorization.k8s.io/",
+        "role.rbac.authorization.k8s.io/", "deployment.apps/", "service/");
+  }
+
+  @Test
+  void helmChartLintsAndRendersObjectsTheApiServerAccepts() throws Exception {
+    Path helm = KubeControlPlane.helm();
+    assertThat(TestWorld.kube().run(helm, "lint", "../helm/cutover"))
+        .contains("1 chart(s) linted, 0 chart(s) failed");
+    String rendered = TestWorld.kube().run(helm, "template", "cutover", "../helm/cutover",
+        "--namespace", NAMESPACE, "--include-crds");
+    assertThat(dryRun(rendered)).contains("deployment.apps/", "serviceaccount/",
+        "clusterrole.rbac.authorization.k8s.io/", "rolebinding.rbac.authorization.k8s.io/");
+    assertThatThrownBy(() -> TestWorld.kube().run(helm, "template", "cutover",
+        "../helm/cutover", "--set", "leaderElection.enabled=maybe"))
+        .as("values.schema.json refuses a wrong type").hasMessageContaining("leaderElection");
+  }
+
+  @Test
+  void underItsServiceAccountTheOperatorCompletesABlueGreenAndIsRefusedTheRest(Ec2Client ec2)
+      throws Exception {
+    KubernetesClient admin = TestWorld.client();
+    List<HasMetadata> rbac = admin.load(new ByteArrayInputStream(TestWorld.kube()
+            .kubectl("kustomize", "../deploy/base").getBytes(StandardCharsets.UTF_8))).items()
+        .stream().filter(o -> Set.of("ServiceAccount", "ClusterRole", "ClusterRoleBinding",
+            "Role", "RoleBinding").contains(o.getKind())).toList();
+    rbac.forEach(o -> admin.resource(o).forceConflicts().serverSideApply());
+    String ns = "rbac-" + System.nanoTime() % 100000;
+    namespace(ns);
+    String allocationId = ec2.allocateAddress(r -> r.domain("vpc")).allocationId();
+    String subnet = ec2.describeSubnets().subnets().get(0).subnetId();
+
+    Config config = Config.fromKubeconfig(TestWorld.kube().kubeConfigYaml());
+    config.setImpersonateUsername(SERVICE_ACCOUNT);
+    config.setImpersonateGroups("system:serviceaccounts",
+        "system:serviceaccounts:cutover-system", "system:authenticated");
+    KubernetesClient asOperator = new KubernetesClientBuilder().withConfig(config).build();
+    OperatorConfig operatorConfig = OperatorConfig.fromEnvironment(Map.of(
+        "CUTOVER_POLL_INTERVAL", "1s", "CUTOVER_LEADER_ELECTION", "true",
+        "CUTOVER_LEASE_NAMESPACE", NAMESPACE, "CUTOVER_LEASE_NAME", "cutover-" + ns));
+    try (CutoverOperator operator = CutoverOperator.start(operatorConfig, asOperator,
+        new Ec2Gateway(TestWorld.newEc2Client(TestWorld.moto())), Clock.systemUTC(),
+        CheckAddresses.instanceIps(), Optional.of("rbac"), -1)) {
+      Release release = Samples.minimal("least");
+      release.getSpec().fleetSize = 2;
+      release.getSpec().template.subnetIds = List.of(subnet);
+      release.getSpec().elasticIp.allocationId = allocationId;
+      var releases = admin.resources(Release.class).inNamespace(ns);
+      releases.resource(release).create();
+      awaitLive(ns, "least", "2.4.1");
+      Release current = releases.withName("least").get();
+      current.getSpec().version = "2.5.0";
+      releases.resource(current).update();
+      Release live = awaitLive(ns, "least", "2.5.0");
+      assertThat(ArgoHealth.of(live)).as("Argo CD health of a real status")
+          .containsEntry("status", "Healthy");
+
+      assertThatThrownBy(() -> asOperator.secrets().inNamespace(ns).list())
+          .isInstanceOfSatisfying(KubernetesClientException.class,
+              e -> assertThat(e.getCode()).isEqualTo(403));
+      assertThatThrownBy(() -> asOperator.resources(Release.class).inNamespace(ns)
+          .withName("least").delete())
+          .isInstanceOfSatisfying(KubernetesClientException.class,
+              e -> assertThat(e.getCode()).isEqualTo(403));
+
+      // Deleted while its operator runs, so the finalizer is removed (also with RBAC only).
+      releases.withName("least").delete();
+      await().atMost(PATIENCE).until(() -> releases.withName("least").get() == null);
+    }
+  }
+
+  private static Release awaitLive(String ns, String name, String version) {
+    return await().atMost(PATIENCE).until(() -> TestWorld.client().resources(Release.class)
+            .inNamespace(ns).withName(name).get(),
+        r -> r != null && r.getStatus() != null && r.getStatus().phase == Phase.Live
+            && r.getStatus().activeFleet != null
+            && version.equals(r.getStatus().activeFleet.version)
+            && "True".equals(StatusBuilder.find(r.getStatus(), StatusBuilder.READY).getStatus()));
+  }
+
+  private static String dryRun(String manifests) throws Exception {
+    Path file = Files.createTempFile("manifests-", ".yaml");
+    Files.writeString(file, manifests);
+    try {
+      return TestWorld.kube().kubectl("apply", "--dry-run=server", "-f", file.toString());
+    } finally {
+      Files.deleteIfExists(file);
+    }
+  }
+
+  private static void namespace(String name) {
+    TestWorld.client().namespaces().resource(new NamespaceBuilder().withNewMetadata()
+        .withName(name).endMetadata().build()).serverSideApply();
+  }
+}
