@@ -4,7 +4,7 @@ MVN ?= mvn -B -ntp
 export CUTOVER_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/cutover
 export KUBE_API_TEST_DIR ?= $(CUTOVER_CACHE)/kubeapitest
 
-.PHONY: help test bench demo tools build crds docs dev-up dev-down run image image-docker clean
+.PHONY: help test soak bench demo tools build crds docs dev-up dev-down run image image-docker clean
 IMAGE ?= ghcr.io/cutover-dev/cutover-operator:0.1.0
 
 help: ## list the targets
@@ -17,6 +17,10 @@ tools: ## build or reuse kube-apiserver/etcd/kubectl, helm and moto in the cache
 
 test: tools ## unit tests, CRD drift check and integration tests on a real API server + moto
 	$(MVN) verify
+
+soak: tools ## the reliability suite with many random kills (SOAK_KILLS, default 50)
+	$(MVN) verify -Dit.test=ReliabilityIT -Dtest=CrdInSyncTest \
+	  -Dcutover.reliability.randomKills=$(or $(SOAK_KILLS),50)
 
 bench: tools build ## EC2 API cost and latency benchmarks (BENCH=full for the full sizes); writes docs/BENCHMARKS.md
 	$(MVN) -q -pl operator test-compile dependency:build-classpath \
