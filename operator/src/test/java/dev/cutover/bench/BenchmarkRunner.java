@@ -13,6 +13,7 @@ import dev.cutover.observe.CheckAddresses;
 import dev.cutover.status.StatusBuilder;
 import dev.cutover.testworld.Crds;
 import dev.cutover.testworld.Ec2Proxy;
+import dev.cutover.testworld.ReleaseOps;
 import dev.cutover.testworld.TestWorld;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -296,13 +297,7 @@ public final class BenchmarkRunner {
   }
 
   private void patch(String ns, String name, Consumer<Release> change) {
-    await().atMost(PATIENCE).ignoreExceptions().until(() -> {
-      var releases = client.resources(Release.class).inNamespace(ns);
-      Release current = releases.withName(name).get();
-      change.accept(current);
-      releases.resource(current).update();
-      return true;
-    });
+    ReleaseOps.update(client, ns, name, change);
   }
 
   private void delete(String ns, String name) {
@@ -312,17 +307,11 @@ public final class BenchmarkRunner {
   }
 
   private void awaitRelease(String ns, String name, Predicate<Release> condition) {
-    await().atMost(PATIENCE).pollInterval(Duration.ofMillis(50)).until(() -> client
-        .resources(Release.class).inNamespace(ns).withName(name).get(),
-        r -> r != null && condition.test(r));
+    ReleaseOps.await(client, ns, name, condition);
   }
 
   private static boolean live(Release r, String version) {
-    return r.getStatus() != null && r.getStatus().phase == Phase.Live
-        && r.getStatus().activeFleet != null && version.equals(r.getStatus().activeFleet.version)
-        && Long.valueOf(r.getMetadata().getGeneration()).equals(r.getStatus().observedGeneration)
-        && StatusBuilder.find(r.getStatus(), StatusBuilder.READY) != null
-        && "True".equals(StatusBuilder.find(r.getStatus(), StatusBuilder.READY).getStatus());
+    return ReleaseOps.live(r, version);
   }
 
   private static String mutatingDetail(Map<String, Long> calls) {

@@ -14,6 +14,7 @@ import dev.cutover.observe.CheckAddresses;
 import dev.cutover.status.StatusBuilder;
 import dev.cutover.testworld.Crds;
 import dev.cutover.testworld.KubeControlPlane;
+import dev.cutover.testworld.ReleaseOps;
 import dev.cutover.testworld.TestWorld;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -131,12 +132,7 @@ class DeploymentArtifactsIT {
   }
 
   private static Release awaitLive(String ns, String name, String version) {
-    return await().atMost(PATIENCE).until(() -> TestWorld.client().resources(Release.class)
-            .inNamespace(ns).withName(name).get(),
-        r -> r != null && r.getStatus() != null && r.getStatus().phase == Phase.Live
-            && r.getStatus().activeFleet != null
-            && version.equals(r.getStatus().activeFleet.version)
-            && "True".equals(StatusBuilder.find(r.getStatus(), StatusBuilder.READY).getStatus()));
+    return ReleaseOps.await(TestWorld.client(), ns, name, r -> ReleaseOps.live(r, version));
   }
 
   private static String dryRun(String manifests) throws Exception {

@@ -15,6 +15,7 @@ import dev.cutover.api.Promotion;
 import dev.cutover.api.Release;
 import dev.cutover.api.Retention;
 import dev.cutover.status.StatusBuilder;
+import dev.cutover.testworld.ReleaseOps;
 import dev.cutover.testworld.TestWorld;
 import io.fabric8.kubernetes.api.model.Event;
 import io.javaoperatorsdk.operator.junit.LocallyRunOperatorExtension;
@@ -235,29 +236,20 @@ class VerificationGatesIT {
   }
 
   private void update(String name, Consumer<Release> change) {
-    await().atMost(PATIENCE).ignoreExceptions().until(() -> {
-      Release current = get(name);
-      change.accept(current);
-      operator.replace(current);
-      return true;
-    });
+    ReleaseOps.update(TestWorld.client(), operator.getNamespace(), name, change);
   }
 
   private Release awaitPhase(String name, Phase phase, Predicate<Release> also) {
-    return await().atMost(PATIENCE).until(() -> get(name),
-        r -> r != null && r.getStatus() != null && r.getStatus().phase == phase
-            && Long.valueOf(r.getMetadata().getGeneration()).equals(r.getStatus().observedGeneration)
-            && also.test(r));
+    return ReleaseOps.await(TestWorld.client(), operator.getNamespace(), name,
+        r -> ReleaseOps.inPhase(r, phase) && also.test(r));
   }
 
   private boolean ready(Release r) {
-    var c = StatusBuilder.find(r.getStatus(), StatusBuilder.READY);
-    return c != null && "True".equals(c.getStatus());
+    return ReleaseOps.isTrue(r, StatusBuilder.READY);
   }
 
   private boolean stalled(Release r) {
-    var c = StatusBuilder.find(r.getStatus(), StatusBuilder.STALLED);
-    return c != null && "True".equals(c.getStatus());
+    return ReleaseOps.isTrue(r, StatusBuilder.STALLED);
   }
 
   private static String reason(Release r) {

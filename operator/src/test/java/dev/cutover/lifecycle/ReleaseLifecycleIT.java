@@ -14,6 +14,7 @@ import dev.cutover.api.Promotion;
 import dev.cutover.api.Release;
 import dev.cutover.observe.Tags;
 import dev.cutover.status.StatusBuilder;
+import dev.cutover.testworld.ReleaseOps;
 import dev.cutover.testworld.TestWorld;
 import io.fabric8.kubernetes.api.model.Event;
 import io.javaoperatorsdk.operator.junit.LocallyRunOperatorExtension;
@@ -378,19 +379,12 @@ class ReleaseLifecycleIT {
   }
 
   private void update(String name, Consumer<Release> change) {
-    await().atMost(PATIENCE).ignoreExceptions().until(() -> {
-      Release current = operator.get(Release.class, name);
-      change.accept(current);
-      operator.replace(current);
-      return true;
-    });
+    ReleaseOps.update(TestWorld.client(), operator.getNamespace(), name, change);
   }
 
   private Release awaitPhase(String name, Phase phase, Predicate<Release> also) {
-    return await().atMost(PATIENCE).until(() -> operator.get(Release.class, name),
-        r -> r != null && r.getStatus() != null && r.getStatus().phase == phase
-            && Long.valueOf(r.getMetadata().getGeneration()).equals(r.getStatus().observedGeneration)
-            && also.test(r));
+    return ReleaseOps.await(TestWorld.client(), operator.getNamespace(), name,
+        r -> ReleaseOps.inPhase(r, phase) && also.test(r));
   }
 
   private boolean isReady(Release r) {
@@ -398,8 +392,7 @@ class ReleaseLifecycleIT {
   }
 
   private static boolean condition(Release r, String type) {
-    var c = StatusBuilder.find(r.getStatus(), type);
-    return c != null && "True".equals(c.getStatus());
+    return ReleaseOps.isTrue(r, type);
   }
 
   private static String reason(Release r, String type) {

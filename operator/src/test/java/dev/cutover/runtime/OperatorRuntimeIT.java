@@ -12,6 +12,7 @@ import dev.cutover.api.Release;
 import dev.cutover.observe.CheckAddresses;
 import dev.cutover.status.StatusBuilder;
 import dev.cutover.testworld.Crds;
+import dev.cutover.testworld.ReleaseOps;
 import dev.cutover.testworld.TestWorld;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -141,21 +142,11 @@ class OperatorRuntimeIT {
   }
 
   private void update(String name, String version) {
-    await().atMost(PATIENCE).ignoreExceptions().until(() -> {
-      var releases = TestWorld.client().resources(Release.class).inNamespace(namespace);
-      Release current = releases.withName(name).get();
-      current.getSpec().version = version;
-      releases.resource(current).update();
-      return true;
-    });
+    ReleaseOps.update(TestWorld.client(), namespace, name, r -> r.getSpec().version = version);
   }
 
   private void awaitLive(String name, String version) {
-    await().atMost(PATIENCE).until(() -> TestWorld.client().resources(Release.class)
-        .inNamespace(namespace).withName(name).get(), r -> r != null && r.getStatus() != null
-        && r.getStatus().phase == Phase.Live && r.getStatus().activeFleet != null
-        && version.equals(r.getStatus().activeFleet.version)
-        && "True".equals(StatusBuilder.find(r.getStatus(), StatusBuilder.READY).getStatus()));
+    ReleaseOps.await(TestWorld.client(), namespace, name, r -> ReleaseOps.live(r, version));
   }
 
   private static HttpResponse<String> get(int port, String path) throws Exception {
