@@ -12,6 +12,7 @@ import dev.cutover.status.StatusBuilder;
 import dev.cutover.testworld.Crds;
 import dev.cutover.testworld.Ec2Proxy;
 import dev.cutover.testworld.OperatorProcess;
+import dev.cutover.testworld.ReleaseOps;
 import dev.cutover.testworld.TestWorld;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -254,8 +255,21 @@ class ReliabilityIT {
 
   // ------------------------------------------------------------------ helpers
 
+  /**
+   * Deletes what a test left while an operator still runs, so no Release keeps a finalizer that
+   * nobody will remove (it would hold the CRD in Terminating for the classes that follow).
+   */
   @org.junit.jupiter.api.AfterEach
-  void stopOperators() {
+  void cleanUp() {
+    proxy.inject(Ec2Proxy.Faults.NONE);
+    var releases = client.resources(Release.class).inNamespace(namespace);
+    if (!releases.list().getItems().isEmpty()) {
+      if (processes.stream().noneMatch(OperatorProcess::isAlive)) {
+        operator("cleanup", Map.of());
+      }
+      releases.delete();
+      await().atMost(PATIENCE).until(() -> releases.list().getItems().isEmpty());
+    }
     processes.forEach(OperatorProcess::kill);
     processes.clear();
   }
@@ -305,21 +319,11 @@ class ReliabilityIT {
   }
 
   void patch(Consumer<Release> change) {
-    await().atMost(PATIENCE).ignoreExceptions().until(() -> {
-      Release current = release();
-      change.accept(current);
-      client.resources(Release.class).inNamespace(namespace).resource(current).update();
-      return true;
-    });
+    ReleaseOps.update(client, namespace, "shop", change);
   }
 
   void awaitLive(String version, Predicate<Release> also) {
-    await().atMost(PATIENCE).until(this::release, r -> r != null && r.getStatus() != null
-        && r.getStatus().phase == Phase.Live && r.getStatus().activeFleet != null
-        && version.equals(r.getStatus().activeFleet.version)
-        && Long.valueOf(r.getMetadata().getGeneration()).equals(r.getStatus().observedGeneration)
-        && "True".equals(StatusBuilder.find(r.getStatus(), StatusBuilder.READY).getStatus())
-        && also.test(r));
+    ReleaseOps.await(client, namespace, "shop", r -> ReleaseOps.live(r, version) && also.test(r));
   }
 
   private static String launchForeign(Ec2Client ec2, Map<String, String> tags) {
