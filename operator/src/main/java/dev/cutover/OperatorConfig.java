@@ -25,7 +25,8 @@ public record OperatorConfig(
     boolean leaderElection,
     String leaseName,
     Optional<String> leaseNamespace,
-    int healthPort) {
+    int healthPort,
+    String logFormat) {
 
   /** One environment variable: name, default (null: none), description. */
   public record Setting(String name, String defaultValue, String description) {}
@@ -47,7 +48,9 @@ public record OperatorConfig(
       new Setting("CUTOVER_LEASE_NAMESPACE", null,
           "Namespace of the Lease. Defaults to the operator's own namespace."),
       new Setting("CUTOVER_HEALTH_PORT", "8080",
-          "Port of /healthz and /readyz; 0 disables the endpoint."));
+          "Port of /healthz, /readyz and /metrics; 0 disables them."),
+      new Setting("CUTOVER_LOG_FORMAT", "text",
+          "text for people, json for log pipelines (one ECS JSON object per line)."));
 
   public static OperatorConfig fromEnvironment(Map<String, String> env) {
     Map<String, String> values = new LinkedHashMap<>();
@@ -78,7 +81,13 @@ public record OperatorConfig(
             throw new IllegalArgumentException();
           }
           return port;
-        }, "a port number from 0 to 65535"));
+        }, "a port number from 0 to 65535"),
+        parse("CUTOVER_LOG_FORMAT", values.get("CUTOVER_LOG_FORMAT"), v -> {
+          if (!v.equals("text") && !v.equals("json")) {
+            throw new IllegalArgumentException();
+          }
+          return v;
+        }, "text or json"));
   }
 
   private static Duration positive(String name, String value) {

@@ -24,6 +24,7 @@ class OperatorConfigTest {
     assertThat(config.leaderElection()).isFalse();
     assertThat(config.leaseName()).isEqualTo("cutover-operator");
     assertThat(config.healthPort()).isEqualTo(8080);
+    assertThat(config.logFormat()).isEqualTo("text");
   }
 
   @Test
@@ -52,7 +53,8 @@ class OperatorConfigTest {
       "CUTOVER_POLL_INTERVAL|0s|a duration above zero",
       "CUTOVER_LEADER_ELECTION|yes|true or false",
       "CUTOVER_HEALTH_PORT|99999|a port number from 0 to 65535",
-      "CUTOVER_EC2_ENDPOINT|http://[bad|a URL"})
+      "CUTOVER_EC2_ENDPOINT|http://[bad|a URL",
+      "CUTOVER_LOG_FORMAT|xml|text or json"})
   void anInvalidValueFailsFastNamingTheVariable(String name, String value, String expected) {
     assertThatThrownBy(() -> OperatorConfig.fromEnvironment(Map.of(name, value)))
         .isInstanceOf(IllegalArgumentException.class)

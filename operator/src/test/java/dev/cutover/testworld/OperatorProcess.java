@@ -73,6 +73,18 @@ public final class OperatorProcess implements AutoCloseable {
     }
   }
 
+  /** Waits for the process to end by itself; its exit code. */
+  public int awaitExit(java.time.Duration timeout) throws InterruptedException {
+    Process p;
+    synchronized (this) {
+      p = process;
+    }
+    if (!p.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      throw new IllegalStateException("still running after " + timeout);
+    }
+    return p.exitValue();
+  }
+
   public synchronized boolean isAlive() {
     return process != null && process.isAlive();
   }
