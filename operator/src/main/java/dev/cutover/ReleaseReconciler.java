@@ -171,9 +171,25 @@ public class ReleaseReconciler implements Reconciler<Release>, Cleaner<Release> 
   /** The Release's EC2 world with the latest results of its HTTP checks. */
   private ObservedWorld observe(Release release) {
     ObservedWorld world = inventory.worldFor(release.getMetadata().getUid(), key(release),
-        release.getSpec().elasticIp.allocationId);
+        release.getSpec().elasticIp.allocationId, addressSince(release));
     return world.withHttp(checker.results(world.instances().stream()
         .map(ManagedInstance::id).toList()));
+  }
+
+  /**
+   * Since when an address named by the spec should be visible to a poll: the Release's
+   * creation, or now if the spec names another address than the one last seen.
+   */
+  private Instant addressSince(Release release) {
+    String wanted = release.getSpec().elasticIp.allocationId;
+    ReleaseStatus status = release.getStatus();
+    String seen = status == null || status.elasticIp == null ? null
+        : status.elasticIp.allocationId;
+    if (seen != null && !seen.equals(wanted)) {
+      return clock.instant();
+    }
+    String created = release.getMetadata().getCreationTimestamp();
+    return created == null ? clock.instant() : Instant.parse(created);
   }
 
   private static void recordFailure(Release release, Ec2Failure failure, Instant now) {

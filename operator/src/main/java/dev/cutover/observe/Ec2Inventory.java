@@ -94,23 +94,28 @@ public class Ec2Inventory {
   /**
    * The world of one Release: its instances (tags carry both its uid and its name) and its
    * Elastic IP: the given allocation id, or the address Cutover allocated for it.
+   *
+   * @param addressSince a poll that started at or after this instant shows the given address if
+   *     it exists (the Release's creation, or now when its spec just named another address); an
+   *     older poll that lacks it is refreshed once instead of calling the address missing
    */
-  public ObservedWorld worldFor(String releaseUid, String releaseKey, String allocationId) {
+  public ObservedWorld worldFor(String releaseUid, String releaseKey, String allocationId,
+      Instant addressSince) {
     Instant asked = clock.instant();
     synchronized (this) {
-      // A poll that started after this call began is as fresh as one made now: many Releases
-      // asking at once (an operator start, a burst of new Releases) share one refresh.
-      boolean fresh = latest != null && !latest.startedAt().isBefore(asked);
-      if (!fresh && (latest == null || latest.startedAt().plus(maxAge).isBefore(asked))) {
+      if (latest == null || latest.startedAt().plus(maxAge).isBefore(asked)) {
         refresh();
-        fresh = true;
       }
-      return world(releaseUid, releaseKey, allocationId, fresh);
+      if (allocationId != null && latest.startedAt().isBefore(addressSince)
+          && latest.addresses().stream().noneMatch(a -> a.allocationId().equals(allocationId))
+          && !addressChanges.containsKey(allocationId)) {
+        refresh();
+      }
+      return world(releaseUid, releaseKey, allocationId);
     }
   }
 
-  private ObservedWorld world(String releaseUid, String releaseKey, String allocationId,
-      boolean fresh) {
+  private ObservedWorld world(String releaseUid, String releaseKey, String allocationId) {
     Map<String, ManagedInstance> instances = new LinkedHashMap<>();
     latest.instances().forEach(i -> instances.put(i.id(), i));
     launched.forEach((id, w) -> instances.putIfAbsent(id, w.value()));
@@ -130,12 +135,6 @@ public class Ec2Inventory {
         addresses.remove(id);
       }
     });
-    if (allocationId != null && !addresses.containsKey(allocationId) && !fresh) {
-      // A Release naming an address the last poll did not see (its owner may have just
-      // allocated it): look once more before calling it missing.
-      refresh();
-      return world(releaseUid, releaseKey, allocationId, true);
-    }
     Optional<ElasticIp> elasticIp = allocationId != null
         ? Optional.ofNullable(addresses.get(allocationId))
         : addresses.values().stream().filter(a -> releaseUid.equals(a.ownerReleaseUid()))
