@@ -189,7 +189,8 @@ public class ReleaseReconciler implements Reconciler<Release>, Cleaner<Release> 
       return clock.instant();
     }
     String created = release.getMetadata().getCreationTimestamp();
-    return created == null ? clock.instant() : Instant.parse(created);
+    // creationTimestamp has whole seconds: the Release may have been created up to 1 s later.
+    return created == null ? clock.instant() : Instant.parse(created).plusSeconds(1);
   }
 
   private static void recordFailure(Release release, Ec2Failure failure, Instant now) {
