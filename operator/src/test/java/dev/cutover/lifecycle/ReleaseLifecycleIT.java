@@ -14,6 +14,7 @@ import dev.cutover.api.Promotion;
 import dev.cutover.api.Release;
 import dev.cutover.observe.Tags;
 import dev.cutover.status.StatusBuilder;
+import dev.cutover.testworld.Crds;
 import dev.cutover.testworld.ReleaseOps;
 import dev.cutover.testworld.TestWorld;
 import io.fabric8.kubernetes.api.model.Event;
@@ -50,6 +51,8 @@ class ReleaseLifecycleIT {
       // One namespace for the class (each test names its Releases apart; moto is reset between
       // tests). No kube-controller-manager runs beside the API server, so a namespace never
       // finishes terminating: do not wait for it.
+      // The previous class's extension may still be deleting the CRD: wait, then install it.
+      .withBeforeStartHook(extension -> Crds.installReleaseCrd(TestWorld.client()))
       .oneNamespacePerClass(true)
       .waitForNamespaceDeletion(false)
       .build();

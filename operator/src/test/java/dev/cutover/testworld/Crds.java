@@ -17,6 +17,13 @@ public final class Crds {
   private Crds() {}
 
   public static synchronized CustomResourceDefinition installReleaseCrd(KubernetesClient client) {
+    // JOSDK's LocallyRunOperatorExtension deletes the CRD after its class; applying while that
+    // deletion is still running would be undone by it.
+    await().atMost(Duration.ofSeconds(60)).until(() -> {
+      var current = client.apiextensions().v1().customResourceDefinitions()
+          .withName("releases.cutover.dev").get();
+      return current == null || current.getMetadata().getDeletionTimestamp() == null;
+    });
     CustomResourceDefinition crd;
     try (InputStream yaml = Crds.class.getClassLoader().getResourceAsStream(RELEASE_CRD)) {
       if (yaml == null) {
@@ -29,6 +36,8 @@ public final class Crds {
     crd.getMetadata().setResourceVersion(null);
     client.resource(crd).forceConflicts().serverSideApply();
     await().atMost(Duration.ofSeconds(30)).until(() -> isEstablished(client, crd));
+    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> client
+        .resources(dev.cutover.api.Release.class).inAnyNamespace().list() != null);
     return crd;
   }
 
