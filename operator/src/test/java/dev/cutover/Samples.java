@@ -12,6 +12,22 @@ public final class Samples {
 
   private Samples() {}
 
+  /**
+   * A Release for the integration tests: {@code size} instances of {@code version} in a subnet
+   * and behind an address that exist in moto, the previous fleet kept 10 minutes.
+   */
+  public static Release release(String name, String version, int size, String subnetId,
+      String allocationId) {
+    Release r = minimal(name);
+    r.getSpec().version = version;
+    r.getSpec().fleetSize = size;
+    r.getSpec().template.subnetIds = List.of(subnetId);
+    r.getSpec().elasticIp.allocationId = allocationId;
+    r.getSpec().retention = new dev.cutover.api.Retention();
+    r.getSpec().retention.previousFleetTTL = "10m";
+    return r;
+  }
+
   public static Release minimal(String name) {
     var template = new InstanceTemplate();
     template.imageId = "ami-0123456789abcdef0";

@@ -285,13 +285,7 @@ public final class BenchmarkRunner {
 
   private void create(String ns, String name, String version, int size, String eip,
       Consumer<Release> tweak) {
-    Release r = Samples.minimal(name);
-    r.getSpec().version = version;
-    r.getSpec().fleetSize = size;
-    r.getSpec().template.subnetIds = List.of(subnet);
-    r.getSpec().elasticIp.allocationId = eip;
-    r.getSpec().retention = new Retention();
-    r.getSpec().retention.previousFleetTTL = "10m";
+    Release r = Samples.release(name, version, size, subnet, eip);
     tweak.accept(r);
     client.resources(Release.class).inNamespace(ns).resource(r).create();
   }

@@ -215,13 +215,7 @@ class VerificationGatesIT {
   }
 
   private Release release(String name, String version, int size, Consumer<Release> tweak) {
-    Release r = Samples.minimal(name);
-    r.getSpec().version = version;
-    r.getSpec().fleetSize = size;
-    r.getSpec().template.subnetIds = List.of(subnet);
-    r.getSpec().elasticIp.allocationId = allocationId;
-    r.getSpec().retention = new Retention();
-    r.getSpec().retention.previousFleetTTL = "10m";
+    Release r = Samples.release(name, version, size, subnet, allocationId);
     r.getSpec().promotion = new Promotion();
     r.getSpec().postSwitch = new dev.cutover.api.PostSwitch();
     r.getSpec().verification = new dev.cutover.api.Verification();
