@@ -36,8 +36,10 @@ public final class Cutover {
     Ec2Inventory inventory = new Ec2Inventory(gateway, clock,
         pollInterval.multipliedBy(MAX_POLL_AGE_INTERVALS));
     gateway.setListener(metrics::ec2Call);
-    return new ReleaseReconciler(inventory, new HttpChecker(addresses, clock),
-        new PlanExecutor(gateway, inventory), new EventRecorder(client, clock), metrics, clock,
-        pollInterval);
+    HttpChecker checker = new HttpChecker(addresses, clock);
+    EventRecorder events = new EventRecorder(client, clock);
+    ReleasePass pass = new ReleasePass(inventory, checker, new PlanExecutor(gateway, inventory),
+        events, metrics, clock);
+    return new ReleaseReconciler(inventory, checker, pass, events, metrics, pollInterval);
   }
 }

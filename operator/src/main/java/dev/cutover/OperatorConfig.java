@@ -91,7 +91,7 @@ public record OperatorConfig(
   }
 
   private static Duration positive(String name, String value) {
-    Duration d = parse(name, value, v -> dev.cutover.decide.GoDurations.parse(v, null),
+    Duration d = parse(name, value, v -> dev.cutover.api.Durations.parse(v, null),
         "a duration such as 10s or 1m");
     if (d.isZero() || d.isNegative()) {
       throw invalid(name, value, "a duration above zero");

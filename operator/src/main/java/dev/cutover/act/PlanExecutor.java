@@ -9,17 +9,30 @@ import dev.cutover.decide.Action.Terminate;
 import dev.cutover.observe.ElasticIp;
 import dev.cutover.observe.Ec2Inventory;
 import dev.cutover.observe.ObservedWorld;
-import java.util.List;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.function.BiConsumer;
 
 /**
  * Carries out a plan's actions in order through the {@link Ec2Gateway}, writing each result
- * through to the {@link Ec2Inventory} at once. Stops at the first failure. Before touching an
+ * through to the {@link Ec2Inventory} at once. Stops at the first failure: later actions may
+ * depend on it (an instance is terminated only after the Elastic IP left it). Before touching an
  * instance or an address it checks, once more, that the observed world proves the Release owns
  * it: a plan built from a wrong world must not reach anything foreign.
  */
 public class PlanExecutor {
+
+  /** What became of a plan: the actions done, and the one that failed, if any. */
+  public record Outcome(List<Action> done, Optional<Failed> failed) {
+    public boolean complete() {
+      return failed.isEmpty();
+    }
+  }
+
+  /** The action that failed and why. */
+  public record Failed(Action action, Ec2Failure failure) {}
 
   private final Ec2Gateway gateway;
   private final Ec2Inventory inventory;
@@ -31,28 +44,38 @@ public class PlanExecutor {
 
   /**
    * @param done told of each action that succeeded and how long it took (Events, metrics)
-   * @throws Ec2Failure from the first action that failed; the ones before it stay done
    */
-  public void execute(List<Action> actions, ObservedWorld world, String releaseUid,
+  public Outcome execute(List<Action> actions, ObservedWorld world, String releaseUid,
       BiConsumer<Action, Duration> done) {
+    List<Action> finished = new ArrayList<>();
     for (Action action : actions) {
       long started = System.nanoTime();
-      if (action instanceof Launch launch) {
-        inventory.recordLaunched(gateway.runInstances(launch.request()));
-      } else if (action instanceof Associate associate) {
-        requireOwned(world, List.of(associate.instanceId()), action);
-        gateway.associateAddress(associate.address().allocationId(), associate.instanceId());
-        inventory.recordAssociated(associate.address(), associate.instanceId());
-      } else if (action instanceof Terminate terminate) {
-        requireOwned(world, terminate.instanceIds(), action);
-        gateway.terminateInstances(terminate.instanceIds());
-        inventory.recordTerminating(terminate.instanceIds());
-      } else if (action instanceof AllocateAddress allocate) {
-        inventory.recordAllocated(gateway.allocateAddress(allocate.tags()));
-      } else if (action instanceof ReleaseAddress release) {
-        releaseAddress(release.address(), releaseUid);
+      try {
+        run(action, world, releaseUid);
+      } catch (Ec2Failure failure) {
+        return new Outcome(List.copyOf(finished), Optional.of(new Failed(action, failure)));
       }
+      finished.add(action);
       done.accept(action, Duration.ofNanos(System.nanoTime() - started));
+    }
+    return new Outcome(List.copyOf(finished), Optional.empty());
+  }
+
+  private void run(Action action, ObservedWorld world, String releaseUid) {
+    if (action instanceof Launch launch) {
+      inventory.recordLaunched(gateway.runInstances(launch.request()));
+    } else if (action instanceof Associate associate) {
+      requireOwned(world, List.of(associate.instanceId()), action);
+      gateway.associateAddress(associate.address().allocationId(), associate.instanceId());
+      inventory.recordAssociated(associate.address(), associate.instanceId());
+    } else if (action instanceof Terminate terminate) {
+      requireOwned(world, terminate.instanceIds(), action);
+      gateway.terminateInstances(terminate.instanceIds());
+      inventory.recordTerminating(terminate.instanceIds());
+    } else if (action instanceof AllocateAddress allocate) {
+      inventory.recordAllocated(gateway.allocateAddress(allocate.tags()));
+    } else if (action instanceof ReleaseAddress release) {
+      releaseAddress(release.address(), releaseUid);
     }
   }
 

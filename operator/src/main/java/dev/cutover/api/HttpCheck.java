@@ -1,5 +1,6 @@
 package dev.cutover.api;
 
+import java.time.Duration;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
@@ -15,39 +16,46 @@ public class HttpCheck {
   /** Which address of an instance the check is sent to. */
   public enum Address { Private, Public }
 
-  @Default("80")
+  public static final String DEFAULT_PORT = "80";
+  public static final String DEFAULT_PATH = "/";
+  public static final String DEFAULT_EXPECT_STATUS = "200";
+  public static final String DEFAULT_TIMEOUT = "2s";
+  public static final String DEFAULT_INTERVAL = "5s";
+  public static final String DEFAULT_SUCCESS_THRESHOLD = "3";
+
+  @Default(DEFAULT_PORT)
   @Min(1)
   @Max(65535)
   @JsonPropertyDescription("TCP port. Default 80.")
   public Integer port;
 
-  @Default("/")
+  @Default(DEFAULT_PATH)
   @Size(max = 1024)
   @ValidationRule(value = "self.startsWith('/')", message = "path must start with /")
   @JsonPropertyDescription("Request path, starting with /. Default /.")
   public String path;
 
-  @Default("200")
+  @Default(DEFAULT_EXPECT_STATUS)
   @Min(100)
   @Max(599)
   @JsonPropertyDescription("HTTP status an answer must have to count as a success. Default 200.")
   public Integer expectStatus;
 
-  @Default("2s")
+  @Default(DEFAULT_TIMEOUT)
   @Size(max = 32)
   @ValidationRule(value = Durations.RULE + " && duration(self) <= duration('60s')",
       message = "timeout must be a duration such as 500ms or 2s, at most 60s")
   @JsonPropertyDescription("Time allowed for one request. Default 2s.")
   public String timeout;
 
-  @Default("5s")
+  @Default(DEFAULT_INTERVAL)
   @Size(max = 32)
   @ValidationRule(value = Durations.RULE + " && duration(self) <= duration('10m')",
       message = "interval must be a duration such as 5s, at most 10m")
   @JsonPropertyDescription("Time between two checks of one instance. Default 5s.")
   public String interval;
 
-  @Default("3")
+  @Default(DEFAULT_SUCCESS_THRESHOLD)
   @Min(1)
   @Max(100)
   @JsonPropertyDescription("Consecutive successes an instance needs to pass. Default 3.")
@@ -56,4 +64,29 @@ public class HttpCheck {
   @Default("Private")
   @JsonPropertyDescription("Address the check is sent to: Private (default) or Public.")
   public Address address;
+
+  public int portOrDefault() {
+    return port == null ? Integer.parseInt(DEFAULT_PORT) : port;
+  }
+
+  public String pathOrDefault() {
+    return path == null ? DEFAULT_PATH : path;
+  }
+
+  public int expectedStatus() {
+    return expectStatus == null ? Integer.parseInt(DEFAULT_EXPECT_STATUS) : expectStatus;
+  }
+
+  public Duration timeoutLength() {
+    return Durations.parse(timeout, Durations.parse(DEFAULT_TIMEOUT, null));
+  }
+
+  public Duration intervalLength() {
+    return Durations.parse(interval, Durations.parse(DEFAULT_INTERVAL, null));
+  }
+
+  public int threshold() {
+    return successThreshold == null ? Integer.parseInt(DEFAULT_SUCCESS_THRESHOLD)
+        : successThreshold;
+  }
 }

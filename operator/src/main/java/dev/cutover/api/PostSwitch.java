@@ -1,5 +1,6 @@
 package dev.cutover.api;
 
+import java.time.Duration;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
@@ -15,7 +16,9 @@ public class PostSwitch {
       + "the window after the switch. Default true.")
   public Boolean verify;
 
-  @Default("2m")
+  public static final String DEFAULT_WINDOW = "2m";
+
+  @Default(DEFAULT_WINDOW)
   @Size(max = 32)
   @ValidationRule(value = Durations.RULE + " && duration(self) <= duration('24h')",
       message = "window must be a duration such as 2m, at most 24h")
@@ -26,4 +29,19 @@ public class PostSwitch {
   @JsonPropertyDescription("When a post-switch check fails, move the Elastic IP back to the "
       + "retained previous fleet (one call) and mark the release Degraded. Default true.")
   public Boolean revertOnFailure;
+
+  /** verify, true unless set to false (the CRD's default). */
+  public boolean verifies() {
+    return !Boolean.FALSE.equals(verify);
+  }
+
+  /** revertOnFailure, true unless set to false (the CRD's default). */
+  public boolean reverts() {
+    return !Boolean.FALSE.equals(revertOnFailure);
+  }
+
+  /** window, or its default. */
+  public Duration windowLength() {
+    return Durations.parse(window, Durations.parse(DEFAULT_WINDOW, null));
+  }
 }

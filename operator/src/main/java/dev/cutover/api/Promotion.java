@@ -1,5 +1,6 @@
 package dev.cutover.api;
 
+import java.time.Duration;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
@@ -28,10 +29,17 @@ public class Promotion {
       + "an approval that a GitOps repository records as a commit.")
   public String approvedVersion;
 
-  @Default("0s")
+  public static final String DEFAULT_SOAK = "0s";
+
+  @Default(DEFAULT_SOAK)
   @Size(max = 32)
   @ValidationRule(value = Durations.RULE + " && duration(self) <= duration('24h')",
       message = "soak must be a duration such as 0s, 5m or 1h, at most 24h")
   @JsonPropertyDescription("Time to keep checking a verified fleet before switching. Default 0s.")
   public String soak;
+
+  /** soak, or its default. */
+  public Duration soakLength() {
+    return Durations.parse(soak, Durations.parse(DEFAULT_SOAK, null));
+  }
 }

@@ -31,6 +31,17 @@ public class ReleaseStatus {
       + "so that switching back is one Elastic IP move.")
   public PreviousFleet previousFleet;
 
+  @JsonPropertyDescription("Fleets kept although they have no role, because Cutover cannot "
+      + "prove they are superseded (status was lost); terminated when their time passes.")
+  public List<HeldFleet> heldFleets;
+
+  @JsonPropertyDescription("A switch or an address allocation recorded before the EC2 call "
+      + "that makes it; cleared by the status written after the call.")
+  public Intent intent;
+
+  @JsonPropertyDescription("The last EC2 call that failed and when it is tried again.")
+  public ActionError lastError;
+
   @JsonPropertyDescription("The Elastic IP and the instance it points at.")
   public ElasticIpStatus elasticIp;
 

@@ -1,5 +1,6 @@
 package dev.cutover.api;
 
+import java.time.Duration;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
@@ -12,7 +13,9 @@ import io.fabric8.generator.annotation.ValidationRule;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class Retention {
 
-  @Default("2h")
+  public static final String DEFAULT_TTL = "2h";
+
+  @Default(DEFAULT_TTL)
   @Size(max = 32)
   @ValidationRule(value = Durations.RULE + " && duration(self) <= duration('720h')",
       message = "previousFleetTTL must be a duration such as 30m or 2h, at most 720h (30 days)")
@@ -26,4 +29,14 @@ public class Retention {
   @JsonPropertyDescription("0 (default) keeps the previous fleet at full size; n scales it down "
       + "to n instances while it is retained. At most fleetSize.")
   public Integer previousFleetSize;
+
+  /** previousFleetTTL, or its default. */
+  public Duration ttl() {
+    return Durations.parse(previousFleetTTL, Durations.parse(DEFAULT_TTL, null));
+  }
+
+  /** previousFleetSize, or 0 (keep the full size). */
+  public int keep() {
+    return previousFleetSize == null ? 0 : previousFleetSize;
+  }
 }

@@ -1,5 +1,6 @@
 package dev.cutover.api;
 
+import java.time.Duration;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
@@ -19,7 +20,9 @@ public class Verification {
       + "Optional.")
   public HttpCheck http;
 
-  @Default("15m")
+  public static final String DEFAULT_DEADLINE = "15m";
+
+  @Default(DEFAULT_DEADLINE)
   @Size(max = 32)
   @ValidationRule(value = Durations.RULE + " && duration(self) <= duration('24h')",
       message = "deadline must be a duration such as 90s, 15m or 1h30m, at most 24h")
@@ -27,4 +30,14 @@ public class Verification {
       + "and soak). Past it the release is abandoned and production stays untouched. "
       + "Default 15m.")
   public String deadline;
+
+  /** instanceStatusChecks, true unless set to false (the CRD's default). */
+  public boolean statusChecks() {
+    return !Boolean.FALSE.equals(instanceStatusChecks);
+  }
+
+  /** deadline, or its default. */
+  public Duration deadlineLength() {
+    return Durations.parse(deadline, Durations.parse(DEFAULT_DEADLINE, null));
+  }
 }

@@ -14,12 +14,33 @@ public sealed interface Action {
   /** The Event's reason: one CamelCase word. */
   String eventReason();
 
+  /** The EC2 operation the action calls. */
+  String operation();
+
+  /**
+   * What a failure of this action holds back until its retry time: the operation, and for a
+   * launch the fleet (a refused launch of one fleet never delays another fleet's).
+   */
+  default String key() {
+    return operation();
+  }
+
   /** One RunInstances: the given slots of a fleet, tagged at launch, idempotent by token. */
   record Launch(LaunchRequest request, String fleetId, String version, List<Integer> slots,
       String purpose) implements Action {
     @Override
     public String eventReason() {
       return "Launched";
+    }
+
+    @Override
+    public String operation() {
+      return "RunInstances";
+    }
+
+    @Override
+    public String key() {
+      return operation() + "/" + fleetId;
     }
 
     @Override
@@ -38,6 +59,11 @@ public sealed interface Action {
     }
 
     @Override
+    public String operation() {
+      return "AssociateAddress";
+    }
+
+    @Override
     public String describe() {
       return reason + ": moved " + address.publicIp() + " from "
           + (fromVersion == null ? "nothing" : fromVersion) + " to " + toVersion
@@ -50,6 +76,11 @@ public sealed interface Action {
     @Override
     public String eventReason() {
       return "Terminated";
+    }
+
+    @Override
+    public String operation() {
+      return "TerminateInstances";
     }
 
     @Override
@@ -67,6 +98,11 @@ public sealed interface Action {
     }
 
     @Override
+    public String operation() {
+      return "AllocateAddress";
+    }
+
+    @Override
     public String describe() {
       return "allocated an Elastic IP";
     }
@@ -77,6 +113,11 @@ public sealed interface Action {
     @Override
     public String eventReason() {
       return "ReleasedAddress";
+    }
+
+    @Override
+    public String operation() {
+      return "ReleaseAddress";
     }
 
     @Override

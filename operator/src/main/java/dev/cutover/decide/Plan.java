@@ -1,5 +1,6 @@
 package dev.cutover.decide;
 
+import dev.cutover.api.Intent;
 import dev.cutover.api.ReleaseStatus;
 import dev.cutover.observe.ManagedInstance;
 import java.time.Instant;
@@ -13,6 +14,8 @@ import java.util.Optional;
  * @param status the next status without conditions and observedGeneration
  * @param deletionComplete for a Release being deleted: nothing of it is left in EC2
  * @param checkTargets the instances whose HTTP smoke checks should run from now on
+ * @param intent what to record in status before the first action (a switch, an allocation)
  */
 public record Plan(List<Action> actions, ReleaseStatus status, Health health,
-    Optional<Instant> wakeAt, boolean deletionComplete, List<ManagedInstance> checkTargets) {}
+    Optional<Instant> wakeAt, boolean deletionComplete, List<ManagedInstance> checkTargets,
+    Optional<Intent> intent) {}

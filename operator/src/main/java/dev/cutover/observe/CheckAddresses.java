@@ -22,8 +22,8 @@ public interface CheckAddresses {
       if (ip == null || ip.isBlank()) {
         return Optional.empty();
       }
-      int port = check.port == null ? 80 : check.port;
-      String path = check.path == null ? "/" : check.path;
+      int port = check.portOrDefault();
+      String path = check.pathOrDefault();
       return Optional.of(URI.create("http://" + ip + ":" + port + path));
     };
   }

@@ -6,7 +6,6 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -43,6 +42,7 @@ public class Ec2Inventory {
   private final Map<String, Written<ManagedInstance>> launched = new LinkedHashMap<>();
   private final Map<String, Written<InstanceState>> stateChanges = new HashMap<>();
   private final Map<String, Written<Optional<ElasticIp>>> addressChanges = new HashMap<>();
+  private final Set<String> allocated = new HashSet<>();
 
   /**
    * @param maxAge a reconcile that finds the last poll older than this polls itself first
@@ -66,9 +66,15 @@ public class Ec2Inventory {
     Set<String> seen = instances.stream().map(ManagedInstance::id).collect(Collectors.toSet());
     launched.entrySet().removeIf(e -> seen.contains(e.getKey())
         || e.getValue().at().plus(LAUNCH_VISIBILITY_GRACE).isBefore(startedAt));
-    // A poll that started after a change was made shows it (or something newer).
+    // A poll that started after a change was made shows it (or something newer); an address
+    // Cutover allocated stays in view until a poll lists it, since DescribeAddresses may lag.
     stateChanges.values().removeIf(w -> w.at().isBefore(startedAt));
-    addressChanges.values().removeIf(w -> w.at().isBefore(startedAt));
+    Set<String> listed = addresses.stream().map(ElasticIp::allocationId)
+        .collect(Collectors.toSet());
+    addressChanges.entrySet().removeIf(e -> e.getValue().at().isBefore(startedAt)
+        && !(allocated.contains(e.getKey()) && !listed.contains(e.getKey())
+            && e.getValue().at().plus(LAUNCH_VISIBILITY_GRACE).isAfter(startedAt)));
+    allocated.removeIf(id -> listed.contains(id) || !addressChanges.containsKey(id));
   }
 
   /** The poll for JOSDK's polling event source: one view per Release that has instances. */
@@ -135,11 +141,14 @@ public class Ec2Inventory {
         addresses.remove(id);
       }
     });
+    List<ElasticIp> owned = addresses.values().stream()
+        .filter(a -> releaseUid.equals(a.ownerReleaseUid()))
+        .sorted(java.util.Comparator.comparing(ElasticIp::allocationId)).toList();
     Optional<ElasticIp> elasticIp = allocationId != null
         ? Optional.ofNullable(addresses.get(allocationId))
-        : addresses.values().stream().filter(a -> releaseUid.equals(a.ownerReleaseUid()))
-            .findFirst();
-    return new ObservedWorld(mine, elasticIp);
+        : owned.stream().filter(a -> a.instanceId() != null).findFirst()
+            .or(() -> owned.stream().findFirst());
+    return new ObservedWorld(mine, elasticIp, java.util.Map.of(), owned);
   }
 
   // ---- write-through of Cutover's own changes ----
@@ -162,6 +171,7 @@ public class Ec2Inventory {
   }
 
   public synchronized void recordAllocated(ElasticIp address) {
+    allocated.add(address.allocationId());
     addressChanges.put(address.allocationId(),
         new Written<>(Optional.of(address), clock.instant()));
   }
@@ -173,10 +183,5 @@ public class Ec2Inventory {
   public static ResourceID resourceId(String releaseKey) {
     int slash = releaseKey.indexOf('/');
     return new ResourceID(releaseKey.substring(slash + 1), releaseKey.substring(0, slash));
-  }
-
-  /** For tests: the instances of the last poll. */
-  List<ManagedInstance> lastPolledInstances() {
-    return latest == null ? List.of() : new ArrayList<>(latest.instances());
   }
 }

@@ -2,7 +2,7 @@ package dev.cutover.observe;
 
 import dev.cutover.api.HttpCheck;
 import dev.cutover.api.Release;
-import dev.cutover.decide.GoDurations;
+import dev.cutover.api.Durations;
 import io.javaoperatorsdk.operator.processing.event.Event;
 import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
 import java.net.URI;
@@ -32,7 +32,7 @@ import java.util.stream.Collectors;
  * once (this is a JOSDK event source), so a switch does not wait for a timer.
  */
 public class HttpChecker extends AbstractEventSource<HttpCheckResult, Release>
-    implements AutoCloseable {
+    implements CheckResults, AutoCloseable {
 
   /** One instance's checks; {@code active} false stops it at its next turn. */
   private record Probe(String releaseKey, URI uri, HttpCheck check, AtomicBoolean active) {}
@@ -60,6 +60,7 @@ public class HttpChecker extends AbstractEventSource<HttpCheckResult, Release>
    * Checks exactly these instances of a Release from now on (new ones start, others stop).
    * {@code check} null stops every check of the Release.
    */
+  @Override
   public synchronized void watch(String releaseKey, List<ManagedInstance> instances,
       HttpCheck check) {
     Map<String, URI> wanted = new HashMap<>();
@@ -88,6 +89,7 @@ public class HttpChecker extends AbstractEventSource<HttpCheckResult, Release>
     });
   }
 
+  @Override
   public Map<String, HttpCheckResult> results(Collection<String> instanceIds) {
     Map<String, HttpCheckResult> found = new HashMap<>();
     instanceIds.forEach(id -> found.put(id, results.getOrDefault(id, HttpCheckResult.NOT_YET)));
@@ -96,10 +98,10 @@ public class HttpChecker extends AbstractEventSource<HttpCheckResult, Release>
 
   private void start(String instanceId, Probe probe) {
     HttpCheck check = probe.check();
-    Duration interval = GoDurations.parse(check.interval, Duration.ofSeconds(5));
-    Duration timeout = GoDurations.parse(check.timeout, Duration.ofSeconds(2));
-    int expect = check.expectStatus == null ? 200 : check.expectStatus;
-    int threshold = check.successThreshold == null ? 3 : check.successThreshold;
+    Duration interval = check.intervalLength();
+    Duration timeout = check.timeoutLength();
+    int expect = check.expectedStatus();
+    int threshold = check.threshold();
     // One request in flight per instance: the next is scheduled when this one has an answer.
     Runnable[] once = new Runnable[1];
     once[0] = () -> {
@@ -115,7 +117,7 @@ public class HttpChecker extends AbstractEventSource<HttpCheckResult, Release>
               Throwable cause = error.getCause() != null ? error.getCause() : error;
               ok = false;
               outcome = cause instanceof HttpTimeoutException
-                  ? "timed out after " + GoDurations.format(timeout)
+                  ? "timed out after " + Durations.format(timeout)
                   : "no answer: " + cause.getClass().getSimpleName();
             } else {
               ok = response.statusCode() == expect;

@@ -9,13 +9,19 @@ import java.util.stream.Collectors;
 
 /**
  * The EC2 world of one Release: only instances whose tags carry its uid and name (so look-alikes
- * of other Releases, and anything untagged, are never part of it) and its Elastic IP, if found.
+ * of other Releases, and anything untagged, are never part of it), its Elastic IP, if found, and
+ * every address tagged as allocated for it.
  */
 public record ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp> elasticIp,
-    Map<String, HttpCheckResult> http) {
+    Map<String, HttpCheckResult> http, List<ElasticIp> ownedAddresses) {
 
   public ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp> elasticIp) {
-    this(instances, elasticIp, Map.of());
+    this(instances, elasticIp, Map.of(), List.of());
+  }
+
+  public ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp> elasticIp,
+      Map<String, HttpCheckResult> http) {
+    this(instances, elasticIp, http, List.of());
   }
 
   public static ObservedWorld empty() {
@@ -24,7 +30,7 @@ public record ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp>
 
   /** The same world with the HTTP check results of its instances. */
   public ObservedWorld withHttp(Map<String, HttpCheckResult> results) {
-    return new ObservedWorld(instances, elasticIp, Map.copyOf(results));
+    return new ObservedWorld(instances, elasticIp, Map.copyOf(results), ownedAddresses);
   }
 
   public HttpCheckResult http(String instanceId) {
@@ -40,10 +46,6 @@ public record ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp>
     byFleet.forEach((id, members) -> fleets.put(id, new Fleet(id, members.get(0).version(),
         members)));
     return fleets;
-  }
-
-  public Optional<Fleet> fleet(String id) {
-    return Optional.ofNullable(id).map(fleets()::get);
   }
 
   public Optional<ManagedInstance> instance(String id) {

@@ -11,7 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Kubernetes Events on a Release, as {@code kubectl describe rel} and dashboards show them. */
-public class EventRecorder {
+public class EventRecorder implements ReleaseEvents {
 
   private static final Logger log = LoggerFactory.getLogger(EventRecorder.class);
 
@@ -23,10 +23,12 @@ public class EventRecorder {
     this.clock = clock;
   }
 
+  @Override
   public void normal(Release release, String reason, String message) {
     record(release, "Normal", reason, message);
   }
 
+  @Override
   public void warning(Release release, String reason, String message) {
     record(release, "Warning", reason, message);
   }

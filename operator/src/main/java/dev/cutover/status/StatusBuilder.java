@@ -55,6 +55,46 @@ public final class StatusBuilder {
     return status;
   }
 
+  /**
+   * The status to write before the plan's first action: the Release's status as it is, plus the
+   * intent and the failure the plan records (a revert blocks the fleet it leaves even if the
+   * status after the call is lost).
+   */
+  public static ReleaseStatus withIntent(Release release, Plan plan) {
+    ReleaseStatus status = release.getStatus() == null ? new ReleaseStatus()
+        : Serialization.clone(release.getStatus());
+    status.intent = plan.intent().orElse(null);
+    if (plan.status().lastFailure != null) {
+      status.lastFailure = plan.status().lastFailure;
+    }
+    return status;
+  }
+
+  /**
+   * The status after an action failed: what was recorded before acting plus the failure, with
+   * conditions that name the AWS code and the retry time. Nothing the plan meant to do is
+   * claimed.
+   */
+  public static ReleaseStatus afterFailure(Release release, ReleaseStatus before,
+      ReleaseStatus failed, Health planned, Instant now) {
+    var e = failed.lastError;
+    boolean blocksFleet = failed.lastFailure != null && (before == null
+        || before.lastFailure == null || !Objects.equals(before.lastFailure.at,
+            failed.lastFailure.at));
+    if (blocksFleet) {
+      failed.phase = dev.cutover.api.Phase.Failed;
+    }
+    String message = "EC2 " + e.operation + " failed (" + e.code + "): " + e.message
+        + (blocksFleet ? " " + failed.lastFailure.version + " is not tried again until the "
+            + "spec changes; production is untouched."
+            : " Trying again at " + e.retryAt + ".");
+    Health health = new Health(false, !blocksFleet && Boolean.TRUE.equals(e.retryable),
+        blocksFleet || !Boolean.TRUE.equals(e.retryable), planned.available(),
+        e.code.replaceAll("[^A-Za-z0-9]", ""), message);
+    return build(release, new Plan(java.util.List.of(), failed, health,
+        java.util.Optional.empty(), false, java.util.List.of(), java.util.Optional.empty()), now);
+  }
+
   /** Whether writing {@code next} changes anything (so an unchanged status is never patched). */
   public static boolean differs(ReleaseStatus current, ReleaseStatus next) {
     return current == null || !Objects.equals(Serialization.asJson(current),

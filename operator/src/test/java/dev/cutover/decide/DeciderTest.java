@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cutover.api.Phase;
 import dev.cutover.api.Promotion;
 import dev.cutover.decide.Action.Launch;
+import dev.cutover.observe.InstanceState;
 import dev.cutover.observe.ManagedInstance.StatusChecks;
 import java.time.Duration;
 import java.time.Instant;
@@ -141,12 +142,19 @@ class DeciderTest {
                 .fleet("2.0.0", 2, RUNNING, StatusChecks.PENDING, T0)
                 .staging("2.0.0", T0, null).at(T0.plus(Duration.ofMinutes(16))),
             Phase.Failed, "terminate [2.0.0/0, 2.0.0/1]"),
-        row("a staging instance terminated: fail and clean up",
+        row("a staging instance lost: its slot is relaunched, the release does not fail",
             () -> live("1.0.0", 2).spec(r -> r.getSpec().version = "2.0.0")
                 .instance("2.0.0", 0, TERMINATED, StatusChecks.PENDING, T0)
                 .instance("2.0.0", 1, RUNNING, StatusChecks.OK, T0)
                 .staging("2.0.0", T0, null).at(LATER),
-            Phase.Failed, "terminate [2.0.0/1]"),
+            Phase.Provisioning, "launch 2.0.0 [0]"),
+        row("staging instances keep dying (more than fleetSize): fail and clean up",
+            () -> live("1.0.0", 1).spec(r -> r.getSpec().version = "2.0.0")
+                .instance("2.0.0", 0, TERMINATED, StatusChecks.PENDING, T0)
+                .instance("2.0.0", 0, TERMINATED, StatusChecks.PENDING, T0)
+                .instance("2.0.0", 0, RUNNING, StatusChecks.PENDING, T0)
+                .staging("2.0.0", T0, null).at(LATER),
+            Phase.Failed, "terminate [2.0.0/0]"),
         row("impaired status checks: fail",
             () -> live("1.0.0", 1).spec(r -> r.getSpec().version = "2.0.0")
                 .fleet("2.0.0", 1, RUNNING, StatusChecks.IMPAIRED, T0)
@@ -230,10 +238,16 @@ class DeciderTest {
             () -> live("2.0.0", 2).fleet("1.0.0", 2, RUNNING).previous("1.0.0", LATER)
                 .at(LATER),
             Phase.Live, "terminate [1.0.0/0, 1.0.0/1]"),
-        row("retained fleet scaled down to previousFleetSize",
+        row("retained fleet kept whole during the post-switch window (a revert gets it all)",
             () -> live("2.0.0", 3).fleet("1.0.0", 3, RUNNING)
                 .previous("1.0.0", T0.plus(Duration.ofHours(2)))
-                .spec(r -> r.getSpec().retention.previousFleetSize = 1),
+                .spec(r -> r.getSpec().retention.previousFleetSize = 1).at(LATER),
+            Phase.Live),
+        row("retained fleet scaled down to previousFleetSize once the window closed",
+            () -> live("2.0.0", 3).fleet("1.0.0", 3, RUNNING)
+                .previous("1.0.0", T0.plus(Duration.ofHours(2)))
+                .spec(r -> r.getSpec().retention.previousFleetSize = 1)
+                .at(T0.plus(Duration.ofMinutes(3))),
             Phase.Live, "terminate [1.0.0/1, 1.0.0/2]"),
         row("a switch the status never recorded: the old active fleet is retained",
             () -> live("2.0.0", 1).fleet("1.0.0", 1, RUNNING).active("1.0.0"),
@@ -251,12 +265,111 @@ class DeciderTest {
             Phase.Provisioning, "allocateaddress", "launch 1.0.0 [0]"),
 
         // ---------------------------------------------------------- pause
-        row("paused: observe only, even with a new version",
+        row("paused: observe only, even with a new version; the phase stays as it was",
             () -> live("1.0.0", 1).spec(r -> {
               r.getSpec().paused = true;
               r.getSpec().version = "2.0.0";
             }),
-            Phase.Provisioning));
+            Phase.Pending),
+
+        // ---------------------------------------------------------- safety (each row a defect)
+        row("status lost after a switch, an older retained fleet alive: the fleet that served "
+                + "just before is retained, only the older one goes",
+            () -> release("3.0.0", 1).fleet("3.0.0", 1, RUNNING).eipOn("3.0.0", 0)
+                .fleet("2.0.0", 1, RUNNING).fleet("1.0.0", 1, RUNNING).active("2.0.0")
+                .previous("1.0.0", T0.plus(Duration.ofHours(2))).at(LATER),
+            Phase.Live, "terminate [1.0.0/0]"),
+        row("the switch intent names the fleet that served before, whatever status says",
+            () -> release("3.0.0", 1).fleet("3.0.0", 1, RUNNING).eipOn("3.0.0", 0)
+                .fleet("2.0.0", 1, RUNNING).fleet("1.0.0", 1, RUNNING).active("2.0.0")
+                .previous("1.0.0", T0.plus(Duration.ofHours(2)))
+                .switchIntent("2.0.0", "3.0.0", "Promoted", T0).at(LATER),
+            Phase.Live, "terminate [1.0.0/0]"),
+        row("status wiped entirely: fleets without a proven role are held, not terminated",
+            () -> release("3.0.0", 1).fleet("3.0.0", 1, RUNNING).eipOn("3.0.0", 0)
+                .fleet("2.0.0", 1, RUNNING).fleet("1.0.0", 1, RUNNING).at(LATER),
+            Phase.Live),
+        row("switch back when no fleet holds the address (AWS cleared it): the retained fleet "
+                + "gets it, no staging deadline applies to it",
+            () -> release("1.0.0", 1)
+                .instance("2.0.0", 0, TERMINATED, StatusChecks.PENDING, T0)
+                .fleet("1.0.0", 1, RUNNING, StatusChecks.OK, T0.minus(Duration.ofHours(3)))
+                .active("2.0.0").previous("1.0.0", T0.plus(Duration.ofHours(2))).noEipHolder()
+                .at(LATER),
+            Phase.Live, "associate 1.0.0/0"),
+        row("switch back to a stopped retained fleet: relaunch it rather than wait forever",
+            () -> live("2.0.0", 1)
+                .instance("1.0.0", 0, STOPPED, StatusChecks.PENDING, T0)
+                .previous("1.0.0", T0.plus(Duration.ofHours(2)))
+                .spec(r -> r.getSpec().version = "1.0.0").at(LATER),
+            Phase.Provisioning, "launch 1.0.0 [0]"),
+        row("manual promotion: verified, then one failed check past the deadline: wait in "
+                + "Verifying, never terminate the verified fleet",
+            () -> live("1.0.0", 1).spec(r -> {
+              r.getSpec().version = "2.0.0";
+              r.getSpec().promotion.mode = Promotion.Mode.Manual;
+            }).httpCheck().fleet("2.0.0", 1, RUNNING).http("2.0.0", 0, 0, 1)
+                .staging("2.0.0", T0, LATER).at(T0.plus(Duration.ofHours(1))),
+            Phase.Verifying),
+        row("a refused termination (protection) waits for its retry time; staging goes on",
+            () -> live("1.0.0", 1).spec(r -> r.getSpec().version = "3.0.0")
+                .fleet("2.0.0", 1, RUNNING).staging("3.0.0", LATER, null)
+                .error("TerminateInstances", "OperationNotPermitted", LATER.plusSeconds(60))
+                .at(LATER),
+            Phase.Provisioning, "launch 3.0.0 [0]"),
+        row("a refused launch of the new fleet waits for its retry time, not a hot loop",
+            () -> live("1.0.0", 1).spec(r -> r.getSpec().version = "2.0.0")
+                .staging("2.0.0", T0, null)
+                .error("RunInstances/" + release("2.0.0", 1).fleetId("2.0.0"),
+                    "InsufficientInstanceCapacity", LATER.plusSeconds(60))
+                .at(LATER),
+            Phase.Provisioning),
+        row("capacity errors count against the deadline: past it, a clean abort of every "
+                + "subnet's instances",
+            () -> live("1.0.0", 2).spec(r -> r.getSpec().version = "2.0.0")
+                .instance("2.0.0", 0, RUNNING, StatusChecks.OK, T0)
+                .staging("2.0.0", T0, null).at(T0.plus(Duration.ofMinutes(16))),
+            Phase.Failed, "terminate [2.0.0/0]"),
+        row("lowering fleetSize during staging: Cutover's own scale-in is not a lost instance",
+            () -> live("1.0.0", 1).spec(r -> {
+              r.getSpec().version = "2.0.0";
+              r.getSpec().fleetSize = 2;
+            }).fleet("2.0.0", 2, RUNNING).instance("2.0.0", 2, InstanceState.SHUTTING_DOWN,
+                StatusChecks.OK, T0).staging("2.0.0", T0, null).at(LATER),
+            Phase.Live, "associate 2.0.0/0"),
+        row("V2 -> V1 -> V2 within a minute: the old V2 instances are relaunched, not a failure",
+            () -> live("1.0.0", 1).spec(r -> r.getSpec().version = "2.0.0")
+                .instance("2.0.0", 0, InstanceState.SHUTTING_DOWN, StatusChecks.OK, T0)
+                .at(T0.plusSeconds(30)),
+            Phase.Provisioning, "launch 2.0.0 [0]"),
+        row("a second live instance in a slot: the newer one goes",
+            () -> live("1.0.0", 2).instance("1.0.0", 1, RUNNING, StatusChecks.OK, LATER)
+                .at(LATER),
+            Phase.Live, "terminate [1.0.0/1]"),
+        row("allocate: true, address asked for but not listed yet: never a second one",
+            () -> release("1.0.0", 1).noAddress().allocate().allocationIntent(T0).at(LATER),
+            Phase.Provisioning, "launch 1.0.0 [0]"),
+        row("allocate: true, two addresses tagged for the Release: the spare one is released",
+            () -> release("1.0.0", 1).noAddress().allocate().ownedAddress("eipalloc-a")
+                .ownedAddress("eipalloc-b").fleet("1.0.0", 1, RUNNING)
+                .staging("1.0.0", T0, null).at(LATER),
+            Phase.Live, "releaseaddress", "associate 1.0.0/0"),
+        row("post-switch failure as the retained fleet expires: no revert to what is going",
+            () -> release("2.0.0", 1).httpCheck().fleet("2.0.0", 1, RUNNING).eipOn("2.0.0", 0)
+                .activeSince("2.0.0", LATER).fleet("1.0.0", 1, RUNNING)
+                .previous("1.0.0", LATER.plusSeconds(30)).http("2.0.0", 0, 0, 2)
+                .at(LATER.plusSeconds(30)),
+            Phase.Degraded, "terminate [1.0.0/0]"),
+        row("every production instance lost, spec unchanged: relaunch at once, Degraded",
+            () -> release("1.0.0", 2).instance("1.0.0", 0, TERMINATED, StatusChecks.PENDING, T0)
+                .instance("1.0.0", 1, TERMINATED, StatusChecks.PENDING, T0)
+                .active("1.0.0").withEipOnDead("1.0.0", 0).at(LATER),
+            Phase.Degraded, "launch 1.0.0 [0, 1]"),
+        row("after a revert: the failed fleet is cleaned up, production keeps its full size",
+            () -> release("2.0.0", 2).fleet("1.0.0", 2, RUNNING).eipOn("1.0.0", 0)
+                .activeSince("1.0.0", LATER).fleet("2.0.0", 2, RUNNING)
+                .failedPostSwitch("2.0.0", 1).at(LATER),
+            Phase.Degraded, "terminate [2.0.0/0, 2.0.0/1]"));
   }
 
   @ParameterizedTest(name = "{0}")

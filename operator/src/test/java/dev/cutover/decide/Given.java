@@ -183,8 +183,65 @@ final class Given {
     return this;
   }
 
+  /** Addresses tagged as allocated for the Release (elasticIp.allocate). */
+  final List<ElasticIp> owned = new ArrayList<>();
+
   ObservedWorld world() {
-    return new ObservedWorld(List.copyOf(instances), Optional.ofNullable(address), http);
+    return new ObservedWorld(List.copyOf(instances), Optional.ofNullable(address), http,
+        List.copyOf(owned));
+  }
+
+  /** The last EC2 call of {@code action} failed with {@code code}; retried at {@code retryAt}. */
+  Given error(String action, String code, Instant retryAt) {
+    var e = new dev.cutover.api.ActionError();
+    e.action = action;
+    e.operation = action.split("/")[0];
+    e.code = code;
+    e.message = code + " (generated)";
+    e.attempts = 1;
+    e.at = T0.toString();
+    e.retryAt = retryAt.toString();
+    release.getStatus().lastError = e;
+    return this;
+  }
+
+  /** Status recorded, before a call, that production moves from one version to another. */
+  Given switchIntent(String from, String to, String reason, Instant at) {
+    var i = new dev.cutover.api.Intent();
+    i.kind = dev.cutover.api.Intent.Kind.Switch;
+    i.fromFleet = fleetId(from);
+    i.fromVersion = from;
+    i.toFleet = fleetId(to);
+    i.toVersion = to;
+    i.reason = reason;
+    i.at = at.toString();
+    release.getStatus().intent = i;
+    return this;
+  }
+
+  /** Status recorded, before the call, that an address was asked for. */
+  Given allocationIntent(Instant at) {
+    var i = new dev.cutover.api.Intent();
+    i.kind = dev.cutover.api.Intent.Kind.AllocateAddress;
+    i.at = at.toString();
+    release.getStatus().intent = i;
+    return this;
+  }
+
+  Given allocate() {
+    release.getSpec().elasticIp.allocationId = null;
+    release.getSpec().elasticIp.allocate = true;
+    return this;
+  }
+
+  /** An address allocated for the Release, associated with nothing. */
+  Given ownedAddress(String allocationId) {
+    ElasticIp a = new ElasticIp(allocationId, "198.51.100." + (owned.size() + 1), null, null, UID);
+    owned.add(a);
+    if (address == null) {
+      address = a;
+    }
+    return this;
   }
 
   /** HTTP checks on (threshold 2), and the given results per slot of a version. */

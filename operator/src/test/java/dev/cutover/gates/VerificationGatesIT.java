@@ -181,7 +181,20 @@ class VerificationGatesIT {
       }
     });
     sampler.start();
+    try {
+      revertWhileSampled();
+    } finally {
+      sampling.set(false);
+      sampler.join();
+    }
+    System.out.println("zero-downtime probe: " + samples.get() + " samples, " + violations.size()
+        + " violations");
+    assertThat(samples.get()).as("the probe ran through the switch and the revert")
+        .isGreaterThan(5);
+    assertThat(violations).as("the Elastic IP always points at a running instance").isEmpty();
+  }
 
+  private void revertWhileSampled() {
     update("revert", r -> r.getSpec().version = "2.0.0");
     awaitPhase("revert", Phase.Live, r -> ready(r) && active(r, "2.0.0"));
     servers.set("2.0.0", 0, FAILING);
@@ -197,14 +210,6 @@ class VerificationGatesIT {
     assertThat(events("revert")).anyMatch(m -> m.startsWith("Reverted"));
     await().atMost(PATIENCE).until(() -> get("revert").getStatus().phase == Phase.Degraded
         && get("revert").getStatus().stagingFleet == null);
-
-    sampling.set(false);
-    sampler.join();
-    System.out.println("zero-downtime probe: " + samples.get() + " samples, " + violations.size()
-        + " violations");
-    assertThat(samples.get()).as("the probe ran through the switch and the revert")
-        .isGreaterThan(5);
-    assertThat(violations).as("the Elastic IP always points at a running instance").isEmpty();
   }
 
   // ------------------------------------------------------------------ helpers

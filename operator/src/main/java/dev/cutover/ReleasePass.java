@@ -1,0 +1,197 @@
+package dev.cutover;
+
+import dev.cutover.act.PlanExecutor;
+import dev.cutover.act.PlanExecutor.Outcome;
+import dev.cutover.api.Release;
+import dev.cutover.api.ReleaseStatus;
+import dev.cutover.decide.Action;
+import dev.cutover.decide.Decider;
+import dev.cutover.decide.Failures;
+import dev.cutover.decide.Plan;
+import dev.cutover.observe.CheckResults;
+import dev.cutover.observe.Ec2Inventory;
+import dev.cutover.observe.ManagedInstance;
+import dev.cutover.observe.ObservedWorld;
+import dev.cutover.status.ReleaseEvents;
+import dev.cutover.status.StatusBuilder;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One reconcile of one Release, whole: observe (the shared EC2 inventory and the HTTP checks)
+ * → decide (the pure policy) → act (the plan, through the gateway) → status (one builder).
+ * It knows nothing of JOSDK: the reconciler runs it, and so does the simulation that checks the
+ * safety invariants.
+ */
+public final class ReleasePass {
+
+  private static final Logger log = LoggerFactory.getLogger(ReleasePass.class);
+
+  /** After acting, look again soon: the write-through view already shows the result. */
+  public static final Duration AFTER_ACTING = Duration.ofSeconds(1);
+  /** A status write that failed before a switch: nothing was done; try again after this. */
+  public static final Duration AFTER_FAILED_WRITE = Duration.ofSeconds(5);
+
+  /** Writes a status now, before the EC2 call it announces; throws when it cannot. */
+  @FunctionalInterface
+  public interface StatusWriter {
+    void write(Release release, ReleaseStatus status);
+  }
+
+  /**
+   * @param status the status to write (the same object as before when nothing changed)
+   * @param changed whether {@code status} differs from the Release's status
+   * @param lookAgainIn when to reconcile again even if nothing happens; empty: on events only
+   * @param deletionComplete for a Release being deleted: nothing of it is left in EC2
+   */
+  public record Result(ReleaseStatus status, boolean changed, Optional<Duration> lookAgainIn,
+      boolean deletionComplete) {}
+
+  private final Ec2Inventory inventory;
+  private final CheckResults checks;
+  private final PlanExecutor executor;
+  private final ReleaseEvents events;
+  private final CutoverMetrics metrics;
+  private final Clock clock;
+
+  public ReleasePass(Ec2Inventory inventory, CheckResults checks, PlanExecutor executor,
+      ReleaseEvents events, CutoverMetrics metrics, Clock clock) {
+    this.inventory = inventory;
+    this.checks = checks;
+    this.executor = executor;
+    this.events = events;
+    this.metrics = metrics;
+    this.clock = clock;
+  }
+
+  public Result run(Release release, StatusWriter writeFirst) {
+    ReleaseStatus before = release.getStatus();
+    ObservedWorld world = observe(release);
+    Instant now = clock.instant();
+    Plan plan = Decider.decide(release, world, now);
+    checks.watch(key(release), plan.checkTargets(), release.isMarkedForDeletion() ? null
+        : release.getSpec().verification.http);
+
+    ReleaseStatus recorded = before;
+    if (plan.intent().isPresent() && !plan.actions().isEmpty()) {
+      recorded = StatusBuilder.withIntent(release, plan);
+      try {
+        writeFirst.write(release, recorded);
+      } catch (RuntimeException e) {
+        // Nothing was done: the switch waits until its intent can be recorded.
+        log.warn("{}: could not record {} before acting: {}", key(release),
+            plan.intent().get().kind, e.getMessage());
+        return new Result(before, false, Optional.of(AFTER_FAILED_WRITE), false);
+      }
+    }
+    Outcome outcome = executor.execute(plan.actions(), world, release.getMetadata().getUid(),
+        (action, took) -> announce(release, action, took, world));
+
+    ReleaseStatus next;
+    Optional<Duration> lookAgain;
+    if (outcome.failed().isPresent()) {
+      var failed = outcome.failed().get();
+      events.warning(release, failed.failure().code(), failed.failure().getMessage());
+      ReleaseStatus afterFailure = Failures.onFailure(release, recorded, failed.action(),
+          failed.failure().code(), failed.failure().awsMessage(),
+          failed.failure().retryable(), now);
+      next = StatusBuilder.afterFailure(release, before, afterFailure, plan.health(), now);
+      lookAgain = Optional.of(untilAt(Instant.parse(afterFailure.lastError.retryAt)));
+    } else {
+      next = StatusBuilder.build(release, plan, now);
+      lookAgain = !plan.actions().isEmpty() ? Optional.of(AFTER_ACTING)
+          : plan.wakeAt().map(this::untilAt);
+    }
+    announceTransition(release, before, next);
+    metrics.fleets(key(release), size(next.activeFleet == null ? null
+        : next.activeFleet.instanceIds), next.stagingFleet == null
+        || next.stagingFleet.instances == null ? 0 : next.stagingFleet.instances.size(),
+        size(next.previousFleet == null ? null : next.previousFleet.instanceIds));
+    boolean changed = StatusBuilder.differs(before, next);
+    return new Result(changed ? next : before, changed, lookAgain,
+        plan.deletionComplete() && outcome.complete());
+  }
+
+  /** The Release's EC2 world with the latest results of its HTTP checks. */
+  private ObservedWorld observe(Release release) {
+    ObservedWorld world = inventory.worldFor(release.getMetadata().getUid(), key(release),
+        release.getSpec().elasticIp.allocationId, addressSince(release));
+    return world.withHttp(checks.results(world.instances().stream()
+        .map(ManagedInstance::id).toList()));
+  }
+
+  /**
+   * Since when an address named by the spec should be visible to a poll: the Release's
+   * creation, or now if the spec names another address than the one last seen.
+   */
+  private Instant addressSince(Release release) {
+    String wanted = release.getSpec().elasticIp.allocationId;
+    ReleaseStatus status = release.getStatus();
+    String seen = status == null || status.elasticIp == null ? null
+        : status.elasticIp.allocationId;
+    if (seen != null && !seen.equals(wanted)) {
+      return clock.instant();
+    }
+    String created = release.getMetadata().getCreationTimestamp();
+    // creationTimestamp has whole seconds: the Release may have been created up to 1 s later.
+    return created == null ? clock.instant() : Instant.parse(created).plusSeconds(1);
+  }
+
+  private void announce(Release release, Action action, Duration took, ObservedWorld world) {
+    if (action instanceof Action.Associate associate) {
+      metrics.switched(associate.reason(), took);
+    }
+    String message = action.describe();
+    if (action instanceof Action.Associate associate && "Promoted".equals(associate.reason())) {
+      message += switchDelay(associate, world);
+    }
+    events.normal(release, action.eventReason(), message);
+  }
+
+  /** How long the switch waited after the last HTTP check of the new fleet passed. */
+  private String switchDelay(Action.Associate associate, ObservedWorld world) {
+    String fleetId = world.instance(associate.instanceId()).map(ManagedInstance::fleetId)
+        .orElse(null);
+    return world.instances().stream().filter(i -> i.fleetId().equals(fleetId))
+        .map(i -> world.http(i.id()).passedAt()).filter(Objects::nonNull)
+        .max(Comparator.naturalOrder())
+        .map(last -> " " + Duration.between(last, clock.instant()).toMillis()
+            + " ms after the last check passed")
+        .orElse("");
+  }
+
+  private void announceTransition(Release release, ReleaseStatus before, ReleaseStatus next) {
+    if (before != null && before.phase == next.phase) {
+      return;
+    }
+    var ready = StatusBuilder.find(next, StatusBuilder.READY);
+    String message = "Phase " + (before == null || before.phase == null ? "(none)"
+        : before.phase) + " -> " + next.phase + ": " + (ready == null ? "" : ready.getMessage());
+    var stalled = StatusBuilder.find(next, StatusBuilder.STALLED);
+    if (stalled != null && "True".equals(stalled.getStatus())) {
+      events.warning(release, String.valueOf(next.phase), message);
+    } else {
+      events.normal(release, String.valueOf(next.phase), message);
+    }
+  }
+
+  private Duration untilAt(Instant at) {
+    Duration d = Duration.between(clock.instant(), at);
+    return d.isNegative() ? Duration.ZERO : d.plusMillis(50);
+  }
+
+  private static int size(List<String> ids) {
+    return ids == null ? 0 : ids.size();
+  }
+
+  static String key(Release release) {
+    return release.getMetadata().getNamespace() + "/" + release.getMetadata().getName();
+  }
+}

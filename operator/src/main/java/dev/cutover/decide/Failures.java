@@ -1,0 +1,76 @@
+package dev.cutover.decide;
+
+import dev.cutover.api.ActionError;
+import dev.cutover.api.Failure;
+import dev.cutover.api.Release;
+import dev.cutover.api.ReleaseStatus;
+import dev.cutover.decide.Action.Launch;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
+
+/**
+ * What a failed EC2 call means. The failure belongs to the action that failed: it is recorded
+ * with a retry time (exponential backoff, bounded) and only that action waits. A launch of a new
+ * fleet refused for a reason that only a spec change can fix (an unknown AMI, a missing subnet,
+ * no permission) fails that fleet; capacity and quota refusals are retried until the staging
+ * deadline; production is never blamed.
+ */
+public final class Failures {
+
+  /** The first retry after a refusal; each further one doubles, up to {@link #MAX_BACKOFF}. */
+  static final Duration FIRST_BACKOFF = Duration.ofSeconds(10);
+  /** Throttling and 5xx: retried sooner. */
+  static final Duration FIRST_RETRYABLE_BACKOFF = Duration.ofSeconds(2);
+  static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
+
+  /** EC2 has no room now: another try (or the deadline) decides. */
+  static final Set<String> CAPACITY = Set.of("InsufficientInstanceCapacity",
+      "InsufficientCapacity", "InsufficientHostCapacity", "InsufficientReservedInstanceCapacity",
+      "InstanceLimitExceeded", "VcpuLimitExceeded", "MaxSpotInstanceCountExceeded",
+      "Unsupported");
+
+  private Failures() {}
+
+  /**
+   * The status to write after {@code action} failed: {@code recorded} (the status before the
+   * pass, with an intent it wrote) plus the failure and its retry time.
+   */
+  public static ReleaseStatus onFailure(Release release, ReleaseStatus recorded, Action action,
+      String code, String message, boolean retryable, Instant now) {
+    ReleaseStatus status = recorded == null ? new ReleaseStatus()
+        : Serialization.clone(recorded);
+    ActionError previous = status.lastError;
+    int attempts = previous != null && action.key().equals(previous.action)
+        && code.equals(previous.code) && previous.attempts != null ? previous.attempts + 1 : 1;
+    ActionError e = new ActionError();
+    e.action = action.key();
+    e.operation = action.operation();
+    e.code = code;
+    e.message = message;
+    e.retryable = retryable ? Boolean.TRUE : null;
+    e.attempts = attempts;
+    e.at = now.toString();
+    e.retryAt = now.plus(backoff(attempts, retryable)).toString();
+    status.lastError = e;
+    if (action instanceof Launch launch && "Staging".equals(launch.purpose()) && !retryable
+        && !CAPACITY.contains(code)) {
+      Failure f = new Failure();
+      f.fleetId = launch.fleetId();
+      f.version = launch.version();
+      f.generation = release.getMetadata().getGeneration();
+      f.reason = code.replaceAll("[^A-Za-z0-9]", "");
+      f.message = "EC2 RunInstances refused (" + code + "): " + message;
+      f.at = now.toString();
+      status.lastFailure = f;
+    }
+    return status;
+  }
+
+  static Duration backoff(int attempts, boolean retryable) {
+    Duration first = retryable ? FIRST_RETRYABLE_BACKOFF : FIRST_BACKOFF;
+    Duration d = first.multipliedBy(1L << Math.min(attempts - 1, 10));
+    return d.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : d;
+  }
+}

@@ -1,0 +1,208 @@
+package dev.cutover.decide;
+
+import dev.cutover.api.ActionError;
+import dev.cutover.api.Phase;
+import dev.cutover.observe.Fleet;
+import dev.cutover.observe.ManagedInstance;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+/**
+ * A new fleet beside production, from launch to the switch: launched, booted, checked, soaked,
+ * approved, switched. The deadline covers the way to verification and only that: once verified,
+ * a fleet is never aborted by the clock; if its checks fail later (outside the soak) it waits in
+ * Verifying until they pass again.
+ */
+final class Staging {
+
+  /** Instances of a staging attempt launched this long before its recorded start still count. */
+  static final Duration CLOCK_SKEW = Duration.ofMinutes(1);
+
+  private Staging() {}
+
+  static Health run(Draft d, Roles roles) {
+    String id = roles.desiredId();
+    Fleet fleet = d.world.fleets().get(id);
+    Fleet active = roles.active();
+    boolean available = d.serves(active);
+    int size = d.spec.fleetSize;
+
+    Instant startedAt = startedAt(d, id, fleet);
+    Instant verifiedAt = verifiedBefore(d, id).orElse(null);
+    Instant deadline = startedAt.plus(d.spec.verification.deadlineLength());
+    List<ManagedInstance> members = members(d, fleet, size);
+    List<ManagedInstance> lost = fleet == null ? List.of() : fleet.instances().stream()
+        .filter(i -> i.slot() < size && !i.state().isAlive()
+            && (!i.state().isGone() || !i.launchTime().isBefore(startedAt.minus(CLOCK_SKEW))))
+        .toList();
+    removeExtras(d, fleet, members);
+
+    if (lost.size() > size) {
+      return fail(d, fleet, "InstancesKeepFailing", lost.size() + " instances of this attempt "
+          + "were lost (" + lost.get(lost.size() - 1).id() + " is "
+          + lost.get(lost.size() - 1).state().ec2Name() + ").", available);
+    }
+    if (Gates.pastDeadline(verifiedAt, deadline, d.now)) {
+      return fail(d, fleet, "DeadlineExceeded", "not verified within "
+          + d.spec.verification.deadline + " of launch" + launchProblem(d, id) + ".", available);
+    }
+    if (verifiedAt == null) {
+      d.wakeAt(deadline);
+    }
+    d.describeStaging(id, members, startedAt, deadline, verifiedAt);
+
+    List<Integer> missing = IntStream.range(0, size)
+        .filter(slot -> members.stream().noneMatch(i -> i.slot() == slot)).boxed().toList();
+    if (!missing.isEmpty()) {
+      d.next.phase = Phase.Provisioning;
+      if (!Launches.launch(d, fleet, id, d.spec.version, missing, "Staging")) {
+        ActionError e = d.heldFor("RunInstances/" + id).orElseThrow();
+        return progressing(available, "LaunchRefused", "EC2 refused to launch "
+            + d.spec.version + " (" + e.code + ": " + e.message + "); trying again at "
+            + e.retryAt + ", until the deadline " + deadline + ".");
+      }
+      return progressing(available, "Launching", "Launching " + missing.size() + " instance"
+          + (missing.size() == 1 ? "" : "s") + " of " + d.spec.version + " beside production.");
+    }
+    if (!Gates.booted(members)) {
+      d.next.phase = Phase.Provisioning;
+      return progressing(available, "Booting", members.stream().filter(i -> i.state()
+          == dev.cutover.observe.InstanceState.RUNNING).count() + " of " + size
+          + " instances of " + d.spec.version + " running.");
+    }
+    return verify(d, roles, fleet, members, verifiedAt, available);
+  }
+
+  private static Health verify(Draft d, Roles roles, Fleet fleet, List<ManagedInstance> members,
+      Instant verifiedBefore, boolean available) {
+    Instant soakEnds = verifiedBefore == null ? null
+        : verifiedBefore.plus(d.spec.promotion.soakLength());
+    boolean soaked = Gates.soaked(verifiedBefore, soakEnds, d.now);
+    if (d.spec.verification.http != null) {
+      d.checkTargets.addAll(members);
+    }
+    Optional<String> impaired = Gates.impaired(d.spec, members);
+    if (impaired.isPresent() && !soaked) {
+      return fail(d, fleet, "InstanceImpaired", impaired.get(), available);
+    }
+    Optional<String> failing = Gates.httpFailing(d.spec, d.world, members);
+    if (verifiedBefore != null && !soaked && failing.isPresent()) {
+      return fail(d, fleet, "CheckFailedDuringSoak", failing.get().replace("failed (",
+          "failed during the soak ("), available);
+    }
+    d.next.phase = Phase.Verifying;
+    if (impaired.isPresent() || !Gates.statusChecksPass(d.spec, members)) {
+      long ok = members.stream().filter(i -> i.statusChecks()
+          == dev.cutover.observe.ManagedInstance.StatusChecks.OK).count();
+      return progressing(available, "StatusChecks", ok + " of " + members.size()
+          + " instances of " + d.spec.version + " pass EC2 status checks"
+          + againSince(verifiedBefore));
+    }
+    if (!Gates.httpChecksPass(d.spec, d.world, members)) {
+      int threshold = d.spec.verification.http.threshold();
+      long passed = members.stream().filter(i -> d.world.http(i.id()).passed(threshold))
+          .count();
+      return progressing(available, "HttpChecks", passed + " of " + members.size()
+          + " instances of " + d.spec.version + " pass the HTTP check"
+          + againSince(verifiedBefore));
+    }
+    Instant verifiedAt = verifiedBefore == null ? d.now : verifiedBefore;
+    d.next.stagingFleet.verifiedAt = verifiedAt.toString();
+    Instant soakUntil = verifiedAt.plus(d.spec.promotion.soakLength());
+    if (d.now.isBefore(soakUntil)) {
+      d.wakeAt(soakUntil);
+      return progressing(available, "Soaking", d.spec.version + " is verified and soaks until "
+          + soakUntil + ".");
+    }
+    if (!Gates.approved(d.spec)) {
+      d.next.phase = Phase.AwaitingPromotion;
+      return progressing(available, "AwaitingPromotion", d.spec.version + " is verified; set "
+          + "promotion.approvedVersion to " + d.spec.version + " to switch. Staging addresses: "
+          + members.stream().map(i -> i.privateIp() == null ? i.id() : i.privateIp())
+              .collect(Collectors.joining(", ")) + ".");
+    }
+    return Switches.promote(d, roles, fleet, members.get(0), available);
+  }
+
+  private static String againSince(Instant verifiedBefore) {
+    return verifiedBefore == null ? "."
+        : "; verified at " + verifiedBefore + ", the switch waits until every check passes "
+            + "again.";
+  }
+
+  /** One live instance per slot below fleetSize: the oldest. */
+  private static List<ManagedInstance> members(Draft d, Fleet fleet, int size) {
+    if (fleet == null) {
+      return List.of();
+    }
+    List<ManagedInstance> members = new ArrayList<>();
+    for (int slot = 0; slot < size; slot++) {
+      int s = slot;
+      fleet.alive().stream().filter(i -> i.slot() == s).min(Production.KEEP_FIRST)
+          .ifPresent(members::add);
+    }
+    return members;
+  }
+
+  /**
+   * Surplus slots and second instances in a slot (newest first) go. Stopped instances stay
+   * until a replacement serves: they may be a retained fleet being relaunched.
+   */
+  private static void removeExtras(Draft d, Fleet fleet, List<ManagedInstance> members) {
+    if (fleet == null) {
+      return;
+    }
+    List<ManagedInstance> surplus = fleet.alive().stream()
+        .filter(i -> i.slot() >= d.spec.fleetSize).toList();
+    List<ManagedInstance> duplicates = fleet.alive().stream()
+        .filter(i -> i.slot() < d.spec.fleetSize && !members.contains(i)).toList();
+    d.terminate(surplus, d.spec.version, "ScaledIn");
+    d.terminate(duplicates, d.spec.version, "DuplicateInSlot");
+  }
+
+  private static String launchProblem(Draft d, String id) {
+    ActionError e = d.last.lastError;
+    return e != null && Objects.equals(e.action, "RunInstances/" + id)
+        ? " (the last launch was refused: " + e.code + ")" : "";
+  }
+
+  private static Optional<Instant> verifiedBefore(Draft d, String id) {
+    return Optional.ofNullable(d.last.stagingFleet)
+        .filter(s -> id.equals(s.id) && s.verifiedAt != null)
+        .map(s -> Instant.parse(s.verifiedAt));
+  }
+
+  private static Instant startedAt(Draft d, String id, Fleet fleet) {
+    if (d.last.stagingFleet != null && id.equals(d.last.stagingFleet.id)
+        && d.last.stagingFleet.startedAt != null) {
+      return Instant.parse(d.last.stagingFleet.startedAt);
+    }
+    // Launched before status could record it (a crash in between): the instances say when.
+    return fleet == null ? d.now : fleet.alive().stream().map(ManagedInstance::launchTime)
+        .filter(Objects::nonNull).min(Comparator.naturalOrder()).orElse(d.now);
+  }
+
+  /** Gives the fleet up: every instance of it goes, production is untouched. */
+  static Health fail(Draft d, Fleet fleet, String reason, String message, boolean available) {
+    if (fleet != null) {
+      d.terminate(fleet.notGone(), d.spec.version, "FailedReleaseCleanedUp");
+    }
+    d.next.lastFailure = d.failure(fleet == null ? FleetIds.fleetId(d.spec.version,
+        d.spec.template) : fleet.id(), d.spec.version, reason, message);
+    d.next.phase = Phase.Failed;
+    d.next.stagingFleet = null;
+    return new Health(false, false, true, available, reason, "Release of " + d.spec.version
+        + " failed: " + message + " Production is untouched; change the spec to try again.");
+  }
+
+  static Health progressing(boolean available, String reason, String message) {
+    return new Health(false, true, false, available, reason, message);
+  }
+}

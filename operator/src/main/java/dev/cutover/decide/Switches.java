@@ -1,0 +1,81 @@
+package dev.cutover.decide;
+
+import dev.cutover.api.ActionError;
+import dev.cutover.api.Phase;
+import dev.cutover.observe.Fleet;
+import dev.cutover.observe.ManagedInstance;
+import java.util.Optional;
+
+/**
+ * Moving production from one fleet to another: the promotion of a verified fleet and the switch
+ * back to the retained one. Each is one AssociateAddress, announced in status (the intent)
+ * before the call.
+ */
+final class Switches {
+
+  private Switches() {}
+
+  static Health promote(Draft d, Roles roles, Fleet staged, ManagedInstance target,
+      boolean available) {
+    Fleet active = roles.active();
+    if (d.eip.isEmpty()) {
+      d.next.phase = Phase.Switching;
+      return Staging.progressing(available, "AllocatingAddress", "Allocating the Elastic IP.");
+    }
+    if (!d.associate(target.id(), active == null ? null : active.version(), staged.version(),
+        "Promoted")) {
+      return refused(d, available, staged);
+    }
+    d.intendSwitch(active, staged, "Promoted");
+    return switched(d, active, staged, target, "Promoted");
+  }
+
+  /** desired == retained: one call back to it, no launch, no verification. */
+  static Health switchBack(Draft d, Roles roles) {
+    Fleet active = roles.active();
+    Fleet to = roles.retained();
+    boolean available = d.serves(active);
+    Optional<ManagedInstance> target = to.primary();
+    if (target.isEmpty()) {
+      Production.describeActive(d, active);
+      d.describePrevious(to, roles.retainedExpiry());
+      d.next.phase = Phase.Switching;
+      return Staging.progressing(available, "WaitingForRetainedFleet", "Switching back to "
+          + to.version() + " as soon as one of its instances runs.");
+    }
+    if (d.eip.isEmpty() || !d.associate(target.get().id(),
+        active == null ? null : active.version(), to.version(), "SwitchedBack")) {
+      Production.describeActive(d, active);
+      d.describePrevious(to, roles.retainedExpiry());
+      return refused(d, available, to);
+    }
+    d.intendSwitch(active, to, "SwitchedBack");
+    return switched(d, active, to, target.get(), "SwitchedBack");
+  }
+
+  private static Health refused(Draft d, boolean available, Fleet to) {
+    d.next.phase = Phase.Switching;
+    Optional<ActionError> e = d.heldFor("AssociateAddress");
+    return Staging.progressing(available, "SwitchRefused", "Moving the Elastic IP to "
+        + to.version() + (e.map(err -> " was refused (" + err.code + ": " + err.message
+            + "); trying again at " + err.retryAt + ".").orElse(" waits for the address.")));
+  }
+
+  /** Status after a switch to {@code to}: {@code from} becomes the retained fleet. */
+  private static Health switched(Draft d, Fleet from, Fleet to, ManagedInstance primary,
+      String reason) {
+    d.next.activeFleet = d.activeFleet(to, primary.id(), d.now);
+    d.describeElasticIp(primary.id());
+    d.next.previousFleet = null;
+    if (from != null && !from.notGone().isEmpty()) {
+      d.describePrevious(from, d.now.plus(d.spec.retention.ttl()));
+      d.wakeAt(d.now.plus(d.spec.retention.ttl()));
+    }
+    d.addHistory(from == null ? null : from.version(), to.version(), reason);
+    d.next.stagingFleet = null;
+    d.next.phase = Phase.Live;
+    return new Health(false, false, false, true, reason,
+        "Moved " + d.eip.map(e -> e.publicIp()).orElse("the Elastic IP") + " to "
+            + to.version() + (from == null ? "." : " from " + from.version() + "."));
+  }
+}
