@@ -4,25 +4,41 @@ MVN ?= mvn -B -ntp
 export CUTOVER_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/cutover
 export KUBE_API_TEST_DIR ?= $(CUTOVER_CACHE)/kubeapitest
 
-.PHONY: help test soak bench demo tools build crds docs dev-up dev-down run image image-docker clean
+.PHONY: help test soak bench demo tools tools-kube tools-moto tools-helm build crds docs dev-up \
+  dev-down run image image-docker clean
 IMAGE ?= ghcr.io/cutover-dev/cutover-operator:0.1.0
+
+# Failsafe kills a test JVM that runs longer than failsafe.timeout seconds (1200 by default, in
+# operator/pom.xml), so that a hung test cannot eat CI's budget. `make soak` sizes it from the
+# kills: 20 minutes for the rest of the run plus 60 s per random kill (about 11 s each when
+# measured, see docs/RELIABILITY.md): 70 minutes for the default 50, 3 h 40 min for 200.
+SOAK_IT_TIMEOUT ?= $(shell echo $$(( 1200 + 60 * $(or $(SOAK_KILLS),50) )))
+soak: override MVN += -Dfailsafe.timeout=$(SOAK_IT_TIMEOUT)
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-tools: ## build or reuse kube-apiserver/etcd/kubectl, helm and moto in the cache
+tools: tools-kube tools-moto tools-helm ## build or reuse all of them (kube binaries, moto, helm)
+
+tools-kube: ## build or reuse kube-apiserver, etcd and kubectl (Go 1.24+)
 	@hack/install-kube-binaries.sh
-	@hack/install-helm.sh
+
+tools-moto: ## install or reuse moto, the EC2 emulator (Python 3)
 	@hack/install-moto.sh
+
+tools-helm: ## build or reuse helm, for the chart tests of `make test` (Go 1.26+)
+	@hack/install-helm.sh
 
 test: tools ## unit tests, CRD drift check and integration tests on a real API server + moto
 	$(MVN) verify
 
-soak: tools ## the reliability suite with many random kills (SOAK_KILLS, default 50)
+soak: tools-kube tools-moto ## the reliability suite with many random kills (SOAK_KILLS, default 50); writes docs/RELIABILITY.md
 	$(MVN) verify -Dit.test=ReliabilityIT -Dtest=CrdInSyncTest \
-	  -Dcutover.reliability.randomKills=$(or $(SOAK_KILLS),50)
+	  -Dcutover.reliability.randomKills=$(or $(SOAK_KILLS),50) \
+	  -Dcutover.reliability.writeDoc=true \
+	  '-Dcutover.reliability.command=make soak SOAK_KILLS=$(or $(SOAK_KILLS),50)'
 
-bench: tools build ## EC2 API cost and latency benchmarks (BENCH=full for the full sizes); writes docs/BENCHMARKS.md
+bench: tools-kube tools-moto build ## EC2 API cost and latency benchmarks (BENCH=full for the full sizes); writes docs/BENCHMARKS.md
 	$(MVN) -q -pl operator test-compile dependency:build-classpath \
 	  -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
 	cd operator && java -cp target/test-classes:target/classes:$$(cat target/test-classpath.txt) \
@@ -39,10 +55,10 @@ crds: ## regenerate crds/ (and the chart's copy) from the Java model
 docs: crds ## regenerate docs/API.md from the CRD
 	$(MVN) -q -pl operator test -Dtest=ApiReferenceTest -Dcutover.writeDocs=true -Dsurefire.failIfNoSpecifiedTests=false
 
-demo: tools build ## start a local control plane + moto, run the operator, narrate a blue/green
+demo: tools-kube tools-moto build ## start a local control plane + moto, run the operator, narrate a blue/green
 	@hack/demo.sh
 
-dev-up: tools ## start a local control plane + moto in the background (.dev/kubeconfig, .dev/env)
+dev-up: tools-kube tools-moto ## start a local control plane + moto in the background (.dev/kubeconfig, .dev/env)
 	@hack/dev-up.sh
 
 dev-down: ## stop what dev-up started

@@ -5,11 +5,18 @@ source "$(dirname "$0")/lib.sh"
 
 version=$(grep -oE 'helm.sh/helm/v3 v[0-9.]+' "$HACK_DIR/helm/go.mod" | head -1 | cut -d' ' -f2)
 HELM="$CUTOVER_CACHE/helm-$version/helm"
-if [ -x "$HELM" ]; then
-  log "helm $version: cached in $(dirname "$HELM")"
-  exit 0
-fi
-command -v go >/dev/null || { log "Go is needed to build helm (see README prerequisites)"; exit 1; }
+cached() {
+  if [ -x "$HELM" ]; then
+    log "helm $version: cached in $(dirname "$HELM")"
+    exit 0
+  fi
+}
+
+cached
+require_go "$HACK_DIR/helm" "helm $version"
+# One build at a time: a second run waits here, then finds the binary.
+cache_lock "helm-$version"
+cached
 log "building helm $version from Go modules (first time only, a few minutes)"
 start=$(date +%s)
 mkdir -p "$(dirname "$HELM")"

@@ -5,27 +5,32 @@
 source "$(dirname "$0")/lib.sh"
 
 have_all() { [ -x "$1/etcd" ] && [ -x "$1/kube-apiserver" ] && [ -x "$1/kubectl" ]; }
+cached() {
+  if have_all "$KUBE_BIN_DIR"; then
+    log "kube-apiserver, etcd, kubectl $KUBE_VERSION: cached in $KUBE_BIN_DIR"
+    exit 0
+  fi
+}
 
-if have_all "$KUBE_BIN_DIR"; then
-  log "kube-apiserver, etcd, kubectl $KUBE_VERSION: cached in $KUBE_BIN_DIR"
-  exit 0
-fi
-
+cached
 if [ -n "${KUBEBUILDER_ASSETS:-}" ] && have_all "$KUBEBUILDER_ASSETS"; then
+  cache_lock "kube-$KUBE_VERSION"
   mkdir -p "$KUBE_BIN_DIR"
   for b in etcd kube-apiserver kubectl; do ln -sf "$KUBEBUILDER_ASSETS/$b" "$KUBE_BIN_DIR/$b"; done
   log "using the binaries in KUBEBUILDER_ASSETS=$KUBEBUILDER_ASSETS"
   exit 0
 fi
 
-command -v go >/dev/null || { log "Go is needed to build kube-apiserver (see README prerequisites)"; exit 1; }
-
 module="$HACK_DIR/kube-binaries"
 required=$(sed -n 's/^\tk8s.io\/kubernetes v\([0-9.]*\).*/\1/p' "$module/go.mod")
 if [ "$required" != "$KUBE_VERSION" ]; then
-  log "hack/kube-binaries/go.mod requires k8s.io/kubernetes v$required but KUBE_VERSION=$KUBE_VERSION"
-  exit 1
+  die "hack/kube-binaries/go.mod requires k8s.io/kubernetes v$required but KUBE_VERSION=$KUBE_VERSION"
 fi
+require_go "$module" "kube-apiserver, etcd and kubectl"
+
+# One build at a time per version: a second run waits here, then finds the binaries.
+cache_lock "kube-$KUBE_VERSION"
+cached
 
 work="$CUTOVER_CACHE/build-$KUBE_VERSION.partial"
 rm -rf "$work"; mkdir -p "$work"

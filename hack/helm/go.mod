@@ -1,4 +1,5 @@
 // Builds the helm CLI used to lint and render the chart in tests.
+// Its go line (helm v3.22.0 needs 1.26.0) is the Go minimum stated in README.md.
 module cutover.dev/hack/helm
 
 go 1.26.0

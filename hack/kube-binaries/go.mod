@@ -1,5 +1,6 @@
 // Builds the real kube-apiserver, etcd and kubectl used by the tests and the local environment.
 // k8s.io/kubernetes requires its staging modules at v0.0.0; each is pinned here to v0.34.4.
+// README.md states the Go minimum: the higher of this go line and hack/helm/go.mod's.
 module cutover.dev/hack/kube-binaries
 
 go 1.24.0

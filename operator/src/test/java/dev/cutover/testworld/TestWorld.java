@@ -1,6 +1,7 @@
 package dev.cutover.testworld;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -16,13 +17,28 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
  * JVM, started on first use and stopped when the test run ends (or the JVM exits, whichever
  * comes first, also after failures). moto is reset before every test.
  *
+ * <p>The Release CRD, once a class installs it ({@link Crds#installReleaseCrd}), stays for the
+ * whole JVM: JOSDK's {@code LocallyRunOperatorExtension} is told not to delete it after its class
+ * ({@code testsuite.deleteCRDs=false}). After every test class, the Releases it left are deleted,
+ * finalizers removed first, so the next class starts with none, whatever this one left behind.
+ *
  * <p>Use {@code @ExtendWith(TestWorld.class)} and take {@link KubernetesClient}, {@link Ec2Client}
  * or {@link MotoServer} as parameters, or call the static accessors from static initialisers
  * (JOSDK's {@code LocallyRunOperatorExtension} needs the client that early).
  */
-public final class TestWorld implements BeforeAllCallback, BeforeEachCallback, ParameterResolver {
+public final class TestWorld
+    implements BeforeAllCallback, BeforeEachCallback, AfterAllCallback, ParameterResolver {
 
   public static final Region REGION = Region.US_EAST_1;
+
+  static {
+    // Read once, when LocallyRunOperatorExtension is loaded: this class is loaded before it (the
+    // @ExtendWith extension is created before a class's static fields are read). The Failsafe
+    // configuration in operator/pom.xml sets the same. An explicit -D setting wins.
+    if (System.getProperty("testsuite.deleteCRDs") == null) {
+      System.setProperty("testsuite.deleteCRDs", "false");
+    }
+  }
 
   private static final class Shared implements AutoCloseable {
     final KubeControlPlane kube;
@@ -112,6 +128,22 @@ public final class TestWorld implements BeforeAllCallback, BeforeEachCallback, P
   @Override
   public void beforeEach(ExtensionContext context) {
     moto().reset();
+  }
+
+  /**
+   * Runs after the class's own {@code @AfterAll} methods and after extensions registered later
+   * (such as a {@code LocallyRunOperatorExtension}, which stops its operator first).
+   */
+  @Override
+  public void afterAll(ExtensionContext context) {
+    boolean topLevelClass = context.getParent().map(p -> p == context.getRoot()).orElse(false);
+    Shared world;
+    synchronized (TestWorld.class) {
+      world = shared;
+    }
+    if (topLevelClass && world != null) {
+      Crds.removeLeftoverReleases(world.client);
+    }
   }
 
   @Override
