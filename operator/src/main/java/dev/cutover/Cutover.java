@@ -1,6 +1,6 @@
 package dev.cutover;
 
-import dev.cutover.act.Ec2Gateway;
+import dev.cutover.ec2.Ec2Gateway;
 import dev.cutover.act.PlanExecutor;
 import dev.cutover.observe.CheckAddresses;
 import dev.cutover.observe.Ec2Inventory;

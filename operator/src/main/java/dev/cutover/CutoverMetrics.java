@@ -1,5 +1,6 @@
 package dev.cutover;
 
+import dev.cutover.decide.SwitchReason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -50,9 +51,6 @@ public final class CutoverMetrics {
     return new CutoverMetrics(new SimpleMeterRegistry());
   }
 
-  public MeterRegistry registry() {
-    return registry;
-  }
 
   public void ec2Call(String operation, String outcome) {
     Counter.builder("cutover.ec2.calls").description("EC2 API calls by operation and outcome")
@@ -60,14 +58,14 @@ public final class CutoverMetrics {
   }
 
   /** An Elastic IP move: Promoted, SwitchedBack, Reverted or Healed. */
-  public void switched(String reason, Duration took) {
+  public void switched(SwitchReason reason, Duration took) {
     Counter.builder("cutover.switches").description("Elastic IP moves between fleets")
-        .tag("reason", reason).register(registry).increment();
+        .tag("reason", reason.name()).register(registry).increment();
     Timer.builder("cutover.switch.duration").description("Time of the AssociateAddress call")
         .register(registry).record(took);
-    if (reason.equals("SwitchedBack") || reason.equals("Reverted")) {
+    if (reason.isRollback()) {
       Counter.builder("cutover.rollbacks").description("Switches back to a retained fleet")
-          .tag("reason", reason).register(registry).increment();
+          .tag("reason", reason.name()).register(registry).increment();
     }
   }
 

@@ -2,7 +2,7 @@ package dev.cutover;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.cutover.act.Ec2Gateway;
+import dev.cutover.ec2.Ec2Gateway;
 import dev.cutover.observe.CheckAddresses;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;

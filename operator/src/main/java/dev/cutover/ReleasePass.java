@@ -10,16 +10,15 @@ import dev.cutover.decide.Failures;
 import dev.cutover.decide.Plan;
 import dev.cutover.observe.CheckResults;
 import dev.cutover.observe.Ec2Inventory;
-import dev.cutover.observe.ManagedInstance;
+import dev.cutover.ec2.ManagedInstance;
 import dev.cutover.observe.ObservedWorld;
+import dev.cutover.status.Narrator;
 import dev.cutover.status.ReleaseEvents;
 import dev.cutover.status.StatusBuilder;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,7 +56,7 @@ public final class ReleasePass {
   private final Ec2Inventory inventory;
   private final CheckResults checks;
   private final PlanExecutor executor;
-  private final ReleaseEvents events;
+  private final Narrator narrator;
   private final CutoverMetrics metrics;
   private final Clock clock;
 
@@ -66,7 +65,7 @@ public final class ReleasePass {
     this.inventory = inventory;
     this.checks = checks;
     this.executor = executor;
-    this.events = events;
+    this.narrator = new Narrator(events);
     this.metrics = metrics;
     this.clock = clock;
   }
@@ -91,25 +90,30 @@ public final class ReleasePass {
         return new Result(before, false, Optional.of(AFTER_FAILED_WRITE), false);
       }
     }
-    Outcome outcome = executor.execute(plan.actions(), world, release.getMetadata().getUid(),
-        (action, took) -> announce(release, action, took, world));
+    Outcome outcome = executor.execute(plan.actions(), world, release,
+        (action, took) -> {
+          if (action instanceof Action.Associate associate) {
+            metrics.switched(associate.reason(), took);
+          }
+          narrator.done(release, action, world, clock.instant());
+        });
 
     ReleaseStatus next;
     Optional<Duration> lookAgain;
     if (outcome.failed().isPresent()) {
       var failed = outcome.failed().get();
-      events.warning(release, failed.failure().code(), failed.failure().getMessage());
-      ReleaseStatus afterFailure = Failures.onFailure(release, recorded, failed.action(),
+      narrator.refused(release, failed.failure());
+      Failures.Refusal refusal = Failures.onFailure(release, failed.action(),
           failed.failure().code(), failed.failure().awsMessage(),
           failed.failure().retryable(), now);
-      next = StatusBuilder.afterFailure(release, before, afterFailure, plan.health(), now);
-      lookAgain = Optional.of(untilAt(Instant.parse(afterFailure.lastError.retryAt)));
+      next = StatusBuilder.afterFailure(release, recorded, refusal, plan.health(), now);
+      lookAgain = Optional.of(untilAt(Instant.parse(refusal.error().retryAt)));
     } else {
-      next = StatusBuilder.build(release, plan, now);
+      next = StatusBuilder.build(release, plan, world, now);
       lookAgain = !plan.actions().isEmpty() ? Optional.of(AFTER_ACTING)
           : plan.wakeAt().map(this::untilAt);
     }
-    announceTransition(release, before, next);
+    narrator.transition(release, before, next);
     metrics.fleets(key(release), size(next.activeFleet == null ? null
         : next.activeFleet.instanceIds), next.stagingFleet == null
         || next.stagingFleet.instances == null ? 0 : next.stagingFleet.instances.size(),
@@ -142,44 +146,6 @@ public final class ReleasePass {
     String created = release.getMetadata().getCreationTimestamp();
     // creationTimestamp has whole seconds: the Release may have been created up to 1 s later.
     return created == null ? clock.instant() : Instant.parse(created).plusSeconds(1);
-  }
-
-  private void announce(Release release, Action action, Duration took, ObservedWorld world) {
-    if (action instanceof Action.Associate associate) {
-      metrics.switched(associate.reason(), took);
-    }
-    String message = action.describe();
-    if (action instanceof Action.Associate associate && "Promoted".equals(associate.reason())) {
-      message += switchDelay(associate, world);
-    }
-    events.normal(release, action.eventReason(), message);
-  }
-
-  /** How long the switch waited after the last HTTP check of the new fleet passed. */
-  private String switchDelay(Action.Associate associate, ObservedWorld world) {
-    String fleetId = world.instance(associate.instanceId()).map(ManagedInstance::fleetId)
-        .orElse(null);
-    return world.instances().stream().filter(i -> i.fleetId().equals(fleetId))
-        .map(i -> world.http(i.id()).passedAt()).filter(Objects::nonNull)
-        .max(Comparator.naturalOrder())
-        .map(last -> " " + Duration.between(last, clock.instant()).toMillis()
-            + " ms after the last check passed")
-        .orElse("");
-  }
-
-  private void announceTransition(Release release, ReleaseStatus before, ReleaseStatus next) {
-    if (before != null && before.phase == next.phase) {
-      return;
-    }
-    var ready = StatusBuilder.find(next, StatusBuilder.READY);
-    String message = "Phase " + (before == null || before.phase == null ? "(none)"
-        : before.phase) + " -> " + next.phase + ": " + (ready == null ? "" : ready.getMessage());
-    var stalled = StatusBuilder.find(next, StatusBuilder.STALLED);
-    if (stalled != null && "True".equals(stalled.getStatus())) {
-      events.warning(release, String.valueOf(next.phase), message);
-    } else {
-      events.normal(release, String.valueOf(next.phase), message);
-    }
   }
 
   private Duration untilAt(Instant at) {

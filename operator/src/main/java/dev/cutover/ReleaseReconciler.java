@@ -5,6 +5,7 @@ import dev.cutover.api.ReleaseStatus;
 import dev.cutover.observe.Ec2Inventory;
 import dev.cutover.observe.HttpChecker;
 import dev.cutover.observe.ReleaseView;
+import dev.cutover.status.Narrator;
 import dev.cutover.status.ReleaseEvents;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -76,7 +77,7 @@ public class ReleaseReconciler implements Reconciler<Release>, Cleaner<Release> 
     if (result.deletionComplete()) {
       checker.watch(ReleasePass.key(release), List.of(), null);
       metrics.forget(ReleasePass.key(release));
-      events.normal(release, "Deleted", "Every instance of the Release is terminated.");
+      new Narrator(events).deleted(release);
       return DeleteControl.defaultDelete();
     }
     if (result.changed()) {
@@ -94,8 +95,11 @@ public class ReleaseReconciler implements Reconciler<Release>, Cleaner<Release> 
     return (release, status) -> {
       String fieldManager = context.getControllerConfiguration().fieldManager();
       Release patch = new Release();
+      // Conditional on the version this pass read: a status written from a stale read (the
+      // informer had not yet seen the last write) is refused instead of overwriting newer facts.
       patch.setMetadata(new ObjectMetaBuilder().withName(release.getMetadata().getName())
-          .withNamespace(release.getMetadata().getNamespace()).build());
+          .withNamespace(release.getMetadata().getNamespace())
+          .withResourceVersion(release.getMetadata().getResourceVersion()).build());
       patch.setStatus(status);
       Release written = context.getClient().resource(patch).subresource("status")
           .patch(new PatchContext.Builder().withFieldManager(fieldManager).withForce(true)

@@ -1,12 +1,15 @@
 package dev.cutover.act;
 
+import dev.cutover.ec2.Ec2Failure;
+import dev.cutover.ec2.Ec2Gateway;
+import dev.cutover.api.Release;
 import dev.cutover.decide.Action;
 import dev.cutover.decide.Action.AllocateAddress;
 import dev.cutover.decide.Action.Associate;
 import dev.cutover.decide.Action.Launch;
 import dev.cutover.decide.Action.ReleaseAddress;
 import dev.cutover.decide.Action.Terminate;
-import dev.cutover.observe.ElasticIp;
+import dev.cutover.ec2.ElasticIp;
 import dev.cutover.observe.Ec2Inventory;
 import dev.cutover.observe.ObservedWorld;
 import java.time.Duration;
@@ -45,13 +48,13 @@ public class PlanExecutor {
   /**
    * @param done told of each action that succeeded and how long it took (Events, metrics)
    */
-  public Outcome execute(List<Action> actions, ObservedWorld world, String releaseUid,
+  public Outcome execute(List<Action> actions, ObservedWorld world, Release release,
       BiConsumer<Action, Duration> done) {
     List<Action> finished = new ArrayList<>();
     for (Action action : actions) {
       long started = System.nanoTime();
       try {
-        run(action, world, releaseUid);
+        run(action, world, release);
       } catch (Ec2Failure failure) {
         return new Outcome(List.copyOf(finished), Optional.of(new Failed(action, failure)));
       }
@@ -61,9 +64,10 @@ public class PlanExecutor {
     return new Outcome(List.copyOf(finished), Optional.empty());
   }
 
-  private void run(Action action, ObservedWorld world, String releaseUid) {
+  private void run(Action action, ObservedWorld world, Release release) {
+    String releaseUid = release.getMetadata().getUid();
     if (action instanceof Launch launch) {
-      inventory.recordLaunched(gateway.runInstances(launch.request()));
+      inventory.recordLaunched(gateway.runInstances(LaunchRequests.of(release, launch)));
     } else if (action instanceof Associate associate) {
       requireOwned(world, List.of(associate.instanceId()), action);
       gateway.associateAddress(associate.address().allocationId(), associate.instanceId());
@@ -72,10 +76,10 @@ public class PlanExecutor {
       requireOwned(world, terminate.instanceIds(), action);
       gateway.terminateInstances(terminate.instanceIds());
       inventory.recordTerminating(terminate.instanceIds());
-    } else if (action instanceof AllocateAddress allocate) {
-      inventory.recordAllocated(gateway.allocateAddress(allocate.tags()));
-    } else if (action instanceof ReleaseAddress release) {
-      releaseAddress(release.address(), releaseUid);
+    } else if (action instanceof AllocateAddress) {
+      inventory.recordAllocated(gateway.allocateAddress(LaunchRequests.addressTags(release)));
+    } else if (action instanceof ReleaseAddress releaseAddress) {
+      releaseAddress(releaseAddress.address(), releaseUid);
     }
   }
 

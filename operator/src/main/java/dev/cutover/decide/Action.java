@@ -1,9 +1,7 @@
 package dev.cutover.decide;
 
-import dev.cutover.act.LaunchRequest;
-import dev.cutover.observe.ElasticIp;
+import dev.cutover.ec2.ElasticIp;
 import java.util.List;
-import java.util.Map;
 
 /** One change to EC2 that a {@link Plan} asks for. Executed in order; each is one API call. */
 public sealed interface Action {
@@ -25,9 +23,14 @@ public sealed interface Action {
     return operation();
   }
 
-  /** One RunInstances: the given slots of a fleet, tagged at launch, idempotent by token. */
-  record Launch(LaunchRequest request, String fleetId, String version, List<Integer> slots,
-      String purpose) implements Action {
+  /**
+   * One RunInstances: the given slots of a fleet in one subnet, tagged at launch and made
+   * idempotent by act (its ClientToken names the fleet, the slots and {@code replacing}).
+   *
+   * @param replacing instances that held these slots and died: a relaunch is a new launch
+   */
+  record Launch(String fleetId, String version, List<Integer> slots, String subnetId,
+      List<String> replacing, String purpose) implements Action {
     @Override
     public String eventReason() {
       return "Launched";
@@ -52,10 +55,10 @@ public sealed interface Action {
 
   /** One AssociateAddress with AllowReassociation: the switch, never disassociating first. */
   record Associate(ElasticIp address, String instanceId, String fromVersion, String toVersion,
-      String reason) implements Action {
+      SwitchReason reason) implements Action {
     @Override
     public String eventReason() {
-      return reason;
+      return reason.name();
     }
 
     @Override
@@ -83,6 +86,12 @@ public sealed interface Action {
       return "TerminateInstances";
     }
 
+    /** A refusal holds back this very call (EC2 refuses a whole call for one instance). */
+    @Override
+    public String key() {
+      return operation() + "/" + String.join(",", instanceIds);
+    }
+
     @Override
     public String describe() {
       return reason + ": terminated " + instanceIds.size() + " instance"
@@ -90,8 +99,8 @@ public sealed interface Action {
     }
   }
 
-  /** AllocateAddress for {@code elasticIp.allocate: true}, tagged as the Release's. */
-  record AllocateAddress(Map<String, String> tags) implements Action {
+  /** AllocateAddress for {@code elasticIp.allocate: true}, tagged as the Release's by act. */
+  record AllocateAddress() implements Action {
     @Override
     public String eventReason() {
       return "AllocatedAddress";

@@ -1,25 +1,21 @@
 package dev.cutover.decide;
 
 import dev.cutover.api.DeletionPolicy;
-import dev.cutover.api.HeldFleet;
 import dev.cutover.api.Intent;
 import dev.cutover.api.Phase;
 import dev.cutover.api.Release;
 import dev.cutover.api.ReleaseStatus;
 import dev.cutover.decide.Action.AllocateAddress;
 import dev.cutover.decide.Action.ReleaseAddress;
-import dev.cutover.observe.ElasticIp;
+import dev.cutover.ec2.ElasticIp;
 import dev.cutover.observe.Fleet;
-import dev.cutover.observe.ManagedInstance;
+import dev.cutover.ec2.ManagedInstance;
 import dev.cutover.observe.ObservedWorld;
-import dev.cutover.observe.Tags;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -52,14 +48,14 @@ public final class Decider {
     Optional<Health> noAddress = address(d);
     String desiredId = FleetIds.fleetId(d.spec.version, d.spec.template);
     Roles roles = Roles.resolve(d, desiredId, d.spec.retention.ttl());
-    d.describeElasticIp(d.holder());
+    d.addressHolder = d.holder();
     recordSwitchStatusMissed(d, roles.active());
     if (noAddress.isPresent()) {
-      Production.describeActive(d, roles.active());
+      Production.serving(d, roles.active());
       if (roles.retained() != null) {
-        d.describePrevious(roles.retained(), roles.retainedExpiry());
+        d.retaining(roles.retained(), roles.retainedExpiry());
       }
-      d.next.phase = Phase.Failed;
+      d.phase = Phase.Failed;
       return d.plan(noAddress.get(), false);
     }
     roles.superseded().forEach(f -> d.terminate(f.notGone(), f.version(), "Superseded"));
@@ -80,19 +76,37 @@ public final class Decider {
       Production.retain(d, roles);
       if (active != null) {
         Production.keepElasticIpOn(d, active, java.util.Set.of());
-        Production.describeActive(d, active);
+        Production.serving(d, active);
       }
       health = Staging.run(d, roles);
       if (active != null && !d.serves(active) && !d.plansAssociate()) {
-        health = new Health(false, health.progressing(), health.stalled(), false,
-            health.reason(), health.message() + " Production is not served: no running "
+        health = health.withAvailability(false, health.message() + " Production is not served: no running "
                 + "instance of " + active.version() + " holds the Elastic IP.");
       }
     }
+    keepRefused(d);
     if (Boolean.TRUE.equals(d.spec.paused)) {
       return paused(d, roles);
     }
     return d.plan(health, false);
+  }
+
+  /**
+   * Instances EC2 refused to terminate stay, reported among the held fleets until the refusal's
+   * retry time (a person may lift the protection meanwhile).
+   */
+  private static void keepRefused(Draft d) {
+    if (d.notTerminated.isEmpty()) {
+      return;
+    }
+    Instant retry = Instant.parse(d.last.lastError.retryAt);
+    List<Facts.Kept> held = new ArrayList<>(d.held);
+    d.notTerminated.stream().collect(java.util.stream.Collectors.groupingBy(
+        ManagedInstance::fleetId, java.util.LinkedHashMap::new,
+        java.util.stream.Collectors.toList())).forEach((fleetId, instances) -> held.add(
+            new Facts.Kept(new Fleet(fleetId, instances.get(0).version(), instances), retry,
+                "TerminationRefused")));
+    d.held = held;
   }
 
   /**
@@ -102,13 +116,15 @@ public final class Decider {
    */
   private static void recordSwitchStatusMissed(Draft d, Fleet active) {
     var last = d.last.activeFleet;
-    if (active == null || last == null || active.id().equals(last.id)) {
+    Intent intent = d.last.intent;
+    boolean intended = active != null && intent != null && intent.kind == Intent.Kind.Switch
+        && active.id().equals(intent.toFleet);
+    if (active == null || last != null && active.id().equals(last.id)
+        || last == null && !intended) {
       return;
     }
-    Intent intent = d.last.intent;
-    boolean intended = intent != null && intent.kind == Intent.Kind.Switch
-        && active.id().equals(intent.toFleet);
-    d.addHistory(last.version, active.version(), intended ? intent.reason : "Switched");
+    d.addHistory(last == null ? intent.fromVersion : last.version, active.version(),
+        intended ? intent.reason : SwitchReason.Switched.name());
   }
 
   // ---------------------------------------------------------------- the address
@@ -124,7 +140,7 @@ public final class Decider {
         return Optional.empty();
       }
       d.wakeAt(d.now.plus(RECHECK_MISSING_ADDRESS));
-      return Optional.of(new Health(false, false, true, false, "ElasticIpNotFound",
+      return Optional.of(Health.stalled(false, "ElasticIpNotFound",
           "Elastic IP " + d.spec.elasticIp.allocationId + " was not found in this account and "
               + "region; nothing is launched until it exists or the spec names another."));
     }
@@ -141,44 +157,29 @@ public final class Decider {
     Intent asked = d.last.intent;
     if (asked != null && asked.kind == Intent.Kind.AllocateAddress
         && d.now.isBefore(Instant.parse(asked.at).plus(ALLOCATION_VISIBILITY))) {
-      d.next.intent = asked;
+      d.keptIntent = asked;
       d.wakeAt(d.now.plusSeconds(5));
     } else if (!d.held("AllocateAddress")) {
       Intent intent = new Intent();
       intent.kind = Intent.Kind.AllocateAddress;
       intent.at = d.now.toString();
       d.intent = intent;
-      d.next.intent = intent;
-      d.actions.add(new AllocateAddress(addressTags(d)));
+      d.keptIntent = intent;
+      d.actions.add(new AllocateAddress());
     }
     return Optional.empty();
-  }
-
-  private static Map<String, String> addressTags(Draft d) {
-    Map<String, String> tags = new LinkedHashMap<>();
-    tags.put(Tags.NAME, d.release.getMetadata().getName());
-    tags.put(Tags.MANAGED_BY, Tags.MANAGED_BY_VALUE);
-    tags.put(Tags.RELEASE_UID, d.release.getMetadata().getUid());
-    tags.put(Tags.RELEASE, d.releaseKey());
-    return tags;
   }
 
   // ---------------------------------------------------------------- fleets without a role
 
   /** Fleets kept because status was lost: reported, and terminated when their time passes. */
   private static void holdUnclaimed(Draft d, Roles roles) {
-    List<HeldFleet> held = new ArrayList<>();
+    List<Facts.Kept> held = new ArrayList<>();
     roles.held().forEach((fleet, until) -> {
-      HeldFleet h = new HeldFleet();
-      h.id = fleet.id();
-      h.version = fleet.version();
-      h.instanceIds = fleet.notGone().stream().map(ManagedInstance::id).toList();
-      h.reason = "RoleUnknown";
-      h.until = until.toString();
-      held.add(h);
+      held.add(new Facts.Kept(fleet, until, "RoleUnknown"));
       d.wakeAt(until);
     });
-    d.next.heldFleets = held.isEmpty() ? null : held;
+    d.held = held;
   }
 
   // ---------------------------------------------------------------- desired failed
@@ -192,14 +193,14 @@ public final class Decider {
     Fleet active = roles.active();
     if (active != null) {
       Production.keepElasticIpOn(d, active, java.util.Set.of());
-      Production.describeActive(d, active);
+      Production.serving(d, active);
     }
     boolean available = d.serves(active);
-    boolean reverted = "PostSwitchCheckFailed".equals(d.next.lastFailure.reason);
-    d.next.phase = reverted ? Phase.Degraded : Phase.Failed;
-    return new Health(false, false, true, available, d.next.lastFailure.reason,
+    boolean reverted = FailureReason.PostSwitchCheckFailed.is(d.lastFailure.reason);
+    d.phase = reverted ? Phase.Degraded : Phase.Failed;
+    return Health.stalled(available, d.lastFailure.reason,
         (reverted ? d.spec.version + " was reverted: " : "Release of " + d.spec.version
-            + " failed: ") + d.next.lastFailure.message
+            + " failed: ") + d.lastFailure.message
             + (reverted ? " Production is served by the previous version;"
                 : available ? " Production is untouched;" : " Production is not served;")
             + " change the spec to try again.");
@@ -215,27 +216,33 @@ public final class Decider {
     int withheld = d.actions.size();
     ReleaseStatus last = d.last;
     Draft observed = new Draft(d.release, d.world, d.now);
-    Production.describeActive(observed, roles.active());
-    if (roles.retained() != null) {
-      observed.describePrevious(roles.retained(), roles.retainedExpiry());
+    Production.serving(observed, roles.active());
+    observed.retaining(roles.retained(), roles.retainedExpiry());
+    observed.addressHolder = observed.holder();
+    observed.held = d.held;
+    observed.keptIntent = last.intent;
+    observed.phase = last.phase == null ? Phase.Pending : last.phase;
+    if (last.stagingFleet != null && last.stagingFleet.id != null) {
+      Fleet staged = d.world.fleets().get(last.stagingFleet.id);
+      observed.trial = new Facts.Trial(last.stagingFleet.id, last.stagingFleet.version,
+          staged == null ? List.of() : staged.alive(), instant(last.stagingFleet.startedAt),
+          instant(last.stagingFleet.deadline), instant(last.stagingFleet.verifiedAt));
     }
-    observed.describeElasticIp(observed.holder());
-    observed.next.stagingFleet = last.stagingFleet;
-    observed.next.heldFleets = last.heldFleets;
-    observed.next.intent = last.intent;
-    observed.next.phase = last.phase == null ? Phase.Pending : last.phase;
     boolean available = observed.serves(roles.active());
-    return observed.plan(new Health(false, false, false, available, "Paused",
-        "Paused: observing only" + (withheld == 0 ? "." : "; " + withheld + " change"
+    return observed.plan(Health.paused(available, "Paused: observing only" + (withheld == 0 ? "." : "; " + withheld + " change"
             + (withheld == 1 ? " is" : "s are") + " waiting for paused: false.")), false);
+  }
+
+  private static Instant instant(String text) {
+    return text == null ? null : Instant.parse(text);
   }
 
   // ---------------------------------------------------------------- deletion
 
   private static Plan deletion(Draft d) {
-    d.next.phase = Phase.Deleting;
+    d.phase = Phase.Deleting;
     if (d.spec.deletionPolicy == DeletionPolicy.Retain) {
-      return d.plan(new Health(false, false, false, false, "Retained",
+      return d.plan(Health.settled(false, "Retained",
           "Deleted with deletionPolicy Retain: instances and Elastic IP left as they are."), true);
     }
     List<ManagedInstance> remaining = d.world.instances().stream()
@@ -252,7 +259,7 @@ public final class Decider {
     boolean complete = remaining.isEmpty() && owned.isEmpty();
     String message = "Terminating " + remaining.size() + " instances.";
     if (!terminating) {
-      var e = d.heldFor("TerminateInstances").orElseThrow();
+      var e = d.last.lastError;
       message = "EC2 refused to terminate " + remaining.size() + " instances (" + e.code + ": "
           + e.message + "); trying again at " + e.retryAt + ". Lift termination protection, or "
           + "set deletionPolicy: Retain to leave them.";
@@ -260,7 +267,9 @@ public final class Decider {
     if (!complete) {
       d.wakeAt(d.now.plusSeconds(5));
     }
-    return d.plan(new Health(false, !complete, !terminating, false, "Deleting", message),
-        complete);
+    Health health = !terminating ? Health.stalled(false, "Deleting", message)
+        : complete ? Health.settled(false, "Deleting", message)
+        : Health.progressing(false, "Deleting", message);
+    return d.plan(health, complete);
   }
 }

@@ -1,28 +1,23 @@
 package dev.cutover.decide;
 
 import dev.cutover.api.ActionError;
-import dev.cutover.api.ActiveFleet;
-import dev.cutover.api.ElasticIpStatus;
 import dev.cutover.api.Failure;
-import dev.cutover.api.FleetInstance;
 import dev.cutover.api.HistoryEntry;
 import dev.cutover.api.Intent;
-import dev.cutover.api.PreviousFleet;
+import dev.cutover.api.Phase;
 import dev.cutover.api.Release;
 import dev.cutover.api.ReleaseSpec;
 import dev.cutover.api.ReleaseStatus;
-import dev.cutover.api.StagingFleet;
 import dev.cutover.decide.Action.Associate;
 import dev.cutover.decide.Action.Terminate;
-import dev.cutover.observe.ElasticIp;
+import dev.cutover.ec2.ElasticIp;
 import dev.cutover.observe.Fleet;
-import dev.cutover.observe.ManagedInstance;
+import dev.cutover.ec2.ManagedInstance;
 import dev.cutover.observe.ObservedWorld;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -36,6 +31,8 @@ import java.util.Set;
 final class Draft {
 
   static final int HISTORY_LIMIT = 10;
+  private static final java.util.regex.Pattern INSTANCE_ID =
+      java.util.regex.Pattern.compile("'(i-[^'\\s]+)'");
 
   final Release release;
   final ReleaseSpec spec;
@@ -45,12 +42,27 @@ final class Draft {
   final Optional<ElasticIp> eip;
 
   final List<Action> actions = new ArrayList<>();
-  final ReleaseStatus next = new ReleaseStatus();
   final Set<String> terminating = new HashSet<>();
   private final Set<String> associateTargets = new HashSet<>();
   final List<ManagedInstance> checkTargets = new ArrayList<>();
+  /** Instances the plan wanted gone but a recent refusal holds back: reported, kept. */
+  final List<ManagedInstance> notTerminated = new ArrayList<>();
+  /** What to record in status before the first action. */
   Intent intent;
   private Instant wakeAt;
+
+  // The facts, as the decision goes along.
+  Phase phase;
+  Facts.Serving serving;
+  Facts.Kept retaining;
+  Facts.Trial trial;
+  List<Facts.Kept> held = List.of();
+  String addressHolder;
+  final List<HistoryEntry> history;
+  Failure lastFailure;
+  ActionError lastError;
+  /** An intent status keeps after the plan. */
+  Intent keptIntent;
 
   Draft(Release release, ObservedWorld world, Instant now) {
     this.release = release;
@@ -59,9 +71,9 @@ final class Draft {
     this.world = world;
     this.now = now;
     this.eip = world.elasticIp();
-    next.history = new ArrayList<>(last.history == null ? List.of() : last.history);
-    next.lastFailure = last.lastFailure;
-    next.lastError = heldError().orElse(null);
+    this.history = new ArrayList<>(last.history == null ? List.of() : last.history);
+    this.lastFailure = last.lastFailure;
+    this.lastError = heldError().orElse(null);
   }
 
   // ---------------------------------------------------------------- backoff
@@ -88,23 +100,55 @@ final class Draft {
 
   // ---------------------------------------------------------------- actions
 
-  /** Plans a TerminateInstances of those not already on their way out; false when held. */
+  /**
+   * Plans a TerminateInstances of those not already on their way out; false when any is held
+   * back. EC2 refuses a whole call when one instance has termination protection, so an instance
+   * the last refusal named goes in a call of its own, and the others go at once.
+   */
   boolean terminate(List<ManagedInstance> instances, String version, String reason) {
-    List<String> ids = instances.stream().map(ManagedInstance::id)
-        .filter(id -> !terminating.contains(id) && !associateTargets.contains(id)).toList();
-    if (ids.isEmpty()) {
-      return true;
+    List<ManagedInstance> going = instances.stream()
+        .filter(i -> !terminating.contains(i.id()) && !associateTargets.contains(i.id()))
+        .toList();
+    Set<String> refused = refusedTermination();
+    List<List<ManagedInstance>> calls = new ArrayList<>();
+    List<ManagedInstance> together = going.stream().filter(i -> !refused.contains(i.id()))
+        .toList();
+    if (!together.isEmpty()) {
+      calls.add(together);
     }
-    if (held(new Terminate(ids, version, reason).key())) {
-      return false;
+    going.stream().filter(i -> refused.contains(i.id())).forEach(i -> calls.add(List.of(i)));
+    boolean all = true;
+    for (List<ManagedInstance> call : calls) {
+      Terminate t = new Terminate(call.stream().map(ManagedInstance::id).toList(), version,
+          reason);
+      if (held(t.key())) {
+        notTerminated.addAll(call);
+        all = false;
+      } else {
+        terminating.addAll(t.instanceIds());
+        actions.add(t);
+      }
     }
-    terminating.addAll(ids);
-    actions.add(new Terminate(ids, version, reason));
-    return true;
+    return all;
+  }
+
+  /** The instances the last refused TerminateInstances named (termination protection). */
+  private Set<String> refusedTermination() {
+    ActionError e = last.lastError;
+    if (e == null || !"TerminateInstances".equals(e.operation) || e.message == null) {
+      return Set.of();
+    }
+    Set<String> ids = new HashSet<>();
+    java.util.regex.Matcher m = INSTANCE_ID.matcher(e.message);
+    while (m.find()) {
+      ids.add(m.group(1));
+    }
+    return ids;
   }
 
   /** Plans an AssociateAddress with reassociation; false when held or no address exists. */
-  boolean associate(String instanceId, String fromVersion, String toVersion, String reason) {
+  boolean associate(String instanceId, String fromVersion, String toVersion,
+      SwitchReason reason) {
     if (eip.isEmpty() || terminating.contains(instanceId) || held("AssociateAddress")) {
       return false;
     }
@@ -114,15 +158,21 @@ final class Draft {
   }
 
   /** Records before the first action that production moves from one fleet to another. */
-  void intendSwitch(Fleet from, Fleet to, String reason) {
+  void intendSwitch(Fleet from, Fleet to, SwitchReason reason) {
     Intent i = new Intent();
     i.kind = Intent.Kind.Switch;
     i.fromFleet = from == null ? null : from.id();
     i.fromVersion = from == null ? null : from.version();
     i.toFleet = to.id();
     i.toVersion = to.version();
-    i.reason = reason;
-    i.at = now.toString();
+    i.reason = reason.name();
+    Intent before = last.intent;
+    boolean same = before != null && before.kind == Intent.Kind.Switch
+        && java.util.Objects.equals(before.fromFleet, i.fromFleet)
+        && java.util.Objects.equals(before.toFleet, i.toFleet) && before.at != null;
+    // The same switch tried again keeps its first time: the retained fleet's expiry counts
+    // from it.
+    i.at = same ? before.at : now.toString();
     intent = i;
   }
 
@@ -136,12 +186,12 @@ final class Draft {
     }
   }
 
-  // ---------------------------------------------------------------- status parts
+  // ---------------------------------------------------------------- facts
 
   void addHistory(String from, String to, String reason) {
-    next.history.add(new HistoryEntry(from, to, now.toString(), reason));
-    while (next.history.size() > HISTORY_LIMIT) {
-      next.history.remove(0);
+    history.add(new HistoryEntry(from, to, now.toString(), reason));
+    while (history.size() > HISTORY_LIMIT) {
+      history.remove(0);
     }
   }
 
@@ -158,7 +208,7 @@ final class Draft {
 
   /** A failure recorded for this fleet at this generation: it is not retried. */
   boolean failureBlocks(String fleetId) {
-    Failure f = next.lastFailure;
+    Failure f = lastFailure;
     return f != null && fleetId.equals(f.fleetId)
         && java.util.Objects.equals(f.generation, release.getMetadata().getGeneration());
   }
@@ -174,69 +224,17 @@ final class Draft {
         && fleet.running().stream().anyMatch(i -> i.id().equals(holder));
   }
 
-  void describeActive(Fleet active, Instant since) {
-    if (active == null) {
-      return;
-    }
-    next.activeFleet = activeFleet(active, holder(), since);
+  void serving(Fleet fleet, String primary, Instant since) {
+    serving = new Facts.Serving(fleet, primary, since);
   }
 
-  ActiveFleet activeFleet(Fleet fleet, String primary, Instant since) {
-    ActiveFleet a = new ActiveFleet();
-    a.id = fleet.id();
-    a.version = fleet.version();
-    a.instanceIds = fleet.alive().stream().map(ManagedInstance::id)
-        .filter(id -> !terminating.contains(id)).toList();
-    a.primaryInstanceId = primary;
-    a.since = since.toString();
-    return a;
+  void retaining(Fleet fleet, Instant until) {
+    retaining = fleet == null ? null : new Facts.Kept(fleet, until, "Retained");
   }
 
-  void describePrevious(Fleet previous, Instant expiresAt) {
-    PreviousFleet p = new PreviousFleet();
-    p.id = previous.id();
-    p.version = previous.version();
-    p.instanceIds = previous.alive().stream().map(ManagedInstance::id)
-        .filter(id -> !terminating.contains(id)).toList();
-    p.expiresAt = expiresAt.toString();
-    next.previousFleet = p;
-  }
-
-  void describeStaging(String id, List<ManagedInstance> alive, Instant startedAt,
-      Instant deadline, Instant verifiedAt) {
-    StagingFleet s = new StagingFleet();
-    s.id = id;
-    s.version = spec.version;
-    s.startedAt = startedAt.toString();
-    s.deadline = deadline.toString();
-    s.verifiedAt = verifiedAt == null ? null : verifiedAt.toString();
-    s.instances = alive.stream().map(i -> {
-      FleetInstance fi = new FleetInstance();
-      fi.id = i.id();
-      fi.slot = i.slot();
-      fi.state = i.state().ec2Name();
-      fi.privateIp = i.privateIp();
-      fi.publicIp = i.publicIp();
-      fi.checks = "status " + i.statusChecks().name().toLowerCase(Locale.ROOT)
-          + (spec.verification.http == null ? ""
-              : ", " + world.http(i.id()).describe(spec.verification.http.threshold()));
-      return fi;
-    }).toList();
-    next.stagingFleet = s;
-  }
-
-  void describeElasticIp(String instanceId) {
-    if (eip.isEmpty()) {
-      next.elasticIp = null;
-      return;
-    }
-    ElasticIpStatus e = new ElasticIpStatus();
-    e.allocationId = eip.get().allocationId();
-    e.publicIp = eip.get().publicIp();
-    e.instanceId = instanceId;
-    e.allocatedByCutover = release.getMetadata().getUid().equals(eip.get().ownerReleaseUid())
-        ? Boolean.TRUE : null;
-    next.elasticIp = e;
+  void trial(String id, List<ManagedInstance> members, Instant startedAt, Instant deadline,
+      Instant verifiedAt) {
+    trial = new Facts.Trial(id, spec.version, members, startedAt, deadline, verifiedAt);
   }
 
   String versionOf(String instanceId) {
@@ -249,9 +247,12 @@ final class Draft {
   }
 
   Plan plan(Health health, boolean deletionComplete) {
-    return new Plan(List.copyOf(actions), next, health, Optional.ofNullable(wakeAt),
+    Facts facts = new Facts(phase, Optional.ofNullable(serving), Optional.ofNullable(retaining),
+        Optional.ofNullable(trial), List.copyOf(held), eip, addressHolder, List.copyOf(history),
+        lastFailure, lastError, keptIntent);
+    return new Plan(List.copyOf(actions), facts, health, Optional.ofNullable(wakeAt),
         deletionComplete, List.copyOf(checkTargets),
-        plansAssociate() || intent != null && intent.kind == dev.cutover.api.Intent.Kind.AllocateAddress
+        plansAssociate() || intent != null && intent.kind == Intent.Kind.AllocateAddress
             ? Optional.ofNullable(intent) : Optional.empty());
   }
 }

@@ -3,9 +3,7 @@ package dev.cutover.decide;
 import dev.cutover.api.ActionError;
 import dev.cutover.api.Failure;
 import dev.cutover.api.Release;
-import dev.cutover.api.ReleaseStatus;
 import dev.cutover.decide.Action.Launch;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
@@ -34,14 +32,15 @@ public final class Failures {
   private Failures() {}
 
   /**
-   * The status to write after {@code action} failed: {@code recorded} (the status before the
-   * pass, with an intent it wrote) plus the failure and its retry time.
+   * A refused call: the error with its retry time, and the staging fleet it fails when only a
+   * spec change can fix it.
    */
-  public static ReleaseStatus onFailure(Release release, ReleaseStatus recorded, Action action,
-      String code, String message, boolean retryable, Instant now) {
-    ReleaseStatus status = recorded == null ? new ReleaseStatus()
-        : Serialization.clone(recorded);
-    ActionError previous = status.lastError;
+  public record Refusal(ActionError error, Failure fleetFailure) {}
+
+  /** What a failure of {@code action} means; the previous error comes from status. */
+  public static Refusal onFailure(Release release, Action action, String code, String message,
+      boolean retryable, Instant now) {
+    ActionError previous = release.getStatus() == null ? null : release.getStatus().lastError;
     int attempts = previous != null && action.key().equals(previous.action)
         && code.equals(previous.code) && previous.attempts != null ? previous.attempts + 1 : 1;
     ActionError e = new ActionError();
@@ -53,19 +52,18 @@ public final class Failures {
     e.attempts = attempts;
     e.at = now.toString();
     e.retryAt = now.plus(backoff(attempts, retryable)).toString();
-    status.lastError = e;
+    Failure f = null;
     if (action instanceof Launch launch && "Staging".equals(launch.purpose()) && !retryable
         && !CAPACITY.contains(code)) {
-      Failure f = new Failure();
+      f = new Failure();
       f.fleetId = launch.fleetId();
       f.version = launch.version();
       f.generation = release.getMetadata().getGeneration();
       f.reason = code.replaceAll("[^A-Za-z0-9]", "");
       f.message = "EC2 RunInstances refused (" + code + "): " + message;
       f.at = now.toString();
-      status.lastFailure = f;
     }
-    return status;
+    return new Refusal(e, f);
   }
 
   static Duration backoff(int attempts, boolean retryable) {

@@ -12,7 +12,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * Fleet ids and launch tokens. A fleet id is a short hash of version and template, like a pod
+ * Fleet ids. A fleet id is a short hash of version and template, like a pod
  * template hash: the same spec always names the same fleet, so a fleet is found again by its
  * tags instead of being launched twice.
  */
@@ -31,15 +31,6 @@ public final class FleetIds {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  /**
-   * The RunInstances ClientToken (at most 64 characters): the same launch decided again, after
-   * a crash or a lost response, carries the same token and AWS returns the instances it already
-   * launched instead of launching more.
-   */
-  public static String clientToken(String... parts) {
-    return "cutover-" + sha256(String.join("|", parts)).substring(0, 48);
   }
 
   private static String sha256(String text) {

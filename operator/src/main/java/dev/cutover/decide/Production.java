@@ -2,7 +2,7 @@ package dev.cutover.decide;
 
 import dev.cutover.api.Phase;
 import dev.cutover.observe.Fleet;
-import dev.cutover.observe.ManagedInstance;
+import dev.cutover.ec2.ManagedInstance;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -36,32 +36,31 @@ final class Production {
     int size = d.spec.fleetSize;
     boolean healBlocked = d.failureBlocks(active.id());
     Heal heal = heal(d, active, !healBlocked);
-    describeActive(d, active);
+    serving(d, active);
     boolean available = d.serves(active);
     if (healBlocked) {
-      d.next.phase = Phase.Degraded;
-      return new Health(false, false, true, available, d.next.lastFailure.reason,
+      d.phase = Phase.Degraded;
+      return Health.stalled(available, d.lastFailure.reason,
           "Cannot restore " + size + " instances of " + active.version() + ": "
-              + d.next.lastFailure.message);
+              + d.lastFailure.message);
     }
     if (!available && !d.plansAssociate()) {
-      d.next.phase = Phase.Degraded;
-      return new Health(false, true, false, false, "ProductionLost", "No running instance of "
+      d.phase = Phase.Degraded;
+      return Health.progressing(false, "ProductionLost", "No running instance of "
           + active.version() + " holds the Elastic IP; " + (heal.launched() > 0
               ? "relaunching " + heal.launched() + " instance" + (heal.launched() == 1 ? "" : "s")
               : "waiting for one to run") + ".");
     }
-    d.next.phase = Phase.Live;
+    d.phase = Phase.Live;
     if (!available) {
-      return new Health(false, true, false, false, "Healing", "Moving the Elastic IP back to a "
+      return Health.progressing(false, "Healing", "Moving the Elastic IP back to a "
           + "running instance of " + active.version() + ".");
     }
     if (heal.complete() && active.running().size() == size && !d.plansAssociate()) {
-      return new Health(true, false, false, true, "Live",
-          active.version() + " serves " + d.eip.map(e -> e.publicIp()).orElse("the Elastic IP")
+      return Health.ready(active.version() + " serves " + d.eip.map(e -> e.publicIp()).orElse("the Elastic IP")
               + " with " + size + " instance" + (size == 1 ? "" : "s") + ".");
     }
-    return new Health(false, true, false, true, "Scaling",
+    return Health.progressing(true, "Scaling",
         "Bringing " + active.version() + " to " + size + " running instance"
             + (size == 1 ? "" : "s") + " (" + active.running().size() + " running).");
   }
@@ -133,16 +132,19 @@ final class Production {
     }
     Optional<ManagedInstance> target = active.running().stream()
         .filter(i -> !leaving.contains(i.id()) && !d.terminating.contains(i.id())).findFirst();
-    target.ifPresent(t -> d.associate(t.id(), d.versionOf(holder), active.version(), "Healed"));
+    target.ifPresent(t -> d.associate(t.id(), d.versionOf(holder), active.version(),
+        SwitchReason.Healed));
     return target.isPresent();
   }
 
-  static void describeActive(Draft d, Fleet active) {
+  /** The active fleet serves, since the time status remembers (or now, for a new one). */
+  static void serving(Draft d, Fleet active) {
     if (active == null) {
       return;
     }
-    d.describeActive(active, d.last.activeFleet != null && active.id().equals(d.last.activeFleet.id)
-        && d.last.activeFleet.since != null ? Instant.parse(d.last.activeFleet.since) : d.now);
+    d.serving(active, d.holder(), d.last.activeFleet != null
+        && active.id().equals(d.last.activeFleet.id) && d.last.activeFleet.since != null
+        ? Instant.parse(d.last.activeFleet.since) : d.now);
   }
 
   /** When the post-switch window of the active fleet ends, if it is still open. */
@@ -175,27 +177,29 @@ final class Production {
     if (problem.isEmpty()) {
       return Optional.empty();
     }
-    var failure = d.failure(active.id(), active.version(), "PostSwitchCheckFailed",
+    var failure = d.failure(active.id(), active.version(),
+        FailureReason.PostSwitchCheckFailed.name(),
         "after the switch, " + problem.get());
-    d.next.lastFailure = failure;
-    d.next.phase = Phase.Degraded;
+    d.lastFailure = failure;
+    d.phase = Phase.Degraded;
     Fleet retained = roles.retained();
     Optional<ManagedInstance> back = retained == null || !d.now.isBefore(roles.retainedExpiry())
         ? Optional.empty() : retained.primary();
     if (d.spec.postSwitch.reverts() && back.isPresent()
-        && d.associate(back.get().id(), active.version(), retained.version(), "Reverted")) {
-      d.intendSwitch(active, retained, "Reverted");
-      d.next.activeFleet = d.activeFleet(retained, back.get().id(), d.now);
-      d.describeElasticIp(back.get().id());
-      d.next.previousFleet = null;
-      d.addHistory(active.version(), retained.version(), "Reverted");
-      return Optional.of(new Health(false, false, true, true, "PostSwitchCheckFailed",
+        && d.associate(back.get().id(), active.version(), retained.version(),
+            SwitchReason.Reverted)) {
+      d.intendSwitch(active, retained, SwitchReason.Reverted);
+      d.serving(retained, back.get().id(), d.now);
+      d.addressHolder = back.get().id();
+      d.retaining(null, null);
+      d.addHistory(active.version(), retained.version(), SwitchReason.Reverted.name());
+      return Optional.of(Health.stalled(true, FailureReason.PostSwitchCheckFailed.name(),
           "Reverted to " + retained.version() + ": " + failure.message + " " + d.spec.version
               + " is not tried again until the spec changes."));
     }
-    describeActive(d, active);
-    return Optional.of(new Health(false, false, true, d.serves(active),
-        "PostSwitchCheckFailed", "Serving " + active.version() + " although "
+    serving(d, active);
+    return Optional.of(Health.stalled(d.serves(active),
+        FailureReason.PostSwitchCheckFailed.name(), "Serving " + active.version() + " although "
             + failure.message + " No retained fleet to revert to."));
   }
 
@@ -225,7 +229,7 @@ final class Production {
             "RetainedScaledDown");
       }
     }
-    d.describePrevious(previous, expiresAt);
+    d.retaining(previous, expiresAt);
     d.wakeAt(expiresAt);
   }
 }

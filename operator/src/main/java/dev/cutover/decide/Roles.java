@@ -3,9 +3,9 @@ package dev.cutover.decide;
 import dev.cutover.api.HeldFleet;
 import dev.cutover.api.Intent;
 import dev.cutover.api.ReleaseStatus;
-import dev.cutover.observe.ElasticIp;
+import dev.cutover.ec2.ElasticIp;
 import dev.cutover.observe.Fleet;
-import dev.cutover.observe.ManagedInstance;
+import dev.cutover.ec2.ManagedInstance;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -107,7 +107,7 @@ record Roles(String desiredId, Fleet active, Fleet retained, Instant retainedExp
     Intent intent = last.intent;
     if (intent != null && intent.kind == Intent.Kind.Switch && activeId != null
         && activeId.equals(intent.toFleet) && intent.fromFleet != null
-        && !"Reverted".equals(intent.reason)) {
+        && !SwitchReason.Reverted.name().equals(intent.reason)) {
       candidates.add(new Candidate(intent.fromFleet, Instant.parse(intent.at).plus(ttl)));
     }
     if (last.activeFleet != null && activeId != null && !activeId.equals(last.activeFleet.id)) {

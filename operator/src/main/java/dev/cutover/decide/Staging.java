@@ -3,7 +3,7 @@ package dev.cutover.decide;
 import dev.cutover.api.ActionError;
 import dev.cutover.api.Phase;
 import dev.cutover.observe.Fleet;
-import dev.cutover.observe.ManagedInstance;
+import dev.cutover.ec2.ManagedInstance;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -45,23 +45,23 @@ final class Staging {
     removeExtras(d, fleet, members);
 
     if (lost.size() > size) {
-      return fail(d, fleet, "InstancesKeepFailing", lost.size() + " instances of this attempt "
+      return fail(d, fleet, FailureReason.InstancesKeepFailing, lost.size() + " instances of this attempt "
           + "were lost (" + lost.get(lost.size() - 1).id() + " is "
           + lost.get(lost.size() - 1).state().ec2Name() + ").", available);
     }
     if (Gates.pastDeadline(verifiedAt, deadline, d.now)) {
-      return fail(d, fleet, "DeadlineExceeded", "not verified within "
+      return fail(d, fleet, FailureReason.DeadlineExceeded, "not verified within "
           + d.spec.verification.deadline + " of launch" + launchProblem(d, id) + ".", available);
     }
     if (verifiedAt == null) {
       d.wakeAt(deadline);
     }
-    d.describeStaging(id, members, startedAt, deadline, verifiedAt);
+    d.trial(id, members, startedAt, deadline, verifiedAt);
 
     List<Integer> missing = IntStream.range(0, size)
         .filter(slot -> members.stream().noneMatch(i -> i.slot() == slot)).boxed().toList();
     if (!missing.isEmpty()) {
-      d.next.phase = Phase.Provisioning;
+      d.phase = Phase.Provisioning;
       if (!Launches.launch(d, fleet, id, d.spec.version, missing, "Staging")) {
         ActionError e = d.heldFor("RunInstances/" + id).orElseThrow();
         return progressing(available, "LaunchRefused", "EC2 refused to launch "
@@ -72,9 +72,9 @@ final class Staging {
           + (missing.size() == 1 ? "" : "s") + " of " + d.spec.version + " beside production.");
     }
     if (!Gates.booted(members)) {
-      d.next.phase = Phase.Provisioning;
+      d.phase = Phase.Provisioning;
       return progressing(available, "Booting", members.stream().filter(i -> i.state()
-          == dev.cutover.observe.InstanceState.RUNNING).count() + " of " + size
+          == dev.cutover.ec2.InstanceState.RUNNING).count() + " of " + size
           + " instances of " + d.spec.version + " running.");
     }
     return verify(d, roles, fleet, members, verifiedAt, available);
@@ -90,17 +90,17 @@ final class Staging {
     }
     Optional<String> impaired = Gates.impaired(d.spec, members);
     if (impaired.isPresent() && !soaked) {
-      return fail(d, fleet, "InstanceImpaired", impaired.get(), available);
+      return fail(d, fleet, FailureReason.InstanceImpaired, impaired.get(), available);
     }
     Optional<String> failing = Gates.httpFailing(d.spec, d.world, members);
     if (verifiedBefore != null && !soaked && failing.isPresent()) {
-      return fail(d, fleet, "CheckFailedDuringSoak", failing.get().replace("failed (",
+      return fail(d, fleet, FailureReason.CheckFailedDuringSoak, failing.get().replace("failed (",
           "failed during the soak ("), available);
     }
-    d.next.phase = Phase.Verifying;
+    d.phase = Phase.Verifying;
     if (impaired.isPresent() || !Gates.statusChecksPass(d.spec, members)) {
       long ok = members.stream().filter(i -> i.statusChecks()
-          == dev.cutover.observe.ManagedInstance.StatusChecks.OK).count();
+          == dev.cutover.ec2.ManagedInstance.StatusChecks.OK).count();
       return progressing(available, "StatusChecks", ok + " of " + members.size()
           + " instances of " + d.spec.version + " pass EC2 status checks"
           + againSince(verifiedBefore));
@@ -114,7 +114,7 @@ final class Staging {
           + againSince(verifiedBefore));
     }
     Instant verifiedAt = verifiedBefore == null ? d.now : verifiedBefore;
-    d.next.stagingFleet.verifiedAt = verifiedAt.toString();
+    d.trial = d.trial.verifiedAt(verifiedAt);
     Instant soakUntil = verifiedAt.plus(d.spec.promotion.soakLength());
     if (d.now.isBefore(soakUntil)) {
       d.wakeAt(soakUntil);
@@ -122,7 +122,7 @@ final class Staging {
           + soakUntil + ".");
     }
     if (!Gates.approved(d.spec)) {
-      d.next.phase = Phase.AwaitingPromotion;
+      d.phase = Phase.AwaitingPromotion;
       return progressing(available, "AwaitingPromotion", d.spec.version + " is verified; set "
           + "promotion.approvedVersion to " + d.spec.version + " to switch. Staging addresses: "
           + members.stream().map(i -> i.privateIp() == null ? i.id() : i.privateIp())
@@ -190,19 +190,20 @@ final class Staging {
   }
 
   /** Gives the fleet up: every instance of it goes, production is untouched. */
-  static Health fail(Draft d, Fleet fleet, String reason, String message, boolean available) {
+  static Health fail(Draft d, Fleet fleet, FailureReason reason, String message,
+      boolean available) {
     if (fleet != null) {
       d.terminate(fleet.notGone(), d.spec.version, "FailedReleaseCleanedUp");
     }
-    d.next.lastFailure = d.failure(fleet == null ? FleetIds.fleetId(d.spec.version,
-        d.spec.template) : fleet.id(), d.spec.version, reason, message);
-    d.next.phase = Phase.Failed;
-    d.next.stagingFleet = null;
-    return new Health(false, false, true, available, reason, "Release of " + d.spec.version
+    d.lastFailure = d.failure(fleet == null ? FleetIds.fleetId(d.spec.version,
+        d.spec.template) : fleet.id(), d.spec.version, reason.name(), message);
+    d.phase = Phase.Failed;
+    d.trial = null;
+    return Health.stalled(available, reason.name(), "Release of " + d.spec.version
         + " failed: " + message + " Production is untouched; change the spec to try again.");
   }
 
   static Health progressing(boolean available, String reason, String message) {
-    return new Health(false, true, false, available, reason, message);
+    return Health.progressing(available, reason, message);
   }
 }

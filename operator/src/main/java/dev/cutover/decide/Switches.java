@@ -3,7 +3,7 @@ package dev.cutover.decide;
 import dev.cutover.api.ActionError;
 import dev.cutover.api.Phase;
 import dev.cutover.observe.Fleet;
-import dev.cutover.observe.ManagedInstance;
+import dev.cutover.ec2.ManagedInstance;
 import java.util.Optional;
 
 /**
@@ -19,15 +19,15 @@ final class Switches {
       boolean available) {
     Fleet active = roles.active();
     if (d.eip.isEmpty()) {
-      d.next.phase = Phase.Switching;
+      d.phase = Phase.Switching;
       return Staging.progressing(available, "AllocatingAddress", "Allocating the Elastic IP.");
     }
     if (!d.associate(target.id(), active == null ? null : active.version(), staged.version(),
-        "Promoted")) {
+        SwitchReason.Promoted)) {
       return refused(d, available, staged);
     }
-    d.intendSwitch(active, staged, "Promoted");
-    return switched(d, active, staged, target, "Promoted");
+    d.intendSwitch(active, staged, SwitchReason.Promoted);
+    return switched(d, active, staged, target, SwitchReason.Promoted);
   }
 
   /** desired == retained: one call back to it, no launch, no verification. */
@@ -37,24 +37,24 @@ final class Switches {
     boolean available = d.serves(active);
     Optional<ManagedInstance> target = to.primary();
     if (target.isEmpty()) {
-      Production.describeActive(d, active);
-      d.describePrevious(to, roles.retainedExpiry());
-      d.next.phase = Phase.Switching;
+      Production.serving(d, active);
+      d.retaining(to, roles.retainedExpiry());
+      d.phase = Phase.Switching;
       return Staging.progressing(available, "WaitingForRetainedFleet", "Switching back to "
           + to.version() + " as soon as one of its instances runs.");
     }
     if (d.eip.isEmpty() || !d.associate(target.get().id(),
-        active == null ? null : active.version(), to.version(), "SwitchedBack")) {
-      Production.describeActive(d, active);
-      d.describePrevious(to, roles.retainedExpiry());
+        active == null ? null : active.version(), to.version(), SwitchReason.SwitchedBack)) {
+      Production.serving(d, active);
+      d.retaining(to, roles.retainedExpiry());
       return refused(d, available, to);
     }
-    d.intendSwitch(active, to, "SwitchedBack");
-    return switched(d, active, to, target.get(), "SwitchedBack");
+    d.intendSwitch(active, to, SwitchReason.SwitchedBack);
+    return switched(d, active, to, target.get(), SwitchReason.SwitchedBack);
   }
 
   private static Health refused(Draft d, boolean available, Fleet to) {
-    d.next.phase = Phase.Switching;
+    d.phase = Phase.Switching;
     Optional<ActionError> e = d.heldFor("AssociateAddress");
     return Staging.progressing(available, "SwitchRefused", "Moving the Elastic IP to "
         + to.version() + (e.map(err -> " was refused (" + err.code + ": " + err.message
@@ -63,18 +63,18 @@ final class Switches {
 
   /** Status after a switch to {@code to}: {@code from} becomes the retained fleet. */
   private static Health switched(Draft d, Fleet from, Fleet to, ManagedInstance primary,
-      String reason) {
-    d.next.activeFleet = d.activeFleet(to, primary.id(), d.now);
-    d.describeElasticIp(primary.id());
-    d.next.previousFleet = null;
+      SwitchReason reason) {
+    d.serving(to, primary.id(), d.now);
+    d.addressHolder = primary.id();
+    d.retaining(null, null);
     if (from != null && !from.notGone().isEmpty()) {
-      d.describePrevious(from, d.now.plus(d.spec.retention.ttl()));
+      d.retaining(from, d.now.plus(d.spec.retention.ttl()));
       d.wakeAt(d.now.plus(d.spec.retention.ttl()));
     }
-    d.addHistory(from == null ? null : from.version(), to.version(), reason);
-    d.next.stagingFleet = null;
-    d.next.phase = Phase.Live;
-    return new Health(false, false, false, true, reason,
+    d.addHistory(from == null ? null : from.version(), to.version(), reason.name());
+    d.trial = null;
+    d.phase = Phase.Live;
+    return Health.settled(true, reason.name(),
         "Moved " + d.eip.map(e -> e.publicIp()).orElse("the Elastic IP") + " to "
             + to.version() + (from == null ? "." : " from " + from.version() + "."));
   }

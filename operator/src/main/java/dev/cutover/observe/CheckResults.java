@@ -1,5 +1,6 @@
 package dev.cutover.observe;
 
+import dev.cutover.ec2.ManagedInstance;
 import dev.cutover.api.HttpCheck;
 import java.util.Collection;
 import java.util.List;

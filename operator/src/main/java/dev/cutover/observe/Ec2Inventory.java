@@ -1,7 +1,10 @@
 package dev.cutover.observe;
 
-import dev.cutover.act.Ec2Gateway;
-import dev.cutover.observe.ManagedInstance.StatusChecks;
+import dev.cutover.ec2.InstanceState;
+import dev.cutover.ec2.ElasticIp;
+import dev.cutover.ec2.ManagedInstance;
+import dev.cutover.ec2.Ec2Gateway;
+import dev.cutover.ec2.ManagedInstance.StatusChecks;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.time.Clock;
 import java.time.Duration;

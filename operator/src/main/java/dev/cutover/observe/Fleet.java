@@ -1,6 +1,7 @@
 package dev.cutover.observe;
 
-import java.time.Instant;
+import dev.cutover.ec2.InstanceState;
+import dev.cutover.ec2.ManagedInstance;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -42,11 +43,5 @@ public record Fleet(String id, String version, List<ManagedInstance> instances) 
 
   public Optional<ManagedInstance> aliveInSlot(int slot) {
     return alive().stream().filter(i -> i.slot() == slot).findFirst();
-  }
-
-  /** When the fleet was launched: the earliest launch time of its instances. */
-  public Optional<Instant> launchedAt() {
-    return instances.stream().map(ManagedInstance::launchTime)
-        .filter(java.util.Objects::nonNull).min(Comparator.naturalOrder());
   }
 }

@@ -1,5 +1,6 @@
 package dev.cutover.observe;
 
+import dev.cutover.ec2.ManagedInstance;
 import dev.cutover.api.HttpCheck;
 import dev.cutover.api.Release;
 import dev.cutover.api.Durations;
@@ -23,7 +24,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Collectors;
 
 /**
  * Runs the HTTP smoke checks off the reconcile thread: each watched instance is probed every
@@ -167,11 +167,6 @@ public class HttpChecker extends AbstractEventSource<HttpCheckResult, Release>
   @Override
   public Set<HttpCheckResult> getSecondaryResources(Release primary) {
     return Set.of();
-  }
-
-  /** Releases with checks running, for tests and metrics. */
-  public Set<String> watchedReleases() {
-    return probes.values().stream().map(Probe::releaseKey).collect(Collectors.toSet());
   }
 
   @Override

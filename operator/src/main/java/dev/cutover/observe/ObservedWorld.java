@@ -1,5 +1,7 @@
 package dev.cutover.observe;
 
+import dev.cutover.ec2.ElasticIp;
+import dev.cutover.ec2.ManagedInstance;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;

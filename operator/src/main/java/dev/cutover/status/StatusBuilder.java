@@ -1,22 +1,38 @@
 package dev.cutover.status;
 
+import dev.cutover.api.ActiveFleet;
+import dev.cutover.api.ElasticIpStatus;
+import dev.cutover.api.FleetInstance;
+import dev.cutover.api.HeldFleet;
+import dev.cutover.api.PreviousFleet;
 import dev.cutover.api.Release;
 import dev.cutover.api.ReleaseStatus;
+import dev.cutover.api.StagingFleet;
+import dev.cutover.decide.Action;
+import dev.cutover.decide.Facts;
+import dev.cutover.decide.Failures;
 import dev.cutover.decide.Health;
 import dev.cutover.decide.Plan;
+import dev.cutover.ec2.ElasticIp;
+import dev.cutover.ec2.ManagedInstance;
+import dev.cutover.observe.ObservedWorld;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 
 /**
- * The one place that writes status: the plan's fleets and phase, observedGeneration, and the
- * conditions kstatus, Flux, Argo CD and {@code kubectl wait} read (Ready, Reconciling, Stalled)
- * plus Available and Progressing. A condition keeps its lastTransitionTime while its status
- * stays the same.
+ * The one place that writes status: it turns a decision's facts into the Release's status
+ * (fleets, phase, history, failures), observedGeneration, and the conditions kstatus, Flux,
+ * Argo CD and {@code kubectl wait} read (Ready, Reconciling, Stalled) plus Available and
+ * Progressing. A condition keeps its lastTransitionTime while its status stays the same.
  */
 public final class StatusBuilder {
 
@@ -28,31 +44,26 @@ public final class StatusBuilder {
 
   private StatusBuilder() {}
 
-  public static ReleaseStatus build(Release release, Plan plan, Instant now) {
-    ReleaseStatus previous = release.getStatus() == null ? new ReleaseStatus()
-        : release.getStatus();
-    ReleaseStatus status = plan.status();
-    long generation = release.getMetadata().getGeneration() == null ? 0
-        : release.getMetadata().getGeneration();
-    status.observedGeneration = generation;
-    Health h = plan.health();
-    boolean paused = "Paused".equals(h.reason());
-    List<Condition> conditions = new ArrayList<>();
-    conditions.add(condition(previous, READY, h.ready(), h.ready() ? "Live" : h.reason(),
-        h.message(), generation, now));
-    conditions.add(condition(previous, RECONCILING, !h.ready() && !h.stalled() && !paused,
-        h.reason(), h.message(), generation, now));
-    conditions.add(condition(previous, STALLED, h.stalled(), h.reason(), h.message(),
-        generation, now));
-    conditions.add(condition(previous, AVAILABLE, h.available(),
-        h.available() ? "ElasticIpOnActiveFleet" : "NotServing",
-        h.available() ? "The Elastic IP points at a running instance of the active fleet."
-            : "The Elastic IP does not point at a running instance of the active fleet.",
-        generation, now));
-    conditions.add(condition(previous, PROGRESSING, h.progressing(), h.reason(), h.message(),
-        generation, now));
-    status.conditions = conditions;
-    return status;
+  /** The status after the plan's actions all succeeded. */
+  public static ReleaseStatus build(Release release, Plan plan, ObservedWorld world,
+      Instant now) {
+    Facts f = plan.facts();
+    Set<String> leaving = new HashSet<>();
+    plan.actions().stream().filter(a -> a instanceof Action.Terminate)
+        .forEach(a -> leaving.addAll(((Action.Terminate) a).instanceIds()));
+    ReleaseStatus s = new ReleaseStatus();
+    s.phase = f.phase();
+    s.activeFleet = f.active().map(a -> active(a, leaving)).orElse(null);
+    s.previousFleet = f.retained().map(k -> previous(k, leaving)).orElse(null);
+    s.stagingFleet = f.staging().map(t -> staging(release, t, world)).orElse(null);
+    s.heldFleets = f.held().isEmpty() ? null : f.held().stream().map(StatusBuilder::held)
+        .toList();
+    s.elasticIp = f.address().map(a -> elasticIp(release, a, f.addressHolder())).orElse(null);
+    s.history = new ArrayList<>(f.history());
+    s.lastFailure = f.lastFailure();
+    s.lastError = f.lastError();
+    s.intent = f.intent();
+    return withConditions(release, s, plan.health(), now);
   }
 
   /**
@@ -61,38 +72,38 @@ public final class StatusBuilder {
    * status after the call is lost).
    */
   public static ReleaseStatus withIntent(Release release, Plan plan) {
-    ReleaseStatus status = release.getStatus() == null ? new ReleaseStatus()
-        : Serialization.clone(release.getStatus());
+    ReleaseStatus status = copy(release.getStatus());
     status.intent = plan.intent().orElse(null);
-    if (plan.status().lastFailure != null) {
-      status.lastFailure = plan.status().lastFailure;
+    if (plan.facts().lastFailure() != null) {
+      status.lastFailure = plan.facts().lastFailure();
     }
     return status;
   }
 
   /**
-   * The status after an action failed: what was recorded before acting plus the failure, with
+   * The status after an action failed: what was recorded before acting plus the refusal, with
    * conditions that name the AWS code and the retry time. Nothing the plan meant to do is
    * claimed.
    */
-  public static ReleaseStatus afterFailure(Release release, ReleaseStatus before,
-      ReleaseStatus failed, Health planned, Instant now) {
-    var e = failed.lastError;
-    boolean blocksFleet = failed.lastFailure != null && (before == null
-        || before.lastFailure == null || !Objects.equals(before.lastFailure.at,
-            failed.lastFailure.at));
+  public static ReleaseStatus afterFailure(Release release, ReleaseStatus recorded,
+      Failures.Refusal refusal, Health planned, Instant now) {
+    ReleaseStatus status = copy(recorded);
+    var e = refusal.error();
+    status.lastError = e;
+    boolean blocksFleet = refusal.fleetFailure() != null;
     if (blocksFleet) {
-      failed.phase = dev.cutover.api.Phase.Failed;
+      status.lastFailure = refusal.fleetFailure();
+      status.phase = dev.cutover.api.Phase.Failed;
     }
     String message = "EC2 " + e.operation + " failed (" + e.code + "): " + e.message
-        + (blocksFleet ? " " + failed.lastFailure.version + " is not tried again until the "
+        + (blocksFleet ? " " + status.lastFailure.version + " is not tried again until the "
             + "spec changes; production is untouched."
             : " Trying again at " + e.retryAt + ".");
-    Health health = new Health(false, !blocksFleet && Boolean.TRUE.equals(e.retryable),
-        blocksFleet || !Boolean.TRUE.equals(e.retryable), planned.available(),
-        e.code.replaceAll("[^A-Za-z0-9]", ""), message);
-    return build(release, new Plan(java.util.List.of(), failed, health,
-        java.util.Optional.empty(), false, java.util.List.of(), java.util.Optional.empty()), now);
+    String reason = e.code.replaceAll("[^A-Za-z0-9]", "");
+    Health health = !blocksFleet && Boolean.TRUE.equals(e.retryable)
+        ? Health.progressing(planned.available(), reason, message)
+        : Health.stalled(planned.available(), reason, message);
+    return withConditions(release, status, health, now);
   }
 
   /** Whether writing {@code next} changes anything (so an unchanged status is never patched). */
@@ -109,13 +120,116 @@ public final class StatusBuilder {
         .orElse(null);
   }
 
+  // ---------------------------------------------------------------- parts
+
+  private static ActiveFleet active(Facts.Serving serving, Set<String> leaving) {
+    ActiveFleet a = new ActiveFleet();
+    a.id = serving.fleet().id();
+    a.version = serving.fleet().version();
+    a.instanceIds = ids(serving.fleet().alive(), leaving);
+    a.primaryInstanceId = serving.primary();
+    a.since = serving.since().toString();
+    return a;
+  }
+
+  private static PreviousFleet previous(Facts.Kept kept, Set<String> leaving) {
+    PreviousFleet p = new PreviousFleet();
+    p.id = kept.fleet().id();
+    p.version = kept.fleet().version();
+    p.instanceIds = ids(kept.fleet().alive(), leaving);
+    p.expiresAt = kept.until().toString();
+    return p;
+  }
+
+  private static HeldFleet held(Facts.Kept kept) {
+    HeldFleet h = new HeldFleet();
+    h.id = kept.fleet().id();
+    h.version = kept.fleet().version();
+    h.instanceIds = kept.fleet().notGone().stream().map(ManagedInstance::id).toList();
+    h.reason = kept.reason();
+    h.until = kept.until().toString();
+    return h;
+  }
+
+  private static StagingFleet staging(Release release, Facts.Trial trial, ObservedWorld world) {
+    var http = release.getSpec().verification.http;
+    StagingFleet s = new StagingFleet();
+    s.id = trial.id();
+    s.version = trial.version();
+    s.startedAt = text(trial.startedAt());
+    s.deadline = text(trial.deadline());
+    s.verifiedAt = text(trial.verifiedAt());
+    s.instances = trial.members().stream().map(i -> {
+      FleetInstance fi = new FleetInstance();
+      fi.id = i.id();
+      fi.slot = i.slot();
+      fi.state = i.state().ec2Name();
+      fi.privateIp = i.privateIp();
+      fi.publicIp = i.publicIp();
+      fi.checks = "status " + i.statusChecks().name().toLowerCase(Locale.ROOT)
+          + (http == null ? "" : ", " + world.http(i.id()).describe(http.threshold()));
+      return fi;
+    }).toList();
+    return s;
+  }
+
+  private static ElasticIpStatus elasticIp(Release release, ElasticIp address, String holder) {
+    ElasticIpStatus e = new ElasticIpStatus();
+    e.allocationId = address.allocationId();
+    e.publicIp = address.publicIp();
+    e.instanceId = holder;
+    e.allocatedByCutover = release.getMetadata().getUid().equals(address.ownerReleaseUid())
+        ? Boolean.TRUE : null;
+    return e;
+  }
+
+  private static List<String> ids(List<ManagedInstance> instances, Set<String> leaving) {
+    return instances.stream().map(ManagedInstance::id).filter(id -> !leaving.contains(id))
+        .toList();
+  }
+
+  private static String text(Instant at) {
+    return at == null ? null : at.toString();
+  }
+
+  private static ReleaseStatus copy(ReleaseStatus status) {
+    return status == null ? new ReleaseStatus() : Serialization.clone(status);
+  }
+
+  // ---------------------------------------------------------------- conditions
+
+  private static ReleaseStatus withConditions(Release release, ReleaseStatus status, Health h,
+      Instant now) {
+    ReleaseStatus previous = release.getStatus() == null ? new ReleaseStatus()
+        : release.getStatus();
+    long generation = release.getMetadata().getGeneration() == null ? 0
+        : release.getMetadata().getGeneration();
+    status.observedGeneration = generation;
+    List<Condition> conditions = new ArrayList<>();
+    conditions.add(condition(previous, READY, h.ready(), h.ready() ? "Live" : h.reason(),
+        h.message(), generation, now));
+    conditions.add(condition(previous, RECONCILING, !h.ready() && !h.stalled() && !h.paused(),
+        h.reason(), h.message(), generation, now));
+    conditions.add(condition(previous, STALLED, h.stalled(), h.reason(), h.message(),
+        generation, now));
+    conditions.add(condition(previous, AVAILABLE, h.available(),
+        h.available() ? "ElasticIpOnActiveFleet" : "NotServing",
+        h.available() ? "The Elastic IP points at a running instance of the active fleet."
+            : "The Elastic IP does not point at a running instance of the active fleet.",
+        generation, now));
+    conditions.add(condition(previous, PROGRESSING, h.progressing(), h.reason(), h.message(),
+        generation, now));
+    status.conditions = conditions;
+    return status;
+  }
+
   private static Condition condition(ReleaseStatus previous, String type, boolean value,
       String reason, String message, long generation, Instant now) {
     String status = value ? "True" : "False";
     Condition before = find(previous, type);
     String since = before != null && status.equals(before.getStatus())
         && before.getLastTransitionTime() != null ? before.getLastTransitionTime()
-        : now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        : now.truncatedTo(ChronoUnit.SECONDS).toString();
     return new ConditionBuilder().withType(type).withStatus(status).withReason(reason)
         .withMessage(message).withObservedGeneration(generation)
         .withLastTransitionTime(since).build();

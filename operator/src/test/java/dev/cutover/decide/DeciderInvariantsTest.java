@@ -7,9 +7,9 @@ import dev.cutover.decide.Action.Launch;
 import dev.cutover.decide.Action.ReleaseAddress;
 import dev.cutover.decide.Action.Terminate;
 import dev.cutover.observe.Fleet;
-import dev.cutover.observe.InstanceState;
-import dev.cutover.observe.ManagedInstance;
-import dev.cutover.observe.ManagedInstance.StatusChecks;
+import dev.cutover.ec2.InstanceState;
+import dev.cutover.ec2.ManagedInstance;
+import dev.cutover.ec2.ManagedInstance.StatusChecks;
 import dev.cutover.observe.ObservedWorld;
 import java.time.Duration;
 import java.util.HashSet;
@@ -68,8 +68,9 @@ class DeciderInvariantsTest {
                 + "fleet %s", l.fleetId()).isEmpty();
           }
         }
-        assertThat(l.request().count()).isEqualTo(l.slots().size());
-        assertThat(l.request().clientToken()).hasSizeLessThanOrEqualTo(64);
+        var request = dev.cutover.act.LaunchRequests.of(g.release, l);
+        assertThat(request.count()).isEqualTo(l.slots().size());
+        assertThat(request.clientToken()).hasSizeLessThanOrEqualTo(64);
       } else if (action instanceof ReleaseAddress r) {
         assertThat(deleting).as("addresses are released only on deletion").isTrue();
         assertThat(r.address().ownerReleaseUid()).isEqualTo(Given.UID);

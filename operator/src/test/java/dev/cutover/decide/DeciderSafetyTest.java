@@ -2,9 +2,10 @@ package dev.cutover.decide;
 
 import static dev.cutover.decide.Given.T0;
 import static dev.cutover.decide.Given.release;
-import static dev.cutover.observe.InstanceState.RUNNING;
+import static dev.cutover.ec2.InstanceState.RUNNING;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cutover.act.LaunchRequests;
 import dev.cutover.api.Intent;
 import dev.cutover.api.Phase;
 import dev.cutover.api.Promotion;
@@ -28,8 +29,8 @@ class DeciderSafetyTest {
         .fleet("2.0.0", 1, RUNNING).fleet("1.0.0", 1, RUNNING).active("2.0.0")
         .previous("1.0.0", T0.plus(Duration.ofHours(2))).at(LATER);
     Plan plan = g.decide();
-    assertThat(plan.status().previousFleet.version).isEqualTo("2.0.0");
-    assertThat(plan.status().activeFleet.version).isEqualTo("3.0.0");
+    assertThat(g.status(plan).previousFleet.version).isEqualTo("2.0.0");
+    assertThat(g.status(plan).activeFleet.version).isEqualTo("3.0.0");
   }
 
   @Test
@@ -42,7 +43,7 @@ class DeciderSafetyTest {
     assertThat(intent.kind).isEqualTo(Intent.Kind.Switch);
     assertThat(intent.fromVersion).isEqualTo("1.0.0");
     assertThat(intent.toVersion).isEqualTo("2.0.0");
-    assertThat(plan.status().intent).as("the status after the call clears it").isNull();
+    assertThat(g.status(plan).intent).as("the status after the call clears it").isNull();
   }
 
   @Test
@@ -52,19 +53,19 @@ class DeciderSafetyTest {
         .fleet("2.0.0", 1, RUNNING).http("2.0.0", 0, 0, 1).staging("2.0.0", T0, LATER)
         .at(T0.plus(Duration.ofHours(1)));
     Plan first = g.decide();
-    assertThat(first.status().stagingFleet.verifiedAt).isEqualTo(LATER.toString());
-    g.release.setStatus(StatusBuilder.build(g.release, first, g.now));
+    assertThat(g.status(first).stagingFleet.verifiedAt).isEqualTo(LATER.toString());
+    g.release.setStatus(g.status(first));
     g.at(g.now.plusSeconds(5));
     Plan second = g.decide();
     assertThat(g.summary(second)).isEmpty();
-    assertThat(second.status().phase).isEqualTo(Phase.Verifying);
+    assertThat(g.status(second).phase).isEqualTo(Phase.Verifying);
   }
 
   @Test
   void theLaunchTokenDoesNotDependOnTheGeneration() {
     Given first = release("1.0.0", 3).generation(1);
     Given second = release("1.0.0", 3).generation(7);
-    assertThat(token(second.decide())).isEqualTo(token(first.decide()));
+    assertThat(token(second, second.decide())).isEqualTo(token(first, first.decide()));
   }
 
   @Test
@@ -75,8 +76,8 @@ class DeciderSafetyTest {
     Plan plan = g.decide();
     assertThat(plan.actions()).isEmpty();
     assertThat(plan.intent()).isEmpty();
-    assertThat(plan.status().history).isEmpty();
-    assertThat(plan.status().activeFleet.version).isEqualTo("1.0.0");
+    assertThat(g.status(plan).history).isEmpty();
+    assertThat(g.status(plan).activeFleet.version).isEqualTo("1.0.0");
     assertThat(plan.health().reason()).isEqualTo("Paused");
     assertThat(plan.health().message()).contains("1 change is waiting");
   }
@@ -102,17 +103,57 @@ class DeciderSafetyTest {
         .switchIntent("2.0.0", "1.0.0", "Reverted", LATER).failedPostSwitch("2.0.0", 1)
         .at(LATER.plusSeconds(1));
     Plan plan = g.decide();
-    assertThat(plan.status().history).last().satisfies(h -> {
+    assertThat(g.status(plan).history).last().satisfies(h -> {
       assertThat(h.from).isEqualTo("2.0.0");
       assertThat(h.to).isEqualTo("1.0.0");
       assertThat(h.reason).isEqualTo("Reverted");
     });
-    assertThat(plan.status().activeFleet.version).isEqualTo("1.0.0");
-    assertThat(plan.status().previousFleet).as("the failed fleet is not retained").isNull();
+    assertThat(g.status(plan).activeFleet.version).isEqualTo("1.0.0");
+    assertThat(g.status(plan).previousFleet).as("the failed fleet is not retained").isNull();
   }
 
-  private static String token(Plan plan) {
-    return plan.actions().stream().filter(a -> a instanceof Launch).map(a -> ((Launch) a)
-        .request().clientToken()).findFirst().orElseThrow();
+  @Test
+  void anInstanceEcTwoRefusesToTerminateIsReportedAsHeldNotForgotten() {
+    Given g = release("3.0.0", 1).fleet("1.0.0", 1, RUNNING).eipOn("1.0.0", 0).active("1.0.0")
+        .fleet("2.0.0", 1, RUNNING).staging("3.0.0", LATER, null)
+        .refusedTermination("2.0.0", 0, LATER.plusSeconds(60)).at(LATER);
+    var status = g.status(g.decide());
+    assertThat(status.heldFleets).singleElement().satisfies(h -> {
+      assertThat(h.version).isEqualTo("2.0.0");
+      assertThat(h.reason).isEqualTo("TerminationRefused");
+      assertThat(h.until).isEqualTo(LATER.plusSeconds(60).toString());
+    });
+  }
+
+  @Test
+  void theFirstPromotionWhoseStatusWasLostIsInTheHistory() {
+    Given g = release("1.0.0", 1).fleet("1.0.0", 1, RUNNING).eipOn("1.0.0", 0)
+        .staging("1.0.0", T0, T0).at(LATER);
+    var intent = new Intent();
+    intent.kind = Intent.Kind.Switch;
+    intent.toFleet = g.fleetId("1.0.0");
+    intent.toVersion = "1.0.0";
+    intent.reason = "Promoted";
+    intent.at = T0.toString();
+    g.release.getStatus().intent = intent;
+    var status = g.status(g.decide());
+    assertThat(status.history).singleElement().satisfies(h -> {
+      assertThat(h.from).isNull();
+      assertThat(h.to).isEqualTo("1.0.0");
+      assertThat(h.reason).isEqualTo("Promoted");
+    });
+  }
+
+  @Test
+  void theSameSwitchTriedAgainKeepsTheTimeOfItsFirstIntent() {
+    Given g = release("2.0.0", 1).fleet("1.0.0", 1, RUNNING).eipOn("1.0.0", 0).active("1.0.0")
+        .fleet("2.0.0", 1, RUNNING).staging("2.0.0", T0, T0)
+        .switchIntent("1.0.0", "2.0.0", "Promoted", T0).at(LATER);
+    assertThat(g.decide().intent().orElseThrow().at).isEqualTo(T0.toString());
+  }
+
+  private static String token(Given g, Plan plan) {
+    return plan.actions().stream().filter(a -> a instanceof Launch).map(a -> LaunchRequests
+        .of(g.release, (Launch) a).clientToken()).findFirst().orElseThrow();
   }
 }

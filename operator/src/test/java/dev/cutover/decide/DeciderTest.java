@@ -2,17 +2,17 @@ package dev.cutover.decide;
 
 import static dev.cutover.decide.Given.T0;
 import static dev.cutover.decide.Given.release;
-import static dev.cutover.observe.InstanceState.PENDING;
-import static dev.cutover.observe.InstanceState.RUNNING;
-import static dev.cutover.observe.InstanceState.STOPPED;
-import static dev.cutover.observe.InstanceState.TERMINATED;
+import static dev.cutover.ec2.InstanceState.PENDING;
+import static dev.cutover.ec2.InstanceState.RUNNING;
+import static dev.cutover.ec2.InstanceState.STOPPED;
+import static dev.cutover.ec2.InstanceState.TERMINATED;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cutover.api.Phase;
 import dev.cutover.api.Promotion;
 import dev.cutover.decide.Action.Launch;
-import dev.cutover.observe.InstanceState;
-import dev.cutover.observe.ManagedInstance.StatusChecks;
+import dev.cutover.ec2.InstanceState;
+import dev.cutover.ec2.ManagedInstance.StatusChecks;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -314,9 +314,15 @@ class DeciderTest {
         row("a refused termination (protection) waits for its retry time; staging goes on",
             () -> live("1.0.0", 1).spec(r -> r.getSpec().version = "3.0.0")
                 .fleet("2.0.0", 1, RUNNING).staging("3.0.0", LATER, null)
-                .error("TerminateInstances", "OperationNotPermitted", LATER.plusSeconds(60))
-                .at(LATER),
+                .refusedTermination("2.0.0", 0, LATER.plusSeconds(60)).at(LATER),
             Phase.Provisioning, "launch 3.0.0 [0]"),
+        row("EC2 refused a whole TerminateInstances for one protected instance: the others go "
+                + "in a call without it",
+            () -> live("1.0.0", 1).spec(r -> r.getSpec().version = "3.0.0")
+                .fleet("2.0.0", 3, RUNNING).staging("3.0.0", LATER, null)
+                .refusedTermination("2.0.0", 1, LATER.minusSeconds(1)).at(LATER),
+            Phase.Provisioning, "terminate [2.0.0/0, 2.0.0/2]", "terminate [2.0.0/1]",
+            "launch 3.0.0 [0]"),
         row("a refused launch of the new fleet waits for its retry time, not a hot loop",
             () -> live("1.0.0", 1).spec(r -> r.getSpec().version = "2.0.0")
                 .staging("2.0.0", T0, null)
@@ -378,7 +384,7 @@ class DeciderTest {
     Given g = given.get();
     Plan plan = g.decide();
     assertThat(g.summary(plan)).as("actions").containsExactlyElementsOf(actions);
-    assertThat(plan.status().phase).as("phase").isEqualTo(phase);
+    assertThat(plan.facts().phase()).as("phase").isEqualTo(phase);
   }
 
   private static Given live(String version, int size) {

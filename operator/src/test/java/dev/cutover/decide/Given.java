@@ -14,11 +14,11 @@ import dev.cutover.decide.Action.Associate;
 import dev.cutover.decide.Action.Launch;
 import dev.cutover.decide.Action.Terminate;
 import dev.cutover.api.HttpCheck;
-import dev.cutover.observe.ElasticIp;
+import dev.cutover.ec2.ElasticIp;
 import dev.cutover.observe.HttpCheckResult;
-import dev.cutover.observe.InstanceState;
-import dev.cutover.observe.ManagedInstance;
-import dev.cutover.observe.ManagedInstance.StatusChecks;
+import dev.cutover.ec2.InstanceState;
+import dev.cutover.ec2.ManagedInstance;
+import dev.cutover.ec2.ManagedInstance.StatusChecks;
 import dev.cutover.observe.ObservedWorld;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -205,6 +205,16 @@ final class Given {
     return this;
   }
 
+  /** EC2 refused to terminate this instance (termination protection); retried at retryAt. */
+  Given refusedTermination(String version, int slot, Instant retryAt) {
+    String id = id(version, slot);
+    error("TerminateInstances/" + id, "OperationNotPermitted", retryAt);
+    release.getStatus().lastError.operation = "TerminateInstances";
+    release.getStatus().lastError.message = "The instance '" + id + "' may not be terminated. "
+        + "Modify its 'disableApiTermination' instance attribute and try again.";
+    return this;
+  }
+
   /** Status recorded, before a call, that production moves from one version to another. */
   Given switchIntent(String from, String to, String reason, Instant at) {
     var i = new dev.cutover.api.Intent();
@@ -262,6 +272,11 @@ final class Given {
     active(version);
     release.getStatus().activeFleet.since = since.toString();
     return this;
+  }
+
+  /** The status the plan writes once its actions succeed. */
+  dev.cutover.api.ReleaseStatus status(Plan plan) {
+    return dev.cutover.status.StatusBuilder.build(release, plan, world(), now);
   }
 
   Plan decide() {

@@ -1,16 +1,16 @@
 package dev.cutover.deploy;
 
-import static dev.cutover.observe.InstanceState.RUNNING;
+import static dev.cutover.ec2.InstanceState.RUNNING;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cutover.Samples;
 import dev.cutover.api.Release;
 import dev.cutover.decide.Decider;
 import dev.cutover.decide.FleetIds;
-import dev.cutover.observe.ElasticIp;
-import dev.cutover.observe.InstanceState;
-import dev.cutover.observe.ManagedInstance;
-import dev.cutover.observe.ManagedInstance.StatusChecks;
+import dev.cutover.ec2.ElasticIp;
+import dev.cutover.ec2.InstanceState;
+import dev.cutover.ec2.ManagedInstance;
+import dev.cutover.ec2.ManagedInstance.StatusChecks;
 import dev.cutover.observe.ObservedWorld;
 import dev.cutover.status.StatusBuilder;
 import java.time.Instant;
@@ -43,7 +43,8 @@ class ArgoHealthTest {
   @Test
   void aMissingElasticIpIsDegradedWithTheReason() {
     Release r = released(r0 -> { }, RUNNING, false);
-    r.setStatus(StatusBuilder.build(r, Decider.decide(r, ObservedWorld.empty(), NOW), NOW));
+    r.setStatus(StatusBuilder.build(r, Decider.decide(r, ObservedWorld.empty(), NOW),
+        ObservedWorld.empty(), NOW));
     assertThat(ArgoHealth.of(r)).containsEntry("status", "Degraded");
     assertThat(ArgoHealth.of(r).get("message")).contains("was not found");
   }
@@ -88,9 +89,9 @@ class ArgoHealthTest {
     var world = new ObservedWorld(instances, Optional.of(eip));
     if (eipOn) {
       // One pass records the fleet as active; the next reports it Live.
-      r.setStatus(StatusBuilder.build(r, Decider.decide(r, world, NOW), NOW));
+      r.setStatus(StatusBuilder.build(r, Decider.decide(r, world, NOW), world, NOW));
     }
-    r.setStatus(StatusBuilder.build(r, Decider.decide(r, world, NOW), NOW));
+    r.setStatus(StatusBuilder.build(r, Decider.decide(r, world, NOW), world, NOW));
     return r;
   }
 }

@@ -8,7 +8,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.cutover.Cutover;
 import dev.cutover.Samples;
-import dev.cutover.act.Ec2Gateway;
+import dev.cutover.ec2.Ec2Gateway;
 import dev.cutover.api.HttpCheck;
 import dev.cutover.api.Phase;
 import dev.cutover.api.Promotion;

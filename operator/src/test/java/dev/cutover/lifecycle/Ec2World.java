@@ -1,6 +1,6 @@
 package dev.cutover.lifecycle;
 
-import dev.cutover.observe.Tags;
+import dev.cutover.ec2.Tags;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;

@@ -7,12 +7,12 @@ import static org.awaitility.Awaitility.await;
 
 import dev.cutover.Cutover;
 import dev.cutover.Samples;
-import dev.cutover.act.Ec2Gateway;
+import dev.cutover.ec2.Ec2Gateway;
 import dev.cutover.api.DeletionPolicy;
 import dev.cutover.api.Phase;
 import dev.cutover.api.Promotion;
 import dev.cutover.api.Release;
-import dev.cutover.observe.Tags;
+import dev.cutover.ec2.Tags;
 import dev.cutover.status.StatusBuilder;
 import dev.cutover.testworld.Crds;
 import dev.cutover.testworld.ReleaseOps;

@@ -3,7 +3,7 @@ package dev.cutover.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cutover.api.Release;
-import dev.cutover.observe.Tags;
+import dev.cutover.ec2.Tags;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.List;
 import java.util.Map;

@@ -7,7 +7,7 @@ import dev.cutover.Samples;
 import dev.cutover.api.Phase;
 import dev.cutover.api.Release;
 import dev.cutover.api.Retention;
-import dev.cutover.observe.Tags;
+import dev.cutover.ec2.Tags;
 import dev.cutover.status.StatusBuilder;
 import dev.cutover.testworld.Crds;
 import dev.cutover.testworld.Ec2Proxy;

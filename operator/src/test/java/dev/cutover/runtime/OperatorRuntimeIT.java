@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.cutover.CutoverOperator;
 import dev.cutover.OperatorConfig;
 import dev.cutover.Samples;
-import dev.cutover.act.Ec2Gateway;
+import dev.cutover.ec2.Ec2Gateway;
 import dev.cutover.api.Phase;
 import dev.cutover.api.Release;
 import dev.cutover.observe.CheckAddresses;

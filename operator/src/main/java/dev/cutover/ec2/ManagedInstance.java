@@ -1,4 +1,4 @@
-package dev.cutover.observe;
+package dev.cutover.ec2;
 
 import java.time.Instant;
 

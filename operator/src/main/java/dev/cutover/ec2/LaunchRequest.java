@@ -1,4 +1,4 @@
-package dev.cutover.act;
+package dev.cutover.ec2;
 
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.cutover.observe;
+package dev.cutover.ec2;
 
 /**
  * An Elastic IP as EC2 reports it.

@@ -1,10 +1,6 @@
-package dev.cutover.act;
+package dev.cutover.ec2;
 
-import dev.cutover.observe.ElasticIp;
-import dev.cutover.observe.InstanceState;
-import dev.cutover.observe.ManagedInstance;
-import dev.cutover.observe.ManagedInstance.StatusChecks;
-import dev.cutover.observe.Tags;
+import dev.cutover.ec2.ManagedInstance.StatusChecks;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -20,14 +16,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.retry.RetryMode;
+import software.amazon.awssdk.core.retry.RetryPolicy;
+import software.amazon.awssdk.core.retry.conditions.RetryCondition;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Address;
+import software.amazon.awssdk.services.ec2.model.AllocateAddressRequest;
 import software.amazon.awssdk.services.ec2.model.DomainType;
 import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ec2.model.Instance;
 import software.amazon.awssdk.services.ec2.model.InstanceStatus;
 import software.amazon.awssdk.services.ec2.model.ResourceType;
+import software.amazon.awssdk.services.ec2.model.RunInstancesRequest;
 import software.amazon.awssdk.services.ec2.model.SummaryStatus;
 import software.amazon.awssdk.services.ec2.model.Tag;
 import software.amazon.awssdk.services.ec2.model.TagSpecification;
@@ -64,9 +65,26 @@ public class Ec2Gateway implements AutoCloseable {
    * default AWS credentials chain (environment, profile, web identity for IRSA, instance role).
    */
   public static Ec2Gateway create(Region region, Optional<URI> endpoint) {
-    var builder = Ec2Client.builder().region(region);
+    var builder = Ec2Client.builder().region(region)
+        .overrideConfiguration(o -> o.retryPolicy(retryPolicy()));
     endpoint.ifPresent(builder::endpointOverride);
     return new Ec2Gateway(builder.build());
+  }
+
+  /**
+   * The SDK's standard retries (throttling, 5xx, network), except for the calls that must not be
+   * sent twice blindly: AllocateAddress has no idempotency token, so a retry after a lost answer
+   * allocates a second address; and a RunInstances retried inside the SDK is not seen by the
+   * policy. Cutover retries both itself, after looking at EC2 again (its own backoff, with the
+   * launch's ClientToken).
+   */
+  public static RetryPolicy retryPolicy() {
+    RetryCondition standard = RetryCondition.defaultRetryCondition();
+    return RetryPolicy.builder(RetryMode.STANDARD)
+        .retryCondition(context -> !(context.originalRequest() instanceof RunInstancesRequest
+            || context.originalRequest() instanceof AllocateAddressRequest)
+            && standard.shouldRetry(context))
+        .build();
   }
 
   // ---- reads: one paginated call each per poll, for every Release at once ----

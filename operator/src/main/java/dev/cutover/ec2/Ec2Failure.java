@@ -1,4 +1,4 @@
-package dev.cutover.act;
+package dev.cutover.ec2;
 
 /**
  * An EC2 call that failed, classified: retryable failures (throttling, 5xx, network) are retried

@@ -1,4 +1,4 @@
-package dev.cutover.observe;
+package dev.cutover.ec2;
 
 /**
  * The tags that prove an EC2 resource belongs to a Release. They are set at launch

@@ -1,4 +1,4 @@
-package dev.cutover.observe;
+package dev.cutover.ec2;
 
 /** EC2 instance states, and what each means for a fleet. */
 public enum InstanceState {

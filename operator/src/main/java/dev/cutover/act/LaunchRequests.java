@@ -1,0 +1,88 @@
+package dev.cutover.act;
+
+import dev.cutover.api.InstanceTemplate;
+import dev.cutover.api.Release;
+import dev.cutover.decide.Action.Launch;
+import dev.cutover.ec2.LaunchRequest;
+import dev.cutover.ec2.Tags;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Turns a planned launch into the RunInstances request: the Release's template, the tags that
+ * prove ownership from the first moment, userData with its variables substituted, and a
+ * ClientToken that names the Release, the fleet, the slots and the instances they replace, and
+ * nothing else, so the same launch decided again (after a crash, a lost response, a new
+ * generation of the spec) carries the same token and AWS returns the instances it launched.
+ */
+public final class LaunchRequests {
+
+  private LaunchRequests() {}
+
+  public static LaunchRequest of(Release release, Launch launch) {
+    InstanceTemplate t = release.getSpec().template;
+    boolean perSlot = t.userData != null && t.userData.contains("${SLOT}");
+    return new LaunchRequest(clientToken(release.getMetadata().getUid(), launch.fleetId(),
+        launch.slots().toString(), String.join(",", launch.replacing())), t.imageId,
+        t.instanceType, launch.subnetId(), t.securityGroupIds, t.keyName, t.iamInstanceProfile,
+        userData(release, launch, perSlot ? launch.slots().get(0) : null),
+        instanceTags(release, launch), launch.slots().size());
+  }
+
+  /** Tags of an address Cutover allocates: the same ownership tags as its instances. */
+  public static Map<String, String> addressTags(Release release) {
+    Map<String, String> tags = new LinkedHashMap<>();
+    tags.put(Tags.NAME, release.getMetadata().getName());
+    ownership(release, tags);
+    return tags;
+  }
+
+  private static Map<String, String> instanceTags(Release release, Launch launch) {
+    Map<String, String> tags = new LinkedHashMap<>();
+    if (release.getSpec().template.tags != null) {
+      tags.putAll(release.getSpec().template.tags);
+    }
+    tags.put(Tags.NAME, release.getMetadata().getName() + " " + launch.version());
+    ownership(release, tags);
+    tags.put(Tags.FLEET, launch.fleetId());
+    tags.put(Tags.VERSION, launch.version());
+    tags.put(Tags.SLOT, launch.slots().stream().map(String::valueOf)
+        .collect(Collectors.joining(",")));
+    return tags;
+  }
+
+  private static void ownership(Release release, Map<String, String> tags) {
+    tags.put(Tags.MANAGED_BY, Tags.MANAGED_BY_VALUE);
+    tags.put(Tags.RELEASE_UID, release.getMetadata().getUid());
+    tags.put(Tags.RELEASE, key(release));
+  }
+
+  private static String userData(Release release, Launch launch, Integer slot) {
+    String template = release.getSpec().template.userData;
+    if (template == null) {
+      return null;
+    }
+    String data = template.replace("${VERSION}", launch.version())
+        .replace("${RELEASE}", key(release)).replace("${FLEET}", launch.fleetId());
+    return slot == null ? data : data.replace("${SLOT}", String.valueOf(slot));
+  }
+
+  private static String key(Release release) {
+    return release.getMetadata().getNamespace() + "/" + release.getMetadata().getName();
+  }
+
+  /** The RunInstances ClientToken (at most 64 characters). */
+  static String clientToken(String... parts) {
+    try {
+      return "cutover-" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+          .digest(String.join("|", parts).getBytes(StandardCharsets.UTF_8))).substring(0, 48);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,41 @@
+package dev.cutover.decide;
+
+import dev.cutover.api.ActionError;
+import dev.cutover.api.Failure;
+import dev.cutover.api.HistoryEntry;
+import dev.cutover.api.Intent;
+import dev.cutover.api.Phase;
+import dev.cutover.ec2.ElasticIp;
+import dev.cutover.ec2.ManagedInstance;
+import dev.cutover.observe.Fleet;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What a decision found and means, once its actions succeed: the roles of the fleets with their
+ * timestamps, where the Elastic IP points, the history, the failure not to retry, the intent to
+ * keep. {@code status/} turns these into the Release's status; nothing here is status yet.
+ *
+ * @param address the Elastic IP and the instance it points at after the plan
+ * @param history the whole history, newest last (the last 10)
+ * @param intent an intent status keeps after the plan (an address asked for, not yet listed)
+ */
+public record Facts(Phase phase, Optional<Serving> active, Optional<Kept> retained,
+    Optional<Trial> staging, List<Kept> held, Optional<ElasticIp> address, String addressHolder,
+    List<HistoryEntry> history, Failure lastFailure, ActionError lastError, Intent intent) {
+
+  /** The fleet that serves production, the instance the address points at, and since when. */
+  public record Serving(Fleet fleet, String primary, Instant since) {}
+
+  /** A fleet kept without serving: retained until {@code until}, or held for {@code reason}. */
+  public record Kept(Fleet fleet, Instant until, String reason) {}
+
+  /** A new fleet on its way to production: its members by slot and its timestamps. */
+  public record Trial(String id, String version, List<ManagedInstance> members,
+      Instant startedAt, Instant deadline, Instant verifiedAt) {
+    Trial verifiedAt(Instant at) {
+      return new Trial(id, version, members, startedAt, deadline, at);
+    }
+  }
+}

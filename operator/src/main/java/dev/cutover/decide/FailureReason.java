@@ -1,0 +1,15 @@
+package dev.cutover.decide;
+
+/** Why a staging fleet was given up (besides an AWS refusal, whose code is the reason). */
+public enum FailureReason {
+  DeadlineExceeded,
+  InstanceImpaired,
+  CheckFailedDuringSoak,
+  InstancesKeepFailing,
+  /** The new active fleet failed its checks within the post-switch window. */
+  PostSwitchCheckFailed;
+
+  public boolean is(String reason) {
+    return name().equals(reason);
+  }
+}

@@ -1,0 +1,70 @@
+package dev.cutover.status;
+
+import dev.cutover.api.Release;
+import dev.cutover.api.ReleaseStatus;
+import dev.cutover.decide.Action;
+import dev.cutover.decide.SwitchReason;
+import dev.cutover.ec2.Ec2Failure;
+import dev.cutover.ec2.ManagedInstance;
+import dev.cutover.observe.ObservedWorld;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.Objects;
+
+/** The words of every Event about a Release: each action done, each refusal, each new phase. */
+public final class Narrator {
+
+  private final ReleaseEvents events;
+
+  public Narrator(ReleaseEvents events) {
+    this.events = events;
+  }
+
+  /** An action succeeded; a promotion says how long it waited after the last passing check. */
+  public void done(Release release, Action action, ObservedWorld world, Instant now) {
+    String message = action.describe();
+    if (action instanceof Action.Associate associate
+        && associate.reason() == SwitchReason.Promoted) {
+      message += switchDelay(associate, world, now);
+    }
+    events.normal(release, action.eventReason(), message);
+  }
+
+  /** An EC2 call was refused: the Event's reason is the AWS code. */
+  public void refused(Release release, Ec2Failure failure) {
+    events.warning(release, failure.code(), failure.getMessage());
+  }
+
+  /** The phase changed: Normal, or Warning when the Release is stalled. */
+  public void transition(Release release, ReleaseStatus before, ReleaseStatus next) {
+    if (before != null && before.phase == next.phase) {
+      return;
+    }
+    var ready = StatusBuilder.find(next, StatusBuilder.READY);
+    String message = "Phase " + (before == null || before.phase == null ? "(none)"
+        : before.phase) + " -> " + next.phase + ": " + (ready == null ? "" : ready.getMessage());
+    var stalled = StatusBuilder.find(next, StatusBuilder.STALLED);
+    if (stalled != null && "True".equals(stalled.getStatus())) {
+      events.warning(release, String.valueOf(next.phase), message);
+    } else {
+      events.normal(release, String.valueOf(next.phase), message);
+    }
+  }
+
+  public void deleted(Release release) {
+    events.normal(release, "Deleted", "Every instance of the Release is terminated.");
+  }
+
+  private static String switchDelay(Action.Associate associate, ObservedWorld world,
+      Instant now) {
+    String fleetId = world.instance(associate.instanceId()).map(ManagedInstance::fleetId)
+        .orElse(null);
+    return world.instances().stream().filter(i -> i.fleetId().equals(fleetId))
+        .map(i -> world.http(i.id()).passedAt()).filter(Objects::nonNull)
+        .max(Comparator.naturalOrder())
+        .map(last -> " " + Duration.between(last, now).toMillis()
+            + " ms after the last check passed")
+        .orElse("");
+  }
+}
