@@ -32,8 +32,9 @@ tools-helm: ## build or reuse helm, for the chart tests of `make test` (Go 1.26+
 test: tools ## unit tests, CRD drift check and integration tests on a real API server + moto
 	$(MVN) verify
 
-soak: tools-kube tools-moto ## the reliability suite with many random kills (SOAK_KILLS, default 50); writes docs/RELIABILITY.md
-	$(MVN) verify -Dit.test=ReliabilityIT -Dtest=CrdInSyncTest \
+soak: tools-kube tools-moto ## many random kills (SOAK_KILLS, default 50) and simulated histories (SIM_TRIES, default 100000); writes docs/RELIABILITY.md
+	$(MVN) verify -Dit.test=ReliabilityIT -Dtest=CrdInSyncTest,SafetySimulationTest \
+	  -Dcutover.sim.tries=$(or $(SIM_TRIES),100000) \
 	  -Dcutover.reliability.randomKills=$(or $(SOAK_KILLS),50) \
 	  -Dcutover.reliability.writeDoc=true \
 	  '-Dcutover.reliability.command=make soak SOAK_KILLS=$(or $(SOAK_KILLS),50)'

@@ -48,10 +48,17 @@ public final class CutoverOperator implements AutoCloseable {
       System.exit(2);
       return;
     }
-    CutoverOperator running = start(config, new KubernetesClientBuilder().build(),
-        Ec2Gateway.create(config.region(), config.ec2Endpoint()), Clock.systemUTC(),
-        CheckAddresses.instanceIps(), Optional.empty(),
-        config.healthPort() == 0 ? -1 : config.healthPort());
+    CutoverOperator running;
+    try {
+      running = start(config, new KubernetesClientBuilder().build(),
+          Ec2Gateway.create(config.region(), config.ec2Endpoint()), Clock.systemUTC(),
+          CheckAddresses.instanceIps(), Optional.empty(),
+          config.healthPort() == 0 ? -1 : config.healthPort());
+    } catch (RuntimeException e) {
+      log.error("Cutover could not start: {}", e.getMessage(), e);
+      System.exit(1);
+      return;
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(running::close, "cutover-shutdown"));
   }
 
@@ -85,7 +92,15 @@ public final class CutoverOperator implements AutoCloseable {
           }
         });
     HttpServer endpoints = httpPort < 0 ? null : endpoints(httpPort, operator, registry);
-    operator.start();
+    try {
+      operator.start();
+    } catch (RuntimeException e) {
+      // A process that cannot work must not look healthy: no endpoints, and main exits.
+      if (endpoints != null) {
+        endpoints.stop(0);
+      }
+      throw e;
+    }
     log.info("Cutover started: region {}, EC2 endpoint {}, poll every {}, namespaces {}, "
             + "leader election {}", config.region(),
         config.ec2Endpoint().map(Object::toString).orElse("AWS"), config.pollInterval(),

@@ -11,7 +11,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * Turns a planned launch into the RunInstances request: the Release's template, the tags that
@@ -37,7 +36,7 @@ public final class LaunchRequests {
   /** Tags of an address Cutover allocates: the same ownership tags as its instances. */
   public static Map<String, String> addressTags(Release release) {
     Map<String, String> tags = new LinkedHashMap<>();
-    tags.put(Tags.NAME, release.getMetadata().getName());
+    tags.put(Tags.NAME, Tags.fit(release.getMetadata().getName()));
     ownership(release, tags);
     return tags;
   }
@@ -47,19 +46,19 @@ public final class LaunchRequests {
     if (release.getSpec().template.tags != null) {
       tags.putAll(release.getSpec().template.tags);
     }
-    tags.put(Tags.NAME, release.getMetadata().getName() + " " + launch.version());
+    tags.put(Tags.NAME, Tags.fit(release.getMetadata().getName() + " " + launch.version()));
     ownership(release, tags);
     tags.put(Tags.FLEET, launch.fleetId());
     tags.put(Tags.VERSION, launch.version());
-    tags.put(Tags.SLOT, launch.slots().stream().map(String::valueOf)
-        .collect(Collectors.joining(",")));
+    tags.put(Tags.SLOT, Tags.slots(launch.slots()));
     return tags;
   }
 
   private static void ownership(Release release, Map<String, String> tags) {
     tags.put(Tags.MANAGED_BY, Tags.MANAGED_BY_VALUE);
     tags.put(Tags.RELEASE_UID, release.getMetadata().getUid());
-    tags.put(Tags.RELEASE, key(release));
+    // namespace/name can pass 256 characters; the uid tag is what proves ownership.
+    tags.put(Tags.RELEASE, Tags.fit(key(release)));
   }
 
   private static String userData(Release release, Launch launch, Integer slot) {

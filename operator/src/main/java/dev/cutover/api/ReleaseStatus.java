@@ -39,8 +39,9 @@ public class ReleaseStatus {
       + "that makes it; cleared by the status written after the call.")
   public Intent intent;
 
-  @JsonPropertyDescription("The last EC2 call that failed and when it is tried again.")
-  public ActionError lastError;
+  @JsonPropertyDescription("EC2 calls that failed recently, one per action, each with its AWS "
+      + "code and when it is tried again; the newest last.")
+  public List<ActionError> errors;
 
   @JsonPropertyDescription("The Elastic IP and the instance it points at.")
   public ElasticIpStatus elasticIp;

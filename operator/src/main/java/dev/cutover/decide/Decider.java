@@ -1,6 +1,7 @@
 package dev.cutover.decide;
 
 import dev.cutover.api.DeletionPolicy;
+import dev.cutover.api.HeldFleet;
 import dev.cutover.api.Intent;
 import dev.cutover.api.Phase;
 import dev.cutover.api.Release;
@@ -50,6 +51,10 @@ public final class Decider {
     Roles roles = Roles.resolve(d, desiredId, d.spec.retention.ttl());
     d.addressHolder = d.holder();
     recordSwitchStatusMissed(d, roles.active());
+    if (Roles.unconfirmedSwitch(d, roles.active() == null ? null : roles.active().id())
+        != null) {
+      d.keptIntent = d.last.intent;
+    }
     if (noAddress.isPresent()) {
       Production.serving(d, roles.active());
       if (roles.retained() != null) {
@@ -99,7 +104,8 @@ public final class Decider {
     if (d.notTerminated.isEmpty()) {
       return;
     }
-    Instant retry = Instant.parse(d.last.lastError.retryAt);
+    Instant retry = d.heldTerminations.stream().map(e -> Instant.parse(e.retryAt))
+        .max(Instant::compareTo).orElse(d.now);
     List<Facts.Kept> held = new ArrayList<>(d.held);
     d.notTerminated.stream().collect(java.util.stream.Collectors.groupingBy(
         ManagedInstance::fleetId, java.util.LinkedHashMap::new,
@@ -144,6 +150,13 @@ public final class Decider {
           "Elastic IP " + d.spec.elasticIp.allocationId + " was not found in this account and "
               + "region; nothing is launched until it exists or the spec names another."));
     }
+    Intent asked = d.last.intent;
+    boolean askedRecently = asked != null && asked.kind == Intent.Kind.AllocateAddress
+        && d.now.isBefore(Instant.parse(asked.at).plus(ALLOCATION_VISIBILITY));
+    if (askedRecently) {
+      // Kept until every poll surely lists the address: a restart must not ask again.
+      d.keptIntent = asked;
+    }
     String chosen = d.eip.map(ElasticIp::allocationId).orElse(null);
     for (ElasticIp extra : d.world.ownedAddresses()) {
       if (!extra.allocationId().equals(chosen) && extra.instanceId() == null
@@ -154,10 +167,7 @@ public final class Decider {
     if (d.eip.isPresent()) {
       return Optional.empty();
     }
-    Intent asked = d.last.intent;
-    if (asked != null && asked.kind == Intent.Kind.AllocateAddress
-        && d.now.isBefore(Instant.parse(asked.at).plus(ALLOCATION_VISIBILITY))) {
-      d.keptIntent = asked;
+    if (askedRecently) {
       d.wakeAt(d.now.plusSeconds(5));
     } else if (!d.held("AllocateAddress")) {
       Intent intent = new Intent();
@@ -187,7 +197,18 @@ public final class Decider {
   /** The desired fleet failed at this generation: it is cleaned up, production keeps serving. */
   private static Health failed(Draft d, Roles roles) {
     Fleet fleet = d.world.fleets().get(roles.desiredId());
-    if (fleet != null && (roles.active() == null || !fleet.id().equals(roles.active().id()))) {
+    Optional<HeldFleet> kept = d.last.heldFleets == null ? Optional.empty()
+        : d.last.heldFleets.stream().filter(h -> h.id.equals(roles.desiredId())
+            && h.until != null && d.now.isBefore(Instant.parse(h.until))).findFirst();
+    if (fleet != null && kept.isPresent()) {
+      // A failed fleet whose role is unknown (status was lost) stays until its time passes.
+      if (d.held.stream().noneMatch(k -> k.fleet().id().equals(fleet.id()))) {
+        d.held = Staging.append(d.held, new Facts.Kept(fleet,
+            Instant.parse(kept.get().until), kept.get().reason));
+      }
+      d.wakeAt(Instant.parse(kept.get().until));
+    } else if (fleet != null
+        && (roles.active() == null || !fleet.id().equals(roles.active().id()))) {
       d.terminate(fleet.notGone(), d.spec.version, "FailedReleaseCleanedUp");
     }
     Fleet active = roles.active();
@@ -256,10 +277,13 @@ public final class Decider {
     if (!d.held("ReleaseAddress")) {
       owned.forEach(a -> d.actions.add(new ReleaseAddress(a)));
     }
-    boolean complete = remaining.isEmpty() && owned.isEmpty();
+    // An instance launched just before the deletion (its answer lost) may not be listed yet.
+    Instant settled = Instant.parse(d.release.getMetadata().getDeletionTimestamp())
+        .plus(Draft.LISTING_DELAY);
+    boolean complete = remaining.isEmpty() && owned.isEmpty() && d.world.polledSince(settled);
     String message = "Terminating " + remaining.size() + " instances.";
     if (!terminating) {
-      var e = d.last.lastError;
+      var e = d.heldTerminations.get(0);
       message = "EC2 refused to terminate " + remaining.size() + " instances (" + e.code + ": "
           + e.message + "); trying again at " + e.retryAt + ". Lift termination protection, or "
           + "set deletionPolicy: Retain to leave them.";

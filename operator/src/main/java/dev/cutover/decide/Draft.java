@@ -31,6 +31,8 @@ import java.util.Set;
 final class Draft {
 
   static final int HISTORY_LIMIT = 10;
+  /** How long after a call EC2's Describe calls may still not list its effect. */
+  static final java.time.Duration LISTING_DELAY = dev.cutover.ec2.Ec2Gateway.LISTING_DELAY;
   private static final java.util.regex.Pattern INSTANCE_ID =
       java.util.regex.Pattern.compile("'(i-[^'\\s]+)'");
 
@@ -47,6 +49,8 @@ final class Draft {
   final List<ManagedInstance> checkTargets = new ArrayList<>();
   /** Instances the plan wanted gone but a recent refusal holds back: reported, kept. */
   final List<ManagedInstance> notTerminated = new ArrayList<>();
+  /** The refusals that hold them back. */
+  final List<ActionError> heldTerminations = new ArrayList<>();
   /** What to record in status before the first action. */
   Intent intent;
   private Instant wakeAt;
@@ -60,7 +64,8 @@ final class Draft {
   String addressHolder;
   final List<HistoryEntry> history;
   Failure lastFailure;
-  ActionError lastError;
+  /** Failures still waiting for their retry time (the others are tried again now). */
+  List<ActionError> errors;
   /** An intent status keeps after the plan. */
   Intent keptIntent;
 
@@ -73,29 +78,72 @@ final class Draft {
     this.eip = world.elasticIp();
     this.history = new ArrayList<>(last.history == null ? List.of() : last.history);
     this.lastFailure = last.lastFailure;
-    this.lastError = heldError().orElse(null);
+    // Kept: errors still waiting for their retry time, and launches whose outcome no poll has
+    // shown yet (they hold further launches of their fleet, see launchUnseen).
+    this.errors = last.errors == null ? List.of() : last.errors.stream()
+        .filter(e -> heldErrors().contains(e) || e.action.startsWith("RunInstances/")
+            && Boolean.TRUE.equals(e.retryable)
+            && !world.polledSince(Instant.parse(e.at).plus(LISTING_DELAY)))
+        .toList();
   }
 
   // ---------------------------------------------------------------- backoff
 
-  /** The last failure, while its retry time has not come. */
-  private Optional<ActionError> heldError() {
-    ActionError e = last.lastError;
-    if (e == null || e.retryAt == null || !now.isBefore(Instant.parse(e.retryAt))) {
-      return Optional.empty();
-    }
-    return Optional.of(e);
+  /** Failures whose retry time has not come. */
+  private List<ActionError> heldErrors() {
+    return last.errors == null ? List.of() : last.errors.stream()
+        .filter(e -> e.retryAt != null && now.isBefore(Instant.parse(e.retryAt))).toList();
   }
 
   /** Whether an action with this key failed recently and waits for its retry time. */
   boolean held(String key) {
-    Optional<ActionError> e = heldError().filter(err -> key.equals(err.action));
+    Optional<ActionError> e = heldFor(key);
     e.ifPresent(err -> wakeAt(Instant.parse(err.retryAt)));
     return e.isPresent();
   }
 
   Optional<ActionError> heldFor(String key) {
-    return heldError().filter(err -> key.equals(err.action));
+    return heldErrors().stream().filter(err -> key.equals(err.action)).findFirst();
+  }
+
+  /**
+   * A RunInstances of this fleet failed in a way that may have launched anyway (throttled after
+   * the fact, a lost answer): no other launch of the fleet until a poll started after it (plus
+   * EC2's usual listing delay) shows what exists.
+   */
+  boolean launchUnseen(String fleetId) {
+    if (last.errors == null) {
+      return false;
+    }
+    Optional<Instant> unseen = last.errors.stream()
+        .filter(e -> ("RunInstances/" + fleetId).equals(e.action)
+            && Boolean.TRUE.equals(e.retryable))
+        .map(e -> Instant.parse(e.at).plus(LISTING_DELAY))
+        .filter(after -> !world.polledSince(after)).findFirst();
+    unseen.ifPresent(after -> wakeAt(after.isAfter(now) ? after : now.plusSeconds(1)));
+    return unseen.isPresent();
+  }
+
+  /**
+   * A process that just started has no write-through: an instance a previous process launched
+   * moments before may not be listed yet. It launches only on a poll that started after that.
+   */
+  boolean viewTooNewToLaunch() {
+    Instant settled = world.observingSince() == null ? null
+        : world.observingSince().plus(LISTING_DELAY);
+    if (settled == null || world.polledSince(settled)) {
+      return false;
+    }
+    wakeAt(settled.isAfter(now) ? settled : now.plusSeconds(1));
+    return true;
+  }
+
+  /** A TerminateInstances of these instances waits: one of them was refused recently. */
+  private Optional<ActionError> terminationHeld(List<String> ids) {
+    return heldErrors().stream().filter(e -> "TerminateInstances".equals(e.operation))
+        .filter(e -> e.action.equals(new Terminate(ids, "", "").key())
+            || named(e).stream().anyMatch(ids::contains))
+        .findFirst();
   }
 
   // ---------------------------------------------------------------- actions
@@ -121,8 +169,11 @@ final class Draft {
     for (List<ManagedInstance> call : calls) {
       Terminate t = new Terminate(call.stream().map(ManagedInstance::id).toList(), version,
           reason);
-      if (held(t.key())) {
+      Optional<ActionError> held = terminationHeld(t.instanceIds());
+      if (held.isPresent()) {
+        wakeAt(Instant.parse(held.get().retryAt));
         notTerminated.addAll(call);
+        heldTerminations.add(held.get());
         all = false;
       } else {
         terminating.addAll(t.instanceIds());
@@ -132,16 +183,23 @@ final class Draft {
     return all;
   }
 
-  /** The instances the last refused TerminateInstances named (termination protection). */
+  /** The instances recent refusals of TerminateInstances named (termination protection). */
   private Set<String> refusedTermination() {
-    ActionError e = last.lastError;
-    if (e == null || !"TerminateInstances".equals(e.operation) || e.message == null) {
-      return Set.of();
-    }
     Set<String> ids = new HashSet<>();
-    java.util.regex.Matcher m = INSTANCE_ID.matcher(e.message);
-    while (m.find()) {
-      ids.add(m.group(1));
+    if (last.errors != null) {
+      last.errors.stream().filter(e -> "TerminateInstances".equals(e.operation))
+          .forEach(e -> ids.addAll(named(e)));
+    }
+    return ids;
+  }
+
+  private static Set<String> named(ActionError e) {
+    Set<String> ids = new HashSet<>();
+    if (e.message != null) {
+      java.util.regex.Matcher m = INSTANCE_ID.matcher(e.message);
+      while (m.find()) {
+        ids.add(m.group(1));
+      }
     }
     return ids;
   }
@@ -249,7 +307,7 @@ final class Draft {
   Plan plan(Health health, boolean deletionComplete) {
     Facts facts = new Facts(phase, Optional.ofNullable(serving), Optional.ofNullable(retaining),
         Optional.ofNullable(trial), List.copyOf(held), eip, addressHolder, List.copyOf(history),
-        lastFailure, lastError, keptIntent);
+        lastFailure, errors, keptIntent);
     return new Plan(List.copyOf(actions), facts, health, Optional.ofNullable(wakeAt),
         deletionComplete, List.copyOf(checkTargets),
         plansAssociate() || intent != null && intent.kind == Intent.Kind.AllocateAddress

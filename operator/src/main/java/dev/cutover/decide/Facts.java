@@ -23,7 +23,7 @@ import java.util.Optional;
  */
 public record Facts(Phase phase, Optional<Serving> active, Optional<Kept> retained,
     Optional<Trial> staging, List<Kept> held, Optional<ElasticIp> address, String addressHolder,
-    List<HistoryEntry> history, Failure lastFailure, ActionError lastError, Intent intent) {
+    List<HistoryEntry> history, Failure lastFailure, List<ActionError> errors, Intent intent) {
 
   /** The fleet that serves production, the instance the address points at, and since when. */
   public record Serving(Fleet fleet, String primary, Instant since) {}

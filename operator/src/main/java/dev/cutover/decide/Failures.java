@@ -40,7 +40,9 @@ public final class Failures {
   /** What a failure of {@code action} means; the previous error comes from status. */
   public static Refusal onFailure(Release release, Action action, String code, String message,
       boolean retryable, Instant now) {
-    ActionError previous = release.getStatus() == null ? null : release.getStatus().lastError;
+    ActionError previous = release.getStatus() == null || release.getStatus().errors == null
+        ? null : release.getStatus().errors.stream()
+            .filter(e -> action.key().equals(e.action)).findFirst().orElse(null);
     int attempts = previous != null && action.key().equals(previous.action)
         && code.equals(previous.code) && previous.attempts != null ? previous.attempts + 1 : 1;
     ActionError e = new ActionError();

@@ -24,7 +24,8 @@ final class Launches {
     if (slots.isEmpty()) {
       return true;
     }
-    if (d.held("RunInstances/" + fleetId)) {
+    if (d.held("RunInstances/" + fleetId) || d.launchUnseen(fleetId)
+        || d.viewTooNewToLaunch()) {
       return false;
     }
     InstanceTemplate t = d.spec.template;

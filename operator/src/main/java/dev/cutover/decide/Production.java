@@ -94,10 +94,25 @@ final class Production {
     duplicates.forEach(i -> leaving.add(i.id()));
     stopped.forEach(i -> leaving.add(i.id()));
     if (!keepElasticIpOn(d, active, leaving)) {
-      // No other running instance to take the Elastic IP yet: its holder stays until one does.
-      surplus.removeIf(i -> i.id().equals(holder));
-      duplicates.removeIf(i -> i.id().equals(holder));
-      stopped = stopped.stream().filter(i -> !i.id().equals(holder)).toList();
+      // No staying instance runs yet. The address stays on its holder if that one runs, else
+      // it goes to a running instance that was to leave (better than a stopped one), and
+      // whichever holds it stays until a replacement runs.
+      boolean holderRuns = active.running().stream().anyMatch(i -> i.id().equals(holder));
+      String keep = holder;
+      if (!holderRuns) {
+        Optional<ManagedInstance> runner = active.running().stream()
+            .filter(i -> leaving.contains(i.id()) && !d.terminating.contains(i.id()))
+            .findFirst();
+        if (runner.isPresent() && d.associate(runner.get().id(), d.versionOf(holder),
+            active.version(), SwitchReason.Healed)) {
+          keep = runner.get().id();
+        }
+      }
+      String kept = keep;
+      surplus.removeIf(i -> i.id().equals(kept) || i.id().equals(holder) && holderRuns);
+      duplicates.removeIf(i -> i.id().equals(kept) || i.id().equals(holder) && holderRuns);
+      stopped = stopped.stream().filter(i -> !i.id().equals(holder) || !kept.equals(holder))
+          .toList();
     }
     d.terminate(surplus, active.version(), "ScaledIn");
     d.terminate(duplicates, active.version(), "DuplicateInSlot");
@@ -197,8 +212,10 @@ final class Production {
           "Reverted to " + retained.version() + ": " + failure.message + " " + d.spec.version
               + " is not tried again until the spec changes."));
     }
+    // Nothing to revert to: production is still healed (the address kept on a running instance).
+    heal(d, active, false);
     serving(d, active);
-    return Optional.of(Health.stalled(d.serves(active),
+    return Optional.of(Health.stalled(d.serves(active) || d.plansAssociate(),
         FailureReason.PostSwitchCheckFailed.name(), "Serving " + active.version() + " although "
             + failure.message + " No retained fleet to revert to."));
   }
@@ -222,8 +239,13 @@ final class Production {
     Optional<Instant> window = d.spec.postSwitch.reverts() ? windowEnds(d, roles.active())
         : Optional.empty();
     if (keep > 0 && alive.size() > keep) {
+      Instant fresh = d.now.minus(Draft.LISTING_DELAY);
       if (window.isPresent()) {
         d.wakeAt(window.get());
+      } else if (!d.world.polledSince(fresh)) {
+        // Scaling down is never urgent: it waits for a fresh poll, so that it never keeps an
+        // instance that died since the last one while terminating the last one alive.
+        d.wakeAt(d.now.plusSeconds(1));
       } else {
         d.terminate(alive.subList(keep, alive.size()), previous.version(),
             "RetainedScaledDown");

@@ -36,51 +36,141 @@ record Roles(String desiredId, Fleet active, Fleet retained, Instant retainedExp
 
   static Roles resolve(Draft d, String desiredId, Duration ttl) {
     Map<String, Fleet> fleets = d.world.fleets();
-    ReleaseStatus last = d.last;
     Fleet active = active(d, fleets);
     String activeId = active == null ? null : active.id();
+    boolean statusKnown = statusKnowsRoles(d.last);
+    Kept retained = retained(d, fleets, activeId, ttl)
+        .or(() -> olderDesiredOfUnknownRole(d, fleets.get(desiredId), active, statusKnown, ttl))
+        .orElse(null);
+    String retainedId = retained == null ? null : retained.fleet().id();
 
-    Fleet retained = null;
-    Instant retainedExpiry = null;
+    Map<Fleet, Instant> held = new LinkedHashMap<>();
+    List<Fleet> superseded = new ArrayList<>();
+    for (Fleet f : fleets.values()) {
+      if (f.id().equals(activeId) || f.id().equals(retainedId) || f.notGone().isEmpty()) {
+        continue;
+      }
+      Optional<Instant> keptUntil = f.id().equals(desiredId)
+          // Staged again, yet perhaps the fleet that served before: its hold is kept, so that
+          // failing or being superseded never terminates it before its time.
+          ? roleUnknownUntil(d, f, statusKnown, ttl)
+          : keptUntil(d, f, activeId, statusKnown, ttl);
+      if (keptUntil.isPresent()) {
+        held.put(f, keptUntil.get());
+      } else if (!f.id().equals(desiredId)) {
+        superseded.add(f);
+      }
+    }
+    return new Roles(desiredId, active, retained == null ? null : retained.fleet(),
+        retained == null ? null : retained.until(), held, superseded);
+  }
+
+  private record Kept(Fleet fleet, Instant until) {}
+
+  /** Whether status knows the fleets' roles (an address asked for, or an error, says nothing). */
+  private static boolean statusKnowsRoles(ReleaseStatus last) {
+    return last.activeFleet != null || last.previousFleet != null || last.stagingFleet != null
+        || last.intent != null && last.intent.kind == Intent.Kind.Switch
+        || last.heldFleets != null && !last.heldFleets.isEmpty()
+        || last.history != null && !last.history.isEmpty();
+  }
+
+  /** The first candidate that still has instances and did not fail at this generation. */
+  private static Optional<Kept> retained(Draft d, Map<String, Fleet> fleets, String activeId,
+      Duration ttl) {
     for (Candidate c : retainedCandidates(d, activeId, ttl)) {
       Fleet f = fleets.get(c.fleetId());
       if (f != null && !f.id().equals(activeId) && !f.notGone().isEmpty()
           && !d.failureBlocks(f.id())) {
-        retained = f;
-        retainedExpiry = c.expiresAt();
-        break;
+        return Optional.of(new Kept(f, c.expiresAt()));
       }
     }
-    String retainedId = retained == null ? null : retained.id();
+    return Optional.empty();
+  }
 
-    boolean statusKnown = last.activeFleet != null || last.previousFleet != null
-        || last.stagingFleet != null || last.intent != null || last.lastFailure != null
-        || last.heldFleets != null && !last.heldFleets.isEmpty()
-        || last.history != null && !last.history.isEmpty();
-    Map<Fleet, Instant> held = new LinkedHashMap<>();
-    List<Fleet> superseded = new ArrayList<>();
-    for (Fleet f : fleets.values()) {
-      if (f.id().equals(desiredId) || f.id().equals(activeId) || f.id().equals(retainedId)
-          || f.notGone().isEmpty()) {
-        continue;
-      }
-      Optional<HeldFleet> wasHeld = last.heldFleets == null ? Optional.empty()
-          : last.heldFleets.stream().filter(h -> h.id.equals(f.id())).findFirst();
-      if (wasHeld.isPresent() && wasHeld.get().until != null) {
-        Instant until = Instant.parse(wasHeld.get().until);
-        if (d.now.isBefore(until)) {
-          held.put(f, until);
-        } else {
-          superseded.add(f);
-        }
-      } else if (statusKnown) {
-        superseded.add(f);
-      } else {
-        // Status was lost: this fleet may be the one that served before the last switch.
-        held.put(f, d.now.plus(ttl));
-      }
+  /**
+   * Status was lost and the spec names a fleet older than the one serving: it served before
+   * (fleets are promoted in launch order), so it is the one to switch back to.
+   */
+  private static Optional<Kept> olderDesiredOfUnknownRole(Draft d, Fleet desired, Fleet active,
+      boolean statusKnown, Duration ttl) {
+    if (desired == null || active == null || desired.id().equals(active.id())
+        || !desired.hasAlive() || !olderThan(desired, active)) {
+      return Optional.empty();
     }
-    return new Roles(desiredId, active, retained, retainedExpiry, held, superseded);
+    boolean unknown = !statusKnown || d.last.heldFleets != null && d.last.heldFleets.stream()
+        .anyMatch(h -> h.id.equals(desired.id()) && "RoleUnknown".equals(h.reason));
+    return unknown ? Optional.of(new Kept(desired, d.now.plus(ttl))) : Optional.empty();
+  }
+
+  /** Until when a fleet without a role is kept instead of terminated, if it is. */
+  private static Optional<Instant> keptUntil(Draft d, Fleet f, String activeId,
+      boolean statusKnown, Duration ttl) {
+    ReleaseStatus last = d.last;
+    if (switchedWithoutIntent(d, activeId) && last.previousFleet != null
+        && f.id().equals(last.previousFleet.id) && last.previousFleet.expiresAt != null
+        && d.now.isBefore(Instant.parse(last.previousFleet.expiresAt))) {
+      // Production moved without Cutover's intent (a person moved the address): the fleet
+      // retained before is kept until its own expiry, not terminated as superseded.
+      return Optional.of(Instant.parse(last.previousFleet.expiresAt));
+    }
+    Intent unconfirmed = unconfirmedSwitch(d, activeId);
+    if (unconfirmed != null && (f.id().equals(unconfirmed.toFleet)
+        || f.id().equals(unconfirmed.fromFleet))) {
+      // A switch was asked for and EC2 does not show it yet: either side may serve.
+      return Optional.of(Instant.parse(unconfirmed.at).plus(SWITCH_CONFIRMATION));
+    }
+    Optional<HeldFleet> wasHeld = last.heldFleets == null ? Optional.empty()
+        : last.heldFleets.stream().filter(h -> h.id.equals(f.id()) && h.until != null)
+            .findFirst();
+    if (wasHeld.isPresent()) {
+      Instant until = Instant.parse(wasHeld.get().until);
+      return d.now.isBefore(until) ? Optional.of(until) : Optional.empty();
+    }
+    // Status was lost: this fleet may be the one that served before the last switch.
+    return statusKnown ? Optional.empty() : Optional.of(d.now.plus(ttl));
+  }
+
+
+  /** Until when a fleet whose role Cutover cannot prove is kept (status lost), if it is. */
+  static Optional<Instant> roleUnknownUntil(Draft d, Fleet f, boolean statusKnown,
+      Duration ttl) {
+    if (!statusKnown) {
+      return Optional.of(d.now.plus(ttl));
+    }
+    return d.last.heldFleets == null ? Optional.empty() : d.last.heldFleets.stream()
+        .filter(h -> h.id.equals(f.id()) && "RoleUnknown".equals(h.reason) && h.until != null
+            && d.now.isBefore(Instant.parse(h.until)))
+        .map(h -> Instant.parse(h.until)).findFirst();
+  }
+
+  /** How long a switch intent EC2 does not show yet keeps both its fleets. */
+  static final Duration SWITCH_CONFIRMATION = Duration.ofMinutes(2);
+
+  /** A switch recorded in status that EC2 does not show (yet), within its confirmation time. */
+  static Intent unconfirmedSwitch(Draft d, String activeId) {
+    Intent intent = d.last.intent;
+    if (intent == null || intent.kind != Intent.Kind.Switch || intent.at == null
+        || intent.toFleet == null || intent.toFleet.equals(activeId)) {
+      return null;
+    }
+    return d.now.isBefore(Instant.parse(intent.at).plus(SWITCH_CONFIRMATION)) ? intent : null;
+  }
+
+  /** EC2 shows production on another fleet than status, and no intent of Cutover's says why. */
+  private static boolean switchedWithoutIntent(Draft d, String activeId) {
+    ReleaseStatus last = d.last;
+    return activeId != null && last.activeFleet != null && !activeId.equals(last.activeFleet.id)
+        && (last.intent == null || last.intent.kind != Intent.Kind.Switch
+            || !activeId.equals(last.intent.toFleet));
+  }
+
+  private static boolean olderThan(Fleet a, Fleet b) {
+    Optional<Instant> first = a.instances().stream().map(ManagedInstance::launchTime)
+        .filter(java.util.Objects::nonNull).min(Instant::compareTo);
+    Optional<Instant> second = b.instances().stream().map(ManagedInstance::launchTime)
+        .filter(java.util.Objects::nonNull).min(Instant::compareTo);
+    return first.isPresent() && second.isPresent() && first.get().isBefore(second.get());
   }
 
   /** The fleet the Elastic IP points at; else the one status says served. */
@@ -91,7 +181,10 @@ record Roles(String desiredId, Fleet active, Fleet retained, Instant retainedExp
       return holder.get();
     }
     if (d.last.activeFleet == null || d.last.activeFleet.id == null) {
-      return null;
+      // No status: the address may still name an instance of ours that is going (EC2 clears
+      // the association once it is terminated): its fleet is the one production was on.
+      return d.eip.map(ElasticIp::instanceId).flatMap(d.world::instance)
+          .map(ManagedInstance::fleetId).map(fleets::get).orElse(null);
     }
     // Every instance may be gone (and, after an hour on AWS, no longer listed): still the
     // fleet that serves production, to be healed.
@@ -108,7 +201,8 @@ record Roles(String desiredId, Fleet active, Fleet retained, Instant retainedExp
     if (intent != null && intent.kind == Intent.Kind.Switch && activeId != null
         && activeId.equals(intent.toFleet) && intent.fromFleet != null
         && !SwitchReason.Reverted.name().equals(intent.reason)) {
-      candidates.add(new Candidate(intent.fromFleet, Instant.parse(intent.at).plus(ttl)));
+      // Found after the fact: the retention counts from now, never less than from the call.
+      candidates.add(new Candidate(intent.fromFleet, d.now.plus(ttl)));
     }
     if (last.activeFleet != null && activeId != null && !activeId.equals(last.activeFleet.id)) {
       candidates.add(new Candidate(last.activeFleet.id, d.now.plus(ttl)));

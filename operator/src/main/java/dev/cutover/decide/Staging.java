@@ -24,6 +24,8 @@ final class Staging {
 
   /** Instances of a staging attempt launched this long before its recorded start still count. */
   static final Duration CLOCK_SKEW = Duration.ofMinutes(1);
+  /** Time a fleet found without its status record gets to be verified. */
+  static final Duration RECOVERY_GRACE = Duration.ofMinutes(5);
 
   private Staging() {}
 
@@ -62,11 +64,22 @@ final class Staging {
         .filter(slot -> members.stream().noneMatch(i -> i.slot() == slot)).boxed().toList();
     if (!missing.isEmpty()) {
       d.phase = Phase.Provisioning;
+      if (recentlyLaunched(d, id)) {
+        // Status says this attempt launched moments ago; a poll that old may not list it yet
+        // (and a restarted operator has no write-through): look again before launching more.
+        return progressing(available, "LaunchUnconfirmed", "Waiting for EC2 to list the "
+            + "instances of " + d.spec.version + " launched at " + startedAt + ".");
+      }
       if (!Launches.launch(d, fleet, id, d.spec.version, missing, "Staging")) {
-        ActionError e = d.heldFor("RunInstances/" + id).orElseThrow();
+        Optional<ActionError> e = d.heldFor("RunInstances/" + id);
+        if (e.isEmpty()) {
+          return progressing(available, "LaunchUnconfirmed", "The last launch of "
+              + d.spec.version + " may have happened although its answer was lost; waiting "
+              + "for EC2 to list its instances before launching again.");
+        }
         return progressing(available, "LaunchRefused", "EC2 refused to launch "
-            + d.spec.version + " (" + e.code + ": " + e.message + "); trying again at "
-            + e.retryAt + ", until the deadline " + deadline + ".");
+            + d.spec.version + " (" + e.get().code + ": " + e.get().message
+            + "); trying again at " + e.get().retryAt + ", until the deadline " + deadline + ".");
       }
       return progressing(available, "Launching", "Launching " + missing.size() + " instance"
           + (missing.size() == 1 ? "" : "s") + " of " + d.spec.version + " beside production.");
@@ -168,9 +181,22 @@ final class Staging {
   }
 
   private static String launchProblem(Draft d, String id) {
-    ActionError e = d.last.lastError;
-    return e != null && Objects.equals(e.action, "RunInstances/" + id)
-        ? " (the last launch was refused: " + e.code + ")" : "";
+    return d.last.errors == null ? "" : d.last.errors.stream()
+        .filter(e -> Objects.equals(e.action, "RunInstances/" + id)).findFirst()
+        .map(e -> " (the last launch was refused: " + e.code + ")").orElse("");
+  }
+
+  private static boolean recentlyLaunched(Draft d, String id) {
+    if (d.last.stagingFleet == null || !id.equals(d.last.stagingFleet.id)
+        || d.last.stagingFleet.startedAt == null) {
+      return false;
+    }
+    Instant listed = Instant.parse(d.last.stagingFleet.startedAt).plus(Draft.LISTING_DELAY);
+    if (d.world.polledSince(listed)) {
+      return false;
+    }
+    d.wakeAt(listed.isAfter(d.now) ? listed : d.now.plusSeconds(1));
+    return true;
   }
 
   private static Optional<Instant> verifiedBefore(Draft d, String id) {
@@ -184,16 +210,32 @@ final class Staging {
         && d.last.stagingFleet.startedAt != null) {
       return Instant.parse(d.last.stagingFleet.startedAt);
     }
-    // Launched before status could record it (a crash in between): the instances say when.
-    return fleet == null ? d.now : fleet.alive().stream().map(ManagedInstance::launchTime)
-        .filter(Objects::nonNull).min(Comparator.naturalOrder()).orElse(d.now);
+    // Launched before status could record it (a crash in between): the instances say when. A
+    // fleet found long after (status lost) gets a little time rather than a deadline already
+    // past: it may be the fleet that served before, and it is verified, not destroyed.
+    Instant launched = fleet == null ? d.now : fleet.alive().stream()
+        .map(ManagedInstance::launchTime).filter(Objects::nonNull)
+        .min(Comparator.naturalOrder()).orElse(d.now);
+    Instant latest = d.now.minus(d.spec.verification.deadlineLength()).plus(RECOVERY_GRACE);
+    latest = latest.isAfter(d.now) ? d.now : latest;
+    return launched.isAfter(latest) ? launched : latest;
   }
 
   /** Gives the fleet up: every instance of it goes, production is untouched. */
   static Health fail(Draft d, Fleet fleet, FailureReason reason, String message,
       boolean available) {
-    if (fleet != null) {
+    boolean recorded = d.last.stagingFleet != null && fleet != null
+        && fleet.id().equals(d.last.stagingFleet.id);
+    boolean roleUnknown = fleet != null && d.held.stream()
+        .anyMatch(k -> k.fleet().id().equals(fleet.id()));
+    if (fleet != null && !roleUnknown
+        && (recorded || fleet.launchedSince(d.now.minus(CLOCK_SKEW)))) {
       d.terminate(fleet.notGone(), d.spec.version, "FailedReleaseCleanedUp");
+    } else if (fleet != null && !roleUnknown) {
+      // Found without a status record (status lost): it may have served before. Kept, and
+      // said so, until the retention period passes.
+      d.held = append(d.held, new Facts.Kept(fleet, d.now.plus(d.spec.retention.ttl()),
+          "RoleUnknown"));
     }
     d.lastFailure = d.failure(fleet == null ? FleetIds.fleetId(d.spec.version,
         d.spec.template) : fleet.id(), d.spec.version, reason.name(), message);
@@ -201,6 +243,12 @@ final class Staging {
     d.trial = null;
     return Health.stalled(available, reason.name(), "Release of " + d.spec.version
         + " failed: " + message + " Production is untouched; change the spec to try again.");
+  }
+
+  static List<Facts.Kept> append(List<Facts.Kept> kept, Facts.Kept more) {
+    List<Facts.Kept> all = new ArrayList<>(kept);
+    all.add(more);
+    return all;
   }
 
   static Health progressing(boolean available, String reason, String message) {

@@ -2,6 +2,7 @@ package dev.cutover.ec2;
 
 import dev.cutover.ec2.ManagedInstance.StatusChecks;
 import java.net.URI;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -47,6 +48,12 @@ public class Ec2Gateway implements AutoCloseable {
   public interface CallListener {
     void called(String operation, String outcome);
   }
+
+  /**
+   * How long after a call EC2's Describe calls may still not list its effect (DescribeInstances
+   * and DescribeAddresses are eventually consistent).
+   */
+  public static final Duration LISTING_DELAY = Duration.ofSeconds(10);
 
   private final Ec2Client ec2;
   private final Map<String, AtomicLong> calls = new ConcurrentHashMap<>();
@@ -257,9 +264,7 @@ public class Ec2Gateway implements AutoCloseable {
     if (slotTag == null || slotTag.isBlank()) {
       return amiLaunchIndex == null ? 0 : amiLaunchIndex;
     }
-    String[] slots = slotTag.split(",");
-    int index = amiLaunchIndex == null ? 0 : amiLaunchIndex;
-    return Integer.parseInt(slots[Math.min(index, slots.length - 1)].trim());
+    return Tags.slotAt(slotTag, amiLaunchIndex == null ? 0 : amiLaunchIndex);
   }
 
   private static ElasticIp toElasticIp(Address address) {

@@ -14,11 +14,53 @@ public final class Tags {
   public static final String FLEET = "cutover.dev/fleet";
   public static final String VERSION = "cutover.dev/version";
   /**
-   * The slots launched by one RunInstances call, comma separated; an instance's slot is the
-   * entry at its AMI launch index. One call can launch many slots with the same tags.
+   * The slots launched by one RunInstances call, in order, runs written as ranges ("0-99",
+   * "1,3,5-9"); an instance's slot is the entry at its AMI launch index. One call can launch many
+   * slots with the same tags, and EC2 limits a tag value to 256 characters: 100 slots listed one
+   * by one would not fit.
    */
   public static final String SLOT = "cutover.dev/slot";
+  /** EC2's limit on a tag value, in characters. */
+  public static final int MAX_VALUE_LENGTH = 256;
   public static final String NAME = "Name";
 
   private Tags() {}
+
+  /** The slot tag of one launch: its slots in order, runs of consecutive slots as ranges. */
+  public static String slots(java.util.List<Integer> slots) {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < slots.size(); i++) {
+      int start = slots.get(i);
+      int end = start;
+      while (i + 1 < slots.size() && slots.get(i + 1) == end + 1) {
+        end = slots.get(++i);
+      }
+      out.append(out.length() == 0 ? "" : ",").append(start)
+          .append(end > start + 1 ? "-" + end : end == start + 1 ? "," + end : "");
+    }
+    return out.toString();
+  }
+
+  /** The slot at a launch index, read back from a slot tag (lists and ranges). */
+  public static int slotAt(String slotTag, int launchIndex) {
+    java.util.List<Integer> slots = new java.util.ArrayList<>();
+    for (String part : slotTag.split(",")) {
+      String p = part.trim();
+      int dash = p.indexOf('-');
+      if (dash > 0) {
+        for (int s = Integer.parseInt(p.substring(0, dash));
+            s <= Integer.parseInt(p.substring(dash + 1)); s++) {
+          slots.add(s);
+        }
+      } else {
+        slots.add(Integer.parseInt(p));
+      }
+    }
+    return slots.get(Math.min(launchIndex, slots.size() - 1));
+  }
+
+  /** A value cut to EC2's limit (Name and other descriptive tags only, never ownership). */
+  public static String fit(String value) {
+    return value.length() <= MAX_VALUE_LENGTH ? value : value.substring(0, MAX_VALUE_LENGTH);
+  }
 }

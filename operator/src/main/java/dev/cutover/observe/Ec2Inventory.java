@@ -3,7 +3,9 @@ package dev.cutover.observe;
 import dev.cutover.ec2.InstanceState;
 import dev.cutover.ec2.ElasticIp;
 import dev.cutover.ec2.ManagedInstance;
+import dev.cutover.ec2.Ec2Failure;
 import dev.cutover.ec2.Ec2Gateway;
+import dev.cutover.ec2.Tags;
 import dev.cutover.ec2.ManagedInstance.StatusChecks;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.time.Clock;
@@ -29,6 +31,9 @@ import java.util.stream.Collectors;
  */
 public class Ec2Inventory {
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(
+      Ec2Inventory.class);
+
   /** How long a launched instance is kept in view while polls do not yet show it. */
   static final Duration LAUNCH_VISIBILITY_GRACE = Duration.ofMinutes(5);
 
@@ -40,6 +45,8 @@ public class Ec2Inventory {
   private final Ec2Gateway gateway;
   private final Clock clock;
   private final Duration maxAge;
+  /** When this process began to observe: what it launched before is known only from EC2. */
+  private final Instant createdAt;
 
   private volatile Snapshot latest;
   private final Map<String, Written<ManagedInstance>> launched = new LinkedHashMap<>();
@@ -54,6 +61,7 @@ public class Ec2Inventory {
     this.gateway = gateway;
     this.clock = clock;
     this.maxAge = maxAge;
+    this.createdAt = clock.instant();
   }
 
   /** Polls EC2 once (three calls) and replaces the view. */
@@ -82,7 +90,16 @@ public class Ec2Inventory {
 
   /** The poll for JOSDK's polling event source: one view per Release that has instances. */
   public Map<ResourceID, Set<ReleaseView>> fetchViews() {
-    refresh();
+    try {
+      refresh();
+    } catch (Ec2Failure e) {
+      // A failed poll keeps the last view (none yet: nothing to report) and is tried again at
+      // the next interval; it must not stop the event source, nor the operator's start.
+      log.warn("polling EC2 failed, keeping the last view: {}", e.getMessage());
+      if (latest == null) {
+        return Map.of();
+      }
+    }
     Snapshot snapshot = latest;
     Map<String, List<ManagedInstance>> byRelease = snapshot.instances().stream()
         .collect(Collectors.groupingBy(ManagedInstance::releaseKey));
@@ -112,7 +129,10 @@ public class Ec2Inventory {
       Instant addressSince) {
     Instant asked = clock.instant();
     synchronized (this) {
-      if (latest == null || latest.startedAt().plus(maxAge).isBefore(asked)) {
+      Instant settled = createdAt.plus(Ec2Gateway.LISTING_DELAY);
+      if (latest == null || latest.startedAt().plus(maxAge).isBefore(asked)
+          || latest.startedAt().isBefore(settled) && !asked.isBefore(settled)) {
+        // Too old, or from before a process that just started can trust EC2's listing.
         refresh();
       }
       if (allocationId != null && latest.startedAt().isBefore(addressSince)
@@ -132,7 +152,8 @@ public class Ec2Inventory {
         (k, i) -> i.state().isGone() && !w.value().isGone() ? i : i.withState(w.value())));
 
     List<ManagedInstance> mine = instances.values().stream()
-        .filter(i -> i.releaseUid().equals(releaseUid) && i.releaseKey().equals(releaseKey))
+        .filter(i -> i.releaseUid().equals(releaseUid)
+            && i.releaseKey().equals(Tags.fit(releaseKey)))
         .toList();
 
     Map<String, ElasticIp> addresses = new LinkedHashMap<>();
@@ -151,7 +172,8 @@ public class Ec2Inventory {
         ? Optional.ofNullable(addresses.get(allocationId))
         : owned.stream().filter(a -> a.instanceId() != null).findFirst()
             .or(() -> owned.stream().findFirst());
-    return new ObservedWorld(mine, elasticIp, java.util.Map.of(), owned);
+    return new ObservedWorld(mine, elasticIp, java.util.Map.of(), owned, latest.startedAt(),
+        createdAt);
   }
 
   // ---- write-through of Cutover's own changes ----

@@ -41,6 +41,12 @@ public record Fleet(String id, String version, List<ManagedInstance> instances) 
     return running().stream().findFirst();
   }
 
+  /** Every instance of the fleet was launched at or after {@code at} (a new fleet). */
+  public boolean launchedSince(java.time.Instant at) {
+    return instances.stream().allMatch(i -> i.launchTime() == null
+        || !i.launchTime().isBefore(at));
+  }
+
   public Optional<ManagedInstance> aliveInSlot(int slot) {
     return alive().stream().filter(i -> i.slot() == slot).findFirst();
   }

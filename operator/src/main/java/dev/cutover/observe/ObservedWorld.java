@@ -2,6 +2,7 @@ package dev.cutover.observe;
 
 import dev.cutover.ec2.ElasticIp;
 import dev.cutover.ec2.ManagedInstance;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,17 +14,31 @@ import java.util.stream.Collectors;
  * The EC2 world of one Release: only instances whose tags carry its uid and name (so look-alikes
  * of other Releases, and anything untagged, are never part of it), its Elastic IP, if found, and
  * every address tagged as allocated for it.
+ *
+ * @param polledAt when the poll it comes from started (null: not from a poll, e.g. a test)
+ * @param observingSince when this operator process began to observe EC2 (null: a test)
  */
 public record ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp> elasticIp,
-    Map<String, HttpCheckResult> http, List<ElasticIp> ownedAddresses) {
+    Map<String, HttpCheckResult> http, List<ElasticIp> ownedAddresses, Instant polledAt,
+    Instant observingSince) {
 
   public ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp> elasticIp) {
-    this(instances, elasticIp, Map.of(), List.of());
+    this(instances, elasticIp, Map.of(), List.of(), null, null);
   }
 
   public ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp> elasticIp,
       Map<String, HttpCheckResult> http) {
-    this(instances, elasticIp, http, List.of());
+    this(instances, elasticIp, http, List.of(), null, null);
+  }
+
+  public ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp> elasticIp,
+      Map<String, HttpCheckResult> http, List<ElasticIp> ownedAddresses) {
+    this(instances, elasticIp, http, ownedAddresses, null, null);
+  }
+
+  /** Whether the poll this world comes from started at or after {@code at}. */
+  public boolean polledSince(Instant at) {
+    return polledAt == null || !polledAt.isBefore(at);
   }
 
   public static ObservedWorld empty() {
@@ -32,7 +47,8 @@ public record ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp>
 
   /** The same world with the HTTP check results of its instances. */
   public ObservedWorld withHttp(Map<String, HttpCheckResult> results) {
-    return new ObservedWorld(instances, elasticIp, Map.copyOf(results), ownedAddresses);
+    return new ObservedWorld(instances, elasticIp, Map.copyOf(results), ownedAddresses,
+        polledAt, observingSince);
   }
 
   public HttpCheckResult http(String instanceId) {

@@ -1,5 +1,6 @@
 package dev.cutover.status;
 
+import dev.cutover.api.ActionError;
 import dev.cutover.api.ActiveFleet;
 import dev.cutover.api.ElasticIpStatus;
 import dev.cutover.api.FleetInstance;
@@ -42,6 +43,9 @@ public final class StatusBuilder {
   public static final String AVAILABLE = "Available";
   public static final String PROGRESSING = "Progressing";
 
+  /** Failures remembered at once, one per action. */
+  static final int MAX_ERRORS = 10;
+
   private StatusBuilder() {}
 
   /** The status after the plan's actions all succeeded. */
@@ -61,7 +65,7 @@ public final class StatusBuilder {
     s.elasticIp = f.address().map(a -> elasticIp(release, a, f.addressHolder())).orElse(null);
     s.history = new ArrayList<>(f.history());
     s.lastFailure = f.lastFailure();
-    s.lastError = f.lastError();
+    s.errors = f.errors().isEmpty() ? null : f.errors();
     s.intent = f.intent();
     return withConditions(release, s, plan.health(), now);
   }
@@ -77,6 +81,9 @@ public final class StatusBuilder {
     if (plan.facts().lastFailure() != null) {
       status.lastFailure = plan.facts().lastFailure();
     }
+    // Fleets kept for an unknown role must stay kept whatever happens to the call.
+    status.heldFleets = plan.facts().held().isEmpty() ? status.heldFleets
+        : plan.facts().held().stream().map(StatusBuilder::held).toList();
     return status;
   }
 
@@ -89,7 +96,10 @@ public final class StatusBuilder {
       Failures.Refusal refusal, Health planned, Instant now) {
     ReleaseStatus status = copy(recorded);
     var e = refusal.error();
-    status.lastError = e;
+    List<ActionError> errors = new ArrayList<>(status.errors == null ? List.of()
+        : status.errors.stream().filter(other -> !other.action.equals(e.action)).toList());
+    errors.add(e);
+    status.errors = errors.subList(Math.max(0, errors.size() - MAX_ERRORS), errors.size());
     boolean blocksFleet = refusal.fleetFailure() != null;
     if (blocksFleet) {
       status.lastFailure = refusal.fleetFailure();

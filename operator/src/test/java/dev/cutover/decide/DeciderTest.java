@@ -273,12 +273,12 @@ class DeciderTest {
             Phase.Pending),
 
         // ---------------------------------------------------------- safety (each row a defect)
-        row("status lost after a switch, an older retained fleet alive: the fleet that served "
-                + "just before is retained, only the older one goes",
+        row("production moved without an intent (by hand), an older retained fleet alive: the "
+                + "fleet that served just before is retained, the older one is held, not lost",
             () -> release("3.0.0", 1).fleet("3.0.0", 1, RUNNING).eipOn("3.0.0", 0)
                 .fleet("2.0.0", 1, RUNNING).fleet("1.0.0", 1, RUNNING).active("2.0.0")
                 .previous("1.0.0", T0.plus(Duration.ofHours(2))).at(LATER),
-            Phase.Live, "terminate [1.0.0/0]"),
+            Phase.Live),
         row("the switch intent names the fleet that served before, whatever status says",
             () -> release("3.0.0", 1).fleet("3.0.0", 1, RUNNING).eipOn("3.0.0", 0)
                 .fleet("2.0.0", 1, RUNNING).fleet("1.0.0", 1, RUNNING).active("2.0.0")

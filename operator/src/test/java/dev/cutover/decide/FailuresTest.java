@@ -50,7 +50,7 @@ class FailuresTest {
     Failures.Refusal r = null;
     for (int i = 0; i < 12; i++) {
       r = Failures.onFailure(g.release, terminate, "OperationNotPermitted", "p", false, NOW);
-      g.release.getStatus().lastError = r.error();
+      g.release.getStatus().errors = List.of(r.error());
     }
     assertThat(r.error().attempts).isEqualTo(12);
     assertThat(Instant.parse(r.error().retryAt)).isEqualTo(NOW.plus(Duration.ofMinutes(5)));

@@ -201,7 +201,7 @@ final class Given {
     e.attempts = 1;
     e.at = T0.toString();
     e.retryAt = retryAt.toString();
-    release.getStatus().lastError = e;
+    release.getStatus().errors = new java.util.ArrayList<>(List.of(e));
     return this;
   }
 
@@ -209,8 +209,8 @@ final class Given {
   Given refusedTermination(String version, int slot, Instant retryAt) {
     String id = id(version, slot);
     error("TerminateInstances/" + id, "OperationNotPermitted", retryAt);
-    release.getStatus().lastError.operation = "TerminateInstances";
-    release.getStatus().lastError.message = "The instance '" + id + "' may not be terminated. "
+    release.getStatus().errors.get(0).operation = "TerminateInstances";
+    release.getStatus().errors.get(0).message = "The instance '" + id + "' may not be terminated. "
         + "Modify its 'disableApiTermination' instance attribute and try again.";
     return this;
   }

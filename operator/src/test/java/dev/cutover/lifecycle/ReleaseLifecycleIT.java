@@ -88,7 +88,7 @@ class ReleaseLifecycleIT {
         .containsKeys(Tags.SLOT, Tags.NAME);
     assertThat(first.clientToken()).startsWith("cutover-");
     assertThat(fleet.stream().map(i -> i.tags().stream().filter(t -> t.key().equals(Tags.SLOT))
-        .findFirst().orElseThrow().value()).distinct()).containsExactly("0,1,2");
+        .findFirst().orElseThrow().value()).distinct()).containsExactly("0-2");
     assertThat(ec2.address(allocationId).instanceId())
         .isEqualTo(live.getStatus().activeFleet.primaryInstanceId)
         .isIn(ids(fleet));

@@ -18,6 +18,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(TestWorld.class)
 class OperatorProcessIT {
 
+  @org.junit.jupiter.api.BeforeAll
+  static void crd() {
+    // The process watches Releases: without the CRD it cannot start (and exits saying so).
+    dev.cutover.testworld.Crds.installReleaseCrd(TestWorld.client());
+  }
+
   @Test
   void jsonLogsAreOneJsonObjectPerLine() throws Exception {
     Path log = Files.createTempFile("operator-json", ".log");

@@ -1,0 +1,179 @@
+package dev.cutover.sim;
+
+import dev.cutover.sim.Steps.Kind;
+import dev.cutover.sim.Steps.Step;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+
+/**
+ * Generated histories: each drawn from {@link Steps} by a {@link Random} seeded with its number
+ * (history 4711 is the same history on every machine), run against a fresh {@link Simulation}
+ * and ended by its final settle. A failing history is minimised by removing steps (delta
+ * debugging) and by simplifying the steps that remain (their numbers towards 0), for as long
+ * as the same invariant still fails the same way ({@link #kindOf}); what is left is printed as
+ * the story.
+ *
+ * <p>{@link SafetySimulationTest} runs these; {@link #main} explores many and reports the
+ * shortest story of every kind of failure:
+ *
+ * <pre>java -cp ... dev.cutover.sim.SeededHistories [histories] [first seed]</pre>
+ */
+public final class SeededHistories {
+
+  /** Steps per history before the final settle: from 20 to this many. */
+  static final int MAX_STEPS = 24;
+
+  private static final Kind LIVE = Steps.KINDS.stream()
+      .filter(k -> k.name().equals("live")).findFirst().orElseThrow();
+
+  private SeededHistories() {}
+
+  /** The steps of history {@code seed}. */
+  static List<Step> generate(long seed) {
+    return generate(seed, MAX_STEPS);
+  }
+
+  static List<Step> generate(long seed, int maxSteps) {
+    Random random = new Random(seed);
+    int length = 20 + random.nextInt(Math.max(1, maxSteps - 19));
+    int total = Steps.totalWeight();
+    List<Step> steps = new ArrayList<>();
+    if (random.nextInt(4) != 0) {
+      // Most histories start from production: 1.0.0 live. The others cover the first rollout.
+      steps.add(LIVE.make(0, 0));
+    }
+    while (steps.size() < length) {
+      Kind kind = Steps.byWeight(random.nextInt(total));
+      steps.add(kind.make(random.nextInt(kind.as()), random.nextInt(kind.bs())));
+    }
+    return steps;
+  }
+
+  /** Runs a history and its final settle; the violation it ends with, if any. */
+  static Optional<SafetyViolation> run(List<Step> steps) {
+    Simulation sim = Simulation.create();
+    try {
+      for (Step step : steps) {
+        if (sim.gone()) {
+          break;
+        }
+        step.apply().accept(sim);
+      }
+      if (!sim.gone()) {
+        sim.finish();
+      }
+      return Optional.empty();
+    } catch (SafetyViolation v) {
+      return Optional.of(v);
+    }
+  }
+
+  /** A violation's kind: its letter and its message without ids, times and numbers. */
+  static String kindOf(SafetyViolation v) {
+    String detail = v.detail().replaceAll("i-\\d{6}( \\([^)]*\\))?", "i-X")
+        .replaceAll("\\[[^\\]]*\\]", "[..]").replaceAll("t=[+-][0-9hms.]+", "t")
+        .replaceAll("[0-9]+", "N");
+    return v.invariant() + ": " + (detail.length() > 110 ? detail.substring(0, 110) : detail);
+  }
+
+  /** The shortest, simplest history found that still fails as {@code kind} does. */
+  static List<Step> minimise(List<Step> steps, String kind) {
+    List<Step> current = removeSteps(steps, kind);
+    List<Step> simpler = simplifySteps(current, kind);
+    return simpler.equals(current) ? current : removeSteps(simpler, kind);
+  }
+
+  private static boolean failsAs(List<Step> steps, String kind) {
+    Optional<SafetyViolation> v = run(steps);
+    return v.isPresent() && kindOf(v.get()).equals(kind);
+  }
+
+  /** Delta debugging: drop chunks of steps, halving the chunk when none can go. */
+  private static List<Step> removeSteps(List<Step> steps, String kind) {
+    List<Step> current = steps;
+    int chunk = Math.max(1, current.size() / 2);
+    while (chunk >= 1) {
+      boolean removed = false;
+      for (int start = 0; start < current.size(); ) {
+        List<Step> candidate = new ArrayList<>(current.subList(0, start));
+        candidate.addAll(current.subList(Math.min(current.size(), start + chunk),
+            current.size()));
+        if (failsAs(candidate, kind)) {
+          current = candidate;
+          removed = true;
+        } else {
+          start += chunk;
+        }
+      }
+      if (!removed) {
+        chunk /= 2;
+      }
+    }
+    return current;
+  }
+
+  /** Each step's numbers towards 0 (the simplest variant of its kind), one at a time. */
+  private static List<Step> simplifySteps(List<Step> steps, String kind) {
+    List<Step> current = new ArrayList<>(steps);
+    for (int i = 0; i < current.size(); i++) {
+      Step step = current.get(i);
+      if (step.kind() == null) {
+        continue;
+      }
+      for (int[] ab : new int[][] {{0, 0}, {0, step.b()}, {step.a(), 0}}) {
+        if (ab[0] == step.a() && ab[1] == step.b()) {
+          continue;
+        }
+        List<Step> candidate = new ArrayList<>(current);
+        candidate.set(i, step.kind().make(ab[0], ab[1]));
+        if (failsAs(candidate, kind)) {
+          current = candidate;
+          break;
+        }
+      }
+    }
+    return current;
+  }
+
+  public static void main(String[] args) {
+    int histories = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
+    long first = args.length > 1 ? Long.parseLong(args[1]) : 1;
+    Map<String, List<Step>> shortest = new LinkedHashMap<>();
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    Map<String, Long> firstSeed = new LinkedHashMap<>();
+    int failed = 0;
+    long started = System.nanoTime();
+    for (long seed = first; seed < first + histories; seed++) {
+      List<Step> steps = generate(seed);
+      Optional<SafetyViolation> v = run(steps);
+      if (v.isEmpty()) {
+        continue;
+      }
+      failed++;
+      String kind = kindOf(v.get());
+      counts.merge(kind, 1, Integer::sum);
+      firstSeed.putIfAbsent(kind, seed);
+      if (!shortest.containsKey(kind) || steps.size() < 2 * shortest.get(kind).size()) {
+        List<Step> small = minimise(steps, kind);
+        if (!shortest.containsKey(kind) || small.size() < shortest.get(kind).size()) {
+          shortest.put(kind, small);
+        }
+      }
+    }
+    long ms = (System.nanoTime() - started) / 1_000_000;
+    System.out.println(histories + " histories in " + ms + " ms (with minimising), " + failed
+        + " failed");
+    counts.forEach((kind, n) -> {
+      System.out.println();
+      System.out.println("==== " + kind + " -- " + n + " histories, first seed "
+          + firstSeed.get(kind) + ", shortest " + shortest.get(kind).size() + " steps: "
+          + shortest.get(kind));
+      System.out.println(run(shortest.get(kind)).map(Throwable::getMessage)
+          .orElse("(passes when run alone)"));
+    });
+  }
+}

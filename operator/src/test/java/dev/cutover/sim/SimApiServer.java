@@ -1,0 +1,124 @@
+package dev.cutover.sim;
+
+import dev.cutover.api.Release;
+import dev.cutover.api.ReleaseSpec;
+import dev.cutover.api.ReleaseStatus;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.time.Instant;
+import java.util.function.Consumer;
+
+/**
+ * The Kubernetes API server as far as one Release is concerned: the stored object, whose spec
+ * changes bump metadata.generation; each reconcile reads a deep copy (as from an informer
+ * cache); status writes replace the status whole (server-side apply of the status subresource);
+ * deletion sets deletionTimestamp and the object goes once the finalizer is removed.
+ */
+final class SimApiServer {
+
+  private Release stored;
+
+  SimApiServer(Release release) {
+    this.stored = copy(release);
+  }
+
+  /** What a reconcile is handed: a deep copy, or null once the Release is gone. */
+  Release read() {
+    if (stored == null) {
+      return null;
+    }
+    Release copy = DeepCopy.of(stored);
+    if (copy.getStatus() == null) {
+      // What fabric8 makes of an object without status (Release.initStatus()).
+      copy.setStatus(new ReleaseStatus());
+    }
+    return copy;
+  }
+
+  boolean gone() {
+    return stored == null;
+  }
+
+  boolean deleting() {
+    return stored != null && stored.isMarkedForDeletion();
+  }
+
+  long generation() {
+    return stored == null ? 0 : stored.getMetadata().getGeneration();
+  }
+
+  ReleaseSpec spec() {
+    return stored.getSpec();
+  }
+
+  ReleaseStatus status() {
+    return stored == null ? null : stored.getStatus();
+  }
+
+  /**
+   * Changes the spec as a user (or GitOps) would; the API server bumps the generation.
+   * Returns the reason the change is rejected by validation, or null.
+   */
+  String changeSpec(Consumer<ReleaseSpec> change) {
+    Release next = copy(stored);
+    change.accept(next.getSpec());
+    String invalid = validate(next.getSpec());
+    if (invalid != null) {
+      return invalid;
+    }
+    if (!Serialization.asJson(next.getSpec()).equals(Serialization.asJson(stored.getSpec()))) {
+      next.getMetadata().setGeneration(stored.getMetadata().getGeneration() + 1);
+      next.setStatus(stored.getStatus());
+      stored = next;
+    }
+    return null;
+  }
+
+  /**
+   * Stores the status object itself: the pass keeps no reference to what it returns, and every
+   * read is a deep copy.
+   */
+  void writeStatus(ReleaseStatus status) {
+    stored.setStatus(status);
+  }
+
+  /** A backup restored without its status (Velero), or a status someone cleared. */
+  void wipeStatus() {
+    stored.setStatus(null);
+  }
+
+  void markDeleted(Instant at) {
+    if (stored.getMetadata().getDeletionTimestamp() == null) {
+      stored.getMetadata().setDeletionTimestamp(at.toString());
+    }
+  }
+
+  /** The finalizer was removed: the object is gone. */
+  void remove() {
+    stored = null;
+  }
+
+  /** The CEL rules of the CRD that spec changes in a simulation can break. */
+  static String validate(ReleaseSpec spec) {
+    if (spec.fleetSize == null || spec.fleetSize < 1) {
+      return "fleetSize must be at least 1";
+    }
+    if (spec.retention != null && spec.retention.previousFleetSize != null
+        && spec.retention.previousFleetSize > spec.fleetSize) {
+      return "retention.previousFleetSize cannot be larger than fleetSize";
+    }
+    boolean hasId = spec.elasticIp.allocationId != null;
+    boolean allocate = Boolean.TRUE.equals(spec.elasticIp.allocate);
+    if (hasId == allocate) {
+      return "set exactly one of elasticIp.allocationId or elasticIp.allocate: true";
+    }
+    if (spec.promotion != null && spec.promotion.mode != dev.cutover.api.Promotion.Mode.Manual
+        && spec.promotion.approvedVersion != null && !spec.promotion.approvedVersion.isEmpty()) {
+      return "promotion.approvedVersion is only used with promotion.mode: Manual";
+    }
+    return null;
+  }
+
+  static <T> T copy(T object) {
+    return object == null ? null : DeepCopy.of(object);
+  }
+}
