@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 import dev.cutover.Cutover;
 import dev.cutover.Samples;
 import dev.cutover.ec2.Ec2Gateway;
+import dev.cutover.ec2.Tags;
 import dev.cutover.api.HttpCheck;
 import dev.cutover.api.Phase;
 import dev.cutover.api.Promotion;
@@ -31,28 +32,34 @@ import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.Instance;
 
 /**
  * The verification and promotion gates on the real API server + moto, with each instance's
- * application played by a real local HTTP server whose answers the test controls.
+ * application played by a real HTTP server whose answers the test controls, listening on the
+ * instance's own private IP: the instances are launched in a moto subnet of loopback addresses
+ * (127.16.1.0/24), and Cutover's production address code sends the checks there.
  */
 @ExtendWith(TestWorld.class)
 class VerificationGatesIT {
 
   static final Duration PATIENCE = Duration.ofSeconds(60);
-  static final InstanceServers servers = new InstanceServers();
+  static final InstanceServers servers = new InstanceServers(TestWorld.ec2());
   static final Ec2Gateway gateway = new Ec2Gateway(TestWorld.newEc2Client(TestWorld.moto()));
 
   @RegisterExtension
   static final LocallyRunOperatorExtension operator = LocallyRunOperatorExtension.builder()
       .withKubernetesClient(TestWorld.kube().newClient())
+      // The production wiring, so checks go where CheckAddresses.instanceIps() sends them:
+      // http://<private ip>:<check port><path>.
       .withReconciler(Cutover.reconciler(TestWorld.client(), gateway, Clock.systemUTC(),
-          Duration.ofSeconds(1), servers.addresses()))
+          Duration.ofSeconds(1)))
       // The previous class's extension may still be deleting the CRD: wait, then install it.
       .withBeforeStartHook(extension -> Crds.installReleaseCrd(TestWorld.client()))
       .oneNamespacePerClass(true)
@@ -62,11 +69,31 @@ class VerificationGatesIT {
   private String allocationId;
   private String subnet;
 
+  /** moto was reset: a loopback VPC and subnet for this test's instances, and an address. */
   @BeforeEach
-  void elasticIp(Ec2Client ec2) {
-    servers.reset();
+  void loopbackSubnetAndElasticIp(Ec2Client ec2) {
+    String vpc = ec2.createVpc(r -> r.cidrBlock(InstanceServers.VPC_CIDR)).vpc().vpcId();
+    subnet = ec2.createSubnet(r -> r.vpcId(vpc).cidrBlock(InstanceServers.CIDR)).subnet()
+        .subnetId();
+    servers.useSubnet(subnet);
     allocationId = ec2.allocateAddress(r -> r.domain("vpc")).allocationId();
-    subnet = ec2.describeSubnets().subnets().get(0).subnetId();
+  }
+
+  /**
+   * Every instance had a server on its address (else its checks went nowhere), and no instance
+   * anywhere had an address off loopback (checks go to private IPs: they must stay local).
+   */
+  @AfterEach
+  void everyInstanceWasServedOnLoopback(Ec2Client ec2) {
+    List<String> ips = instances(ec2).stream().map(Instance::privateIpAddress)
+        .filter(java.util.Objects::nonNull).toList();
+    assertThat(servers.addresses()).as("servers listen on every instance's private IP")
+        .containsAll(ips);
+    List<String> everywhere = ec2.describeInstances().reservations().stream()
+        .flatMap(res -> res.instances().stream()).map(Instance::privateIpAddress)
+        .filter(java.util.Objects::nonNull).toList();
+    assertThat(everywhere).as("private IPs of every instance in moto")
+        .allMatch(ip -> ip.startsWith("127."));
   }
 
   @AfterAll
@@ -75,12 +102,25 @@ class VerificationGatesIT {
   }
 
   @Test
-  void aHealthyFleetIsPromotedRightAfterItsLastCheckPasses() {
+  void aHealthyFleetIsPromotedRightAfterItsLastCheckPasses(Ec2Client ec2) {
     liveAt("healthy", "1.0.0", 2, r -> { });
     update("healthy", r -> r.getSpec().version = "2.0.0");
     awaitPhase("healthy", Phase.Live, r -> ready(r) && active(r, "2.0.0"));
 
     assertThat(servers.requests("2.0.0", 0)).isGreaterThanOrEqualTo(2);
+    // The checks went to each instance's own private IP in the loopback subnet.
+    for (String version : List.of("1.0.0", "2.0.0")) {
+      for (int slot = 0; slot < 2; slot++) {
+        String ip = privateIp(ec2, version, slot);
+        assertThat(ip).as("private IP of %s/%d", version, slot)
+            .startsWith(InstanceServers.PREFIX);
+        assertThat(servers.localAddresses(version, slot)).as("where %s/%d was checked",
+            version, slot).containsExactly(ip);
+      }
+    }
+    System.out.println("checks reached " + List.of(privateIp(ec2, "1.0.0", 0),
+        privateIp(ec2, "1.0.0", 1), privateIp(ec2, "2.0.0", 0), privateIp(ec2, "2.0.0", 1))
+        + " on port " + servers.port());
     String promoted = events("healthy").stream().filter(m -> m.contains("to 2.0.0"))
         .filter(m -> m.startsWith("Promoted")).findFirst().orElseThrow();
     Matcher delay = Pattern.compile("(\\d+) ms after the last check passed").matcher(promoted);
@@ -225,6 +265,7 @@ class VerificationGatesIT {
     r.getSpec().postSwitch = new dev.cutover.api.PostSwitch();
     r.getSpec().verification = new dev.cutover.api.Verification();
     HttpCheck http = new HttpCheck();
+    http.port = servers.port();
     http.path = "/healthz";
     http.interval = "200ms";
     http.timeout = "1s";
@@ -232,6 +273,22 @@ class VerificationGatesIT {
     r.getSpec().verification.http = http;
     tweak.accept(r);
     return r;
+  }
+
+  /** Every instance in this test's subnet, in any state. */
+  private List<Instance> instances(Ec2Client ec2) {
+    return ec2.describeInstances(r -> r.filters(f -> f.name("subnet-id").values(subnet)))
+        .reservations().stream().flatMap(res -> res.instances().stream()).toList();
+  }
+
+  /** The private IP of the one instance launched for a version and slot. */
+  private String privateIp(Ec2Client ec2, String version, int slot) {
+    List<String> ips = instances(ec2).stream()
+        .filter(i -> version.equals(InstanceServers.tag(i, Tags.VERSION))
+            && InstanceServers.slotOf(i) == slot)
+        .map(Instance::privateIpAddress).toList();
+    assertThat(ips).as("instances of %s/%d", version, slot).hasSize(1);
+    return ips.get(0);
   }
 
   private Release get(String name) {
