@@ -396,7 +396,7 @@ public final class BenchmarkRunner {
         + "on AWS) and status-check initialisation (minutes on AWS).\n\n"
         + table + "\n"
         + "Reproduce: `make bench` (quick) or `BENCH=full make bench`. The runner is "
-        + "`operator/src/test/java/dev/cutover/bench/BenchmarkRunner.java`.\n";
+        + "`operator/src/bench/java/dev/cutover/bench/BenchmarkRunner.java`.\n";
     Files.createDirectories(Path.of("..", "docs"));
     Files.writeString(Path.of("..", "docs", "BENCHMARKS.md"), report);
   }
