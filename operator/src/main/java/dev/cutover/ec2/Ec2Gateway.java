@@ -16,20 +16,16 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.core.retry.RetryMode;
-import software.amazon.awssdk.core.retry.RetryPolicy;
-import software.amazon.awssdk.core.retry.conditions.RetryCondition;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Address;
-import software.amazon.awssdk.services.ec2.model.AllocateAddressRequest;
 import software.amazon.awssdk.services.ec2.model.DomainType;
 import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ec2.model.Instance;
 import software.amazon.awssdk.services.ec2.model.InstanceStatus;
 import software.amazon.awssdk.services.ec2.model.ResourceType;
-import software.amazon.awssdk.services.ec2.model.RunInstancesRequest;
 import software.amazon.awssdk.services.ec2.model.SummaryStatus;
 import software.amazon.awssdk.services.ec2.model.Tag;
 import software.amazon.awssdk.services.ec2.model.TagSpecification;
@@ -56,11 +52,24 @@ public class Ec2Gateway implements AutoCloseable {
   public static final Duration LISTING_DELAY = Duration.ofSeconds(10);
 
   private final Ec2Client ec2;
+  private final Ec2Client once;
   private final Map<String, AtomicLong> calls = new ConcurrentHashMap<>();
   private volatile CallListener listener = (operation, outcome) -> { };
 
   public Ec2Gateway(Ec2Client ec2) {
+    this(ec2, ec2);
+  }
+
+  /**
+   * @param ec2 for every call the SDK may retry on throttling, 5xx and network errors
+   * @param once for the calls that must not be sent twice blindly: AllocateAddress has no
+   *     idempotency token (a retry after a lost answer allocates a second address), and a
+   *     RunInstances retried inside the SDK is not seen by the policy. Cutover retries both
+   *     itself, after looking at EC2 again (its own backoff, the launch's ClientToken).
+   */
+  public Ec2Gateway(Ec2Client ec2, Ec2Client once) {
     this.ec2 = ec2;
+    this.once = once;
   }
 
   public void setListener(CallListener listener) {
@@ -72,26 +81,12 @@ public class Ec2Gateway implements AutoCloseable {
    * default AWS credentials chain (environment, profile, web identity for IRSA, instance role).
    */
   public static Ec2Gateway create(Region region, Optional<URI> endpoint) {
-    var builder = Ec2Client.builder().region(region)
-        .overrideConfiguration(o -> o.retryPolicy(retryPolicy()));
-    endpoint.ifPresent(builder::endpointOverride);
-    return new Ec2Gateway(builder.build());
-  }
-
-  /**
-   * The SDK's standard retries (throttling, 5xx, network), except for the calls that must not be
-   * sent twice blindly: AllocateAddress has no idempotency token, so a retry after a lost answer
-   * allocates a second address; and a RunInstances retried inside the SDK is not seen by the
-   * policy. Cutover retries both itself, after looking at EC2 again (its own backoff, with the
-   * launch's ClientToken).
-   */
-  public static RetryPolicy retryPolicy() {
-    RetryCondition standard = RetryCondition.defaultRetryCondition();
-    return RetryPolicy.builder(RetryMode.STANDARD)
-        .retryCondition(context -> !(context.originalRequest() instanceof RunInstancesRequest
-            || context.originalRequest() instanceof AllocateAddressRequest)
-            && standard.shouldRetry(context))
-        .build();
+    var retrying = Ec2Client.builder().region(region);
+    var once = Ec2Client.builder().region(region)
+        .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
+    endpoint.ifPresent(retrying::endpointOverride);
+    endpoint.ifPresent(once::endpointOverride);
+    return new Ec2Gateway(retrying.build(), once.build());
   }
 
   // ---- reads: one paginated call each per poll, for every Release at once ----
@@ -127,7 +122,7 @@ public class Ec2Gateway implements AutoCloseable {
   // ---- writes ----
 
   public List<ManagedInstance> runInstances(LaunchRequest launch) {
-    return call("RunInstances", () -> ec2.runInstances(r -> {
+    return call("RunInstances", () -> once.runInstances(r -> {
       r.clientToken(launch.clientToken())
           .imageId(launch.imageId())
           .instanceType(launch.instanceType())
@@ -171,7 +166,7 @@ public class Ec2Gateway implements AutoCloseable {
 
   public ElasticIp allocateAddress(Map<String, String> tags) {
     return call("AllocateAddress", () -> {
-      var allocated = ec2.allocateAddress(r -> r.domain(DomainType.VPC).tagSpecifications(
+      var allocated = once.allocateAddress(r -> r.domain(DomainType.VPC).tagSpecifications(
           TagSpecification.builder().resourceType(ResourceType.ELASTIC_IP)
               .tags(toTags(tags)).build()));
       return new ElasticIp(allocated.allocationId(), allocated.publicIp(), null, null,
@@ -197,6 +192,9 @@ public class Ec2Gateway implements AutoCloseable {
   @Override
   public void close() {
     ec2.close();
+    if (once != ec2) {
+      once.close();
+    }
   }
 
   private <T> T call(String operation, Supplier<T> body) {

@@ -114,7 +114,6 @@ public final class TestWorld
         .region(REGION)
         .credentialsProvider(StaticCredentialsProvider.create(
             AwsBasicCredentials.create("testing", "testing")))
-        .overrideConfiguration(o -> o.retryPolicy(dev.cutover.ec2.Ec2Gateway.retryPolicy()))
         .build();
   }
 
