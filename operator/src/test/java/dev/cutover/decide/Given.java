@@ -105,7 +105,7 @@ final class Given {
   Given instance(String version, int slot, InstanceState state, StatusChecks checks,
       Instant launched) {
     instances.add(new ManagedInstance("i-" + version.replace(".", "") + "-" + slot + "-"
-        + nextId++, UID, KEY, fleetId(version), version, slot, state, "10.0.0." + nextId,
+        + nextId++, UID, KEY, fleetId(version), version, slot, state, "127.16.0." + nextId,
         null, launched, checks));
     return this;
   }

@@ -82,7 +82,7 @@ class ArgoHealthTest {
     List<ManagedInstance> instances = new ArrayList<>();
     for (int slot = 0; slot < r.getSpec().fleetSize; slot++) {
       instances.add(new ManagedInstance("i-" + slot, "uid-1", "shop/app", fleet,
-          r.getSpec().version, slot, state, "10.0.0." + slot, null, NOW, StatusChecks.OK));
+          r.getSpec().version, slot, state, "127.16.0." + slot, null, NOW, StatusChecks.OK));
     }
     ElasticIp eip = new ElasticIp(r.getSpec().elasticIp.allocationId, "203.0.113.7",
         eipOn ? "i-0" : null, null, null);
