@@ -73,21 +73,6 @@ final class Story {
 
   /** The API's durations ("500ms", "90s", "15m", "1h30m"); the fallback when absent. */
   static Duration parse(String text, Duration fallback) {
-    if (text == null || text.isBlank()) {
-      return fallback;
-    }
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]+)(ms|s|m|h)")
-        .matcher(text);
-    Duration total = Duration.ZERO;
-    while (m.find()) {
-      long n = Long.parseLong(m.group(1));
-      total = total.plus(switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        default -> Duration.ofHours(n);
-      });
-    }
-    return total;
+    return dev.cutover.api.Durations.parse(text, fallback);
   }
 }
