@@ -81,46 +81,64 @@ public final class ReleasePass {
     ReleaseStatus recorded = before;
     if (plan.intent().isPresent() && !plan.actions().isEmpty()) {
       recorded = StatusBuilder.withIntent(release, plan);
-      try {
-        writeFirst.write(release, recorded);
-      } catch (RuntimeException e) {
-        // Nothing was done: the switch waits until its intent can be recorded.
-        log.warn("{}: could not record {} before acting: {}", key(release),
-            plan.intent().get().kind, e.getMessage());
+      if (!recordFirst(writeFirst, release, recorded, plan)) {
         return new Result(before, false, Optional.of(AFTER_FAILED_WRITE), false);
       }
     }
-    Outcome outcome = executor.execute(plan.actions(), world, release,
-        (action, took) -> {
-          if (action instanceof Action.Associate associate) {
-            metrics.switched(associate.reason(), took);
-          }
-          narrator.done(release, action, world, clock.instant());
-        });
+    Outcome outcome = act(release, plan, world);
+    Next next = outcome.failed().isPresent()
+        ? afterRefusal(release, recorded, plan, outcome.failed().get(), now)
+        : new Next(StatusBuilder.build(release, plan, world, now),
+            !plan.actions().isEmpty() ? Optional.of(AFTER_ACTING)
+                : plan.wakeAt().map(this::untilAt));
+    narrator.transition(release, before, next.status());
+    reportFleets(release, next.status());
+    boolean changed = StatusBuilder.differs(before, next.status());
+    return new Result(changed ? next.status() : before, changed, next.lookAgain(),
+        plan.deletionComplete() && outcome.complete());
+  }
 
-    ReleaseStatus next;
-    Optional<Duration> lookAgain;
-    if (outcome.failed().isPresent()) {
-      var failed = outcome.failed().get();
-      narrator.refused(release, failed.failure());
-      Failures.Refusal refusal = Failures.onFailure(release, failed.action(),
-          failed.failure().code(), failed.failure().awsMessage(),
-          failed.failure().retryable(), now);
-      next = StatusBuilder.afterFailure(release, recorded, refusal, plan.health(), now);
-      lookAgain = Optional.of(untilAt(Instant.parse(refusal.error().retryAt)));
-    } else {
-      next = StatusBuilder.build(release, plan, world, now);
-      lookAgain = !plan.actions().isEmpty() ? Optional.of(AFTER_ACTING)
-          : plan.wakeAt().map(this::untilAt);
+  /** The status a pass leaves and when to look again. */
+  private record Next(ReleaseStatus status, Optional<Duration> lookAgain) {}
+
+  /** Records the intent before any call; false when it could not be (nothing is done then). */
+  private boolean recordFirst(StatusWriter writeFirst, Release release, ReleaseStatus recorded,
+      Plan plan) {
+    try {
+      writeFirst.write(release, recorded);
+      return true;
+    } catch (RuntimeException e) {
+      log.warn("{}: could not record {} before acting: {}", key(release),
+          plan.intent().get().kind, e.getMessage());
+      return false;
     }
-    narrator.transition(release, before, next);
+  }
+
+  private Outcome act(Release release, Plan plan, ObservedWorld world) {
+    return executor.execute(plan.actions(), world, release, (action, took) -> {
+      if (action instanceof Action.Associate associate) {
+        metrics.switched(associate.reason(), took);
+      }
+      narrator.done(release, action, world, clock.instant());
+    });
+  }
+
+  /** EC2 refused an action: the refusal is recorded on that action, with its retry time. */
+  private Next afterRefusal(Release release, ReleaseStatus recorded, Plan plan,
+      PlanExecutor.Failed failed, Instant now) {
+    narrator.refused(release, failed.failure());
+    Failures.Refusal refusal = Failures.onFailure(release, failed.action(),
+        failed.failure().code(), failed.failure().awsMessage(),
+        failed.failure().retryable(), now);
+    return new Next(StatusBuilder.afterFailure(release, recorded, refusal, plan.health(), now),
+        Optional.of(untilAt(Instant.parse(refusal.error().retryAt))));
+  }
+
+  private void reportFleets(Release release, ReleaseStatus next) {
     metrics.fleets(key(release), size(next.activeFleet == null ? null
         : next.activeFleet.instanceIds), next.stagingFleet == null
         || next.stagingFleet.instances == null ? 0 : next.stagingFleet.instances.size(),
         size(next.previousFleet == null ? null : next.previousFleet.instanceIds));
-    boolean changed = StatusBuilder.differs(before, next);
-    return new Result(changed ? next : before, changed, lookAgain,
-        plan.deletionComplete() && outcome.complete());
   }
 
   /** The Release's EC2 world with the latest results of its HTTP checks. */

@@ -1,6 +1,7 @@
 package dev.cutover.api;
 
 import java.time.Duration;
+import java.util.Objects;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
@@ -88,5 +89,13 @@ public class HttpCheck {
   public int threshold() {
     return successThreshold == null ? Integer.parseInt(DEFAULT_SUCCESS_THRESHOLD)
         : successThreshold;
+  }
+
+  /** The same probe: a running probe is kept (with its results) only while this holds. */
+  public boolean sameAs(HttpCheck other) {
+    return other != null && Objects.equals(port, other.port) && Objects.equals(path, other.path)
+        && Objects.equals(timeout, other.timeout) && Objects.equals(interval, other.interval)
+        && Objects.equals(expectStatus, other.expectStatus)
+        && Objects.equals(successThreshold, other.successThreshold) && address == other.address;
   }
 }

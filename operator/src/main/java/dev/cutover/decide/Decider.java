@@ -56,12 +56,7 @@ public final class Decider {
       d.keptIntent = d.last.intent;
     }
     if (noAddress.isPresent()) {
-      Production.serving(d, roles.active());
-      if (roles.retained() != null) {
-        d.retaining(roles.retained(), roles.retainedExpiry());
-      }
-      d.phase = Phase.Failed;
-      return d.plan(noAddress.get(), false);
+      return withoutAddress(d, roles, noAddress.get());
     }
     roles.superseded().forEach(f -> d.terminate(f.notGone(), f.version(), "Superseded"));
     holdUnclaimed(d, roles);
@@ -78,22 +73,39 @@ public final class Decider {
     } else if (retained != null && desiredId.equals(retained.id()) && retained.hasAlive()) {
       health = Switches.switchBack(d, roles);
     } else {
-      Production.retain(d, roles);
-      if (active != null) {
-        Production.keepElasticIpOn(d, active, java.util.Set.of());
-        Production.serving(d, active);
-      }
-      health = Staging.run(d, roles);
-      if (active != null && !d.serves(active) && !d.plansAssociate()) {
-        health = health.withAvailability(false, health.message() + " Production is not served: no running "
-                + "instance of " + active.version() + " holds the Elastic IP.");
-      }
+      health = stageBesideProduction(d, roles);
     }
     keepRefused(d);
     if (Boolean.TRUE.equals(d.spec.paused)) {
       return paused(d, roles);
     }
     return d.plan(health, false);
+  }
+
+  /** The Elastic IP cannot be had: nothing moves, what serves and what is retained are kept. */
+  private static Plan withoutAddress(Draft d, Roles roles, Health health) {
+    Production.serving(d, roles.active());
+    if (roles.retained() != null) {
+      d.retaining(roles.retained(), roles.retainedExpiry());
+    }
+    d.phase = Phase.Failed;
+    return d.plan(health, false);
+  }
+
+  /** A new version: production keeps serving (and is healed) while the new fleet is staged. */
+  private static Health stageBesideProduction(Draft d, Roles roles) {
+    Fleet active = roles.active();
+    Production.retain(d, roles);
+    if (active != null) {
+      Production.keepElasticIpOn(d, active, java.util.Set.of());
+      Production.serving(d, active);
+    }
+    Health health = Staging.run(d, roles);
+    if (active != null && !d.serves(active) && !d.plansAssociate()) {
+      health = health.withAvailability(false, health.message() + " Production is not served: "
+          + "no running instance of " + active.version() + " holds the Elastic IP.");
+    }
+    return health;
   }
 
   /**

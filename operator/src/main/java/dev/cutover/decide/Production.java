@@ -94,25 +94,10 @@ final class Production {
     duplicates.forEach(i -> leaving.add(i.id()));
     stopped.forEach(i -> leaving.add(i.id()));
     if (!keepElasticIpOn(d, active, leaving)) {
-      // No staying instance runs yet. The address stays on its holder if that one runs, else
-      // it goes to a running instance that was to leave (better than a stopped one), and
-      // whichever holds it stays until a replacement runs.
-      boolean holderRuns = active.running().stream().anyMatch(i -> i.id().equals(holder));
-      String keep = holder;
-      if (!holderRuns) {
-        Optional<ManagedInstance> runner = active.running().stream()
-            .filter(i -> leaving.contains(i.id()) && !d.terminating.contains(i.id()))
-            .findFirst();
-        if (runner.isPresent() && d.associate(runner.get().id(), d.versionOf(holder),
-            active.version(), SwitchReason.Healed)) {
-          keep = runner.get().id();
-        }
-      }
-      String kept = keep;
-      surplus.removeIf(i -> i.id().equals(kept) || i.id().equals(holder) && holderRuns);
-      duplicates.removeIf(i -> i.id().equals(kept) || i.id().equals(holder) && holderRuns);
-      stopped = stopped.stream().filter(i -> !i.id().equals(holder) || !kept.equals(holder))
-          .toList();
+      String stays = addressKeeperUntilReplaced(d, active, holder, leaving);
+      surplus.removeIf(i -> i.id().equals(stays));
+      duplicates.removeIf(i -> i.id().equals(stays));
+      stopped = stopped.stream().filter(i -> !i.id().equals(stays)).toList();
     }
     d.terminate(surplus, active.version(), "ScaledIn");
     d.terminate(duplicates, active.version(), "DuplicateInSlot");
@@ -123,6 +108,26 @@ final class Production {
       launched = missing.size();
     }
     return new Heal(launched, missing.isEmpty() && leaving.isEmpty());
+  }
+
+  /**
+   * No staying instance runs yet. The address stays on its holder if that one runs, else it
+   * goes to a running instance that was to leave (better than a stopped one), and whichever
+   * holds it stays until a replacement runs. Returns that instance (null when there is none).
+   */
+  private static String addressKeeperUntilReplaced(Draft d, Fleet active, String holder,
+      Set<String> leaving) {
+    if (active.running().stream().anyMatch(i -> i.id().equals(holder))) {
+      return holder;
+    }
+    Optional<ManagedInstance> runner = active.running().stream()
+        .filter(i -> leaving.contains(i.id()) && !d.terminating.contains(i.id()))
+        .findFirst();
+    if (runner.isPresent() && d.associate(runner.get().id(), d.versionOf(holder),
+        active.version(), SwitchReason.Healed)) {
+      return runner.get().id();
+    }
+    return holder;
   }
 
   /** The instance that keeps a slot: the Elastic IP's holder, else the oldest. */

@@ -40,10 +40,7 @@ final class Staging {
     Instant verifiedAt = verifiedBefore(d, id).orElse(null);
     Instant deadline = startedAt.plus(d.spec.verification.deadlineLength());
     List<ManagedInstance> members = members(d, fleet, size);
-    List<ManagedInstance> lost = fleet == null ? List.of() : fleet.instances().stream()
-        .filter(i -> i.slot() < size && !i.state().isAlive()
-            && (!i.state().isGone() || !i.launchTime().isBefore(startedAt.minus(CLOCK_SKEW))))
-        .toList();
+    List<ManagedInstance> lost = lost(fleet, size, startedAt);
     removeExtras(d, fleet, members);
 
     if (lost.size() > size) {
@@ -64,25 +61,7 @@ final class Staging {
         .filter(slot -> members.stream().noneMatch(i -> i.slot() == slot)).boxed().toList();
     if (!missing.isEmpty()) {
       d.phase = Phase.Provisioning;
-      if (recentlyLaunched(d, id)) {
-        // Status says this attempt launched moments ago; a poll that old may not list it yet
-        // (and a restarted operator has no write-through): look again before launching more.
-        return progressing(available, "LaunchUnconfirmed", "Waiting for EC2 to list the "
-            + "instances of " + d.spec.version + " launched at " + startedAt + ".");
-      }
-      if (!Launches.launch(d, fleet, id, d.spec.version, missing, "Staging")) {
-        Optional<ActionError> e = d.heldFor("RunInstances/" + id);
-        if (e.isEmpty()) {
-          return progressing(available, "LaunchUnconfirmed", "The last launch of "
-              + d.spec.version + " may have happened although its answer was lost; waiting "
-              + "for EC2 to list its instances before launching again.");
-        }
-        return progressing(available, "LaunchRefused", "EC2 refused to launch "
-            + d.spec.version + " (" + e.get().code + ": " + e.get().message
-            + "); trying again at " + e.get().retryAt + ", until the deadline " + deadline + ".");
-      }
-      return progressing(available, "Launching", "Launching " + missing.size() + " instance"
-          + (missing.size() == 1 ? "" : "s") + " of " + d.spec.version + " beside production.");
+      return launchMissing(d, fleet, id, missing, startedAt, deadline, available);
     }
     if (!Gates.booted(members)) {
       d.phase = Phase.Provisioning;
@@ -91,6 +70,40 @@ final class Staging {
           + " instances of " + d.spec.version + " running.");
     }
     return verify(d, roles, fleet, members, verifiedAt, available);
+  }
+
+  /** Instances of this attempt that died: stopped ones, and gone ones launched since it began. */
+  private static List<ManagedInstance> lost(Fleet fleet, int size, Instant startedAt) {
+    if (fleet == null) {
+      return List.of();
+    }
+    return fleet.instances().stream()
+        .filter(i -> i.slot() < size && !i.state().isAlive()
+            && (!i.state().isGone() || !i.launchTime().isBefore(startedAt.minus(CLOCK_SKEW))))
+        .toList();
+  }
+
+  private static Health launchMissing(Draft d, Fleet fleet, String id, List<Integer> missing,
+      Instant startedAt, Instant deadline, boolean available) {
+    if (recentlyLaunched(d, id)) {
+      // Status says this attempt launched moments ago; a poll that old may not list it yet
+      // (and a restarted operator has no write-through): look again before launching more.
+      return progressing(available, "LaunchUnconfirmed", "Waiting for EC2 to list the "
+          + "instances of " + d.spec.version + " launched at " + startedAt + ".");
+    }
+    if (Launches.launch(d, fleet, id, d.spec.version, missing, "Staging")) {
+      return progressing(available, "Launching", "Launching " + missing.size() + " instance"
+          + (missing.size() == 1 ? "" : "s") + " of " + d.spec.version + " beside production.");
+    }
+    Optional<ActionError> e = d.heldFor("RunInstances/" + id);
+    if (e.isEmpty()) {
+      return progressing(available, "LaunchUnconfirmed", "The last launch of "
+          + d.spec.version + " may have happened although its answer was lost; waiting "
+          + "for EC2 to list its instances before launching again.");
+    }
+    return progressing(available, "LaunchRefused", "EC2 refused to launch "
+        + d.spec.version + " (" + e.get().code + ": " + e.get().message
+        + "); trying again at " + e.get().retryAt + ", until the deadline " + deadline + ".");
   }
 
   private static Health verify(Draft d, Roles roles, Fleet fleet, List<ManagedInstance> members,
@@ -111,23 +124,39 @@ final class Staging {
           "failed during the soak ("), available);
     }
     d.phase = Phase.Verifying;
-    if (impaired.isPresent() || !Gates.statusChecksPass(d.spec, members)) {
+    Optional<Health> pending = checksPending(d, members, impaired.isPresent(), verifiedBefore,
+        available);
+    if (pending.isPresent()) {
+      return pending.get();
+    }
+    Instant verifiedAt = verifiedBefore == null ? d.now : verifiedBefore;
+    d.trial = d.trial.verifiedAt(verifiedAt);
+    return promoteWhenSoakedAndApproved(d, roles, fleet, members, verifiedAt, available);
+  }
+
+  /** Progress while EC2 status checks or HTTP checks have not yet passed on every member. */
+  private static Optional<Health> checksPending(Draft d, List<ManagedInstance> members,
+      boolean impaired, Instant verifiedBefore, boolean available) {
+    if (impaired || !Gates.statusChecksPass(d.spec, members)) {
       long ok = members.stream().filter(i -> i.statusChecks()
           == dev.cutover.ec2.ManagedInstance.StatusChecks.OK).count();
-      return progressing(available, "StatusChecks", ok + " of " + members.size()
+      return Optional.of(progressing(available, "StatusChecks", ok + " of " + members.size()
           + " instances of " + d.spec.version + " pass EC2 status checks"
-          + againSince(verifiedBefore));
+          + againSince(verifiedBefore)));
     }
     if (!Gates.httpChecksPass(d.spec, d.world, members)) {
       int threshold = d.spec.verification.http.threshold();
       long passed = members.stream().filter(i -> d.world.http(i.id()).passed(threshold))
           .count();
-      return progressing(available, "HttpChecks", passed + " of " + members.size()
+      return Optional.of(progressing(available, "HttpChecks", passed + " of " + members.size()
           + " instances of " + d.spec.version + " pass the HTTP check"
-          + againSince(verifiedBefore));
+          + againSince(verifiedBefore)));
     }
-    Instant verifiedAt = verifiedBefore == null ? d.now : verifiedBefore;
-    d.trial = d.trial.verifiedAt(verifiedAt);
+    return Optional.empty();
+  }
+
+  private static Health promoteWhenSoakedAndApproved(Draft d, Roles roles, Fleet fleet,
+      List<ManagedInstance> members, Instant verifiedAt, boolean available) {
     Instant soakUntil = verifiedAt.plus(d.spec.promotion.soakLength());
     if (d.now.isBefore(soakUntil)) {
       d.wakeAt(soakUntil);

@@ -17,7 +17,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -72,7 +71,8 @@ public class HttpChecker extends AbstractEventSource<HttpCheckResult, Release>
     probes.entrySet().removeIf(e -> {
       Probe p = e.getValue();
       boolean keep = !p.releaseKey().equals(releaseKey)
-          || p.uri().equals(wanted.get(e.getKey())) && sameCheck(p.check(), check);
+          || p.uri().equals(wanted.get(e.getKey())) && p.check() != null
+          && p.check().sameAs(check);
       if (!keep) {
         p.active().set(false);
         results.remove(e.getKey());
@@ -155,13 +155,6 @@ public class HttpChecker extends AbstractEventSource<HttpCheckResult, Release>
     }
   }
 
-  private static boolean sameCheck(HttpCheck a, HttpCheck b) {
-    return a != null && b != null && Objects.equals(a.port, b.port)
-        && Objects.equals(a.path, b.path) && Objects.equals(a.timeout, b.timeout)
-        && Objects.equals(a.interval, b.interval) && Objects.equals(a.expectStatus,
-        b.expectStatus) && Objects.equals(a.successThreshold, b.successThreshold)
-        && a.address == b.address;
-  }
 
   /** Results are read through {@link #results}; the events only wake the Release. */
   @Override

@@ -1,7 +1,6 @@
 package dev.cutover.sim;
 
 import dev.cutover.api.HttpCheck;
-import dev.cutover.api.Durations;
 import dev.cutover.observe.CheckResults;
 import dev.cutover.observe.HttpCheckResult;
 import dev.cutover.ec2.ManagedInstance;
@@ -14,7 +13,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import software.amazon.awssdk.services.ec2.model.InstanceStateName;
@@ -94,11 +92,11 @@ final class SimulatedChecks implements CheckResults {
       }
     }
     watches.entrySet().removeIf(e -> e.getValue().releaseKey().equals(releaseKey)
-        && (!wanted.contains(e.getKey()) || !sameCheck(e.getValue().check(), check)));
+        && (!wanted.contains(e.getKey()) || e.getValue().check() == null
+            || !e.getValue().check().sameAs(check)));
     for (String id : wanted) {
       watches.computeIfAbsent(id, k -> new Watch(releaseKey, clock.instant(), check,
-          Durations.parse(check.interval, Duration.ofSeconds(5)),
-          check.successThreshold == null ? 3 : check.successThreshold));
+          check.intervalLength(), check.threshold()));
     }
   }
 
@@ -171,11 +169,4 @@ final class SimulatedChecks implements CheckResults {
     return -Math.floorDiv(-a, b);
   }
 
-  private static boolean sameCheck(HttpCheck a, HttpCheck b) {
-    return a != null && b != null && Objects.equals(a.port, b.port)
-        && Objects.equals(a.path, b.path) && Objects.equals(a.timeout, b.timeout)
-        && Objects.equals(a.interval, b.interval) && Objects.equals(a.expectStatus,
-        b.expectStatus) && Objects.equals(a.successThreshold, b.successThreshold)
-        && a.address == b.address;
-  }
 }
