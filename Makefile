@@ -48,10 +48,10 @@ bench: tools-kube tools-moto build ## EC2 API cost and latency benchmarks (BENCH
 build: ## compile and package the operator (no tests)
 	$(MVN) package -DskipTests
 
-crds: ## regenerate crds/ (and the chart's copy) from the Java model
+crds: ## regenerate crds/ (Release, AwsAccount; and the chart's copy) from the Java model
 	$(MVN) -q -pl operator process-classes
-	cp operator/target/classes/META-INF/fabric8/releases.cutover.dev-v1.yml crds/
-	cp crds/releases.cutover.dev-v1.yml helm/cutover/crds/
+	cp operator/target/classes/META-INF/fabric8/*.cutover.dev-v1.yml crds/
+	cp crds/*.cutover.dev-v1.yml helm/cutover/crds/
 
 docs: crds ## regenerate docs/API.md from the CRD
 	$(MVN) -q -pl operator test -Dtest=ApiReferenceTest -Dcutover.writeDocs=true -Dsurefire.failIfNoSpecifiedTests=false

@@ -30,6 +30,17 @@ public class ReleaseSpec {
       + "the cutover.dev/version tag.")
   public String version;
 
+  @Size(min = 1, max = 253)
+  @JsonPropertyDescription("The AwsAccount (cluster-scoped) to launch in. Absent: the account "
+      + "marked default, or the operator's own credentials and region when none is. Checked at "
+      + "admission and before every launch against the account's namespaces and allowlists.")
+  public String account;
+
+  @Size(min = 1, max = 32)
+  @JsonPropertyDescription("Region of the account to launch in; one of the account's regions "
+      + "(its first when absent).")
+  public String region;
+
   @Required
   @Min(1)
   @Max(100)

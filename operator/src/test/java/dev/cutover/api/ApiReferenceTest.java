@@ -21,13 +21,15 @@ import org.junit.jupiter.api.Test;
  */
 class ApiReferenceTest {
 
-  private static final Path CRD = Path.of("target/classes/META-INF/fabric8/releases.cutover.dev-v1.yml");
+  private static final Path CRDS = Path.of("target/classes/META-INF/fabric8");
   private static final Path DOC = Path.of("..", "docs", "API.md");
 
   @Test
   void apiReferenceIsRenderedFromTheCrd() throws IOException {
-    String rendered = render(Serialization.unmarshal(Files.readString(CRD),
-        CustomResourceDefinition.class));
+    String rendered = render(Serialization.unmarshal(Files.readString(CRDS.resolve(
+        "releases.cutover.dev-v1.yml")), CustomResourceDefinition.class)) + "\n"
+        + render(Serialization.unmarshal(Files.readString(CRDS.resolve(
+        "awsaccounts.cutover.dev-v1.yml")), CustomResourceDefinition.class));
     if (Boolean.getBoolean("cutover.writeDocs")) {
       Files.createDirectories(DOC.getParent());
       Files.writeString(DOC, rendered);
@@ -42,13 +44,14 @@ class ApiReferenceTest {
     var version = crd.getSpec().getVersions().get(0);
     var root = version.getSchema().getOpenAPIV3Schema();
     var out = new StringBuilder();
-    out.append("# Release API reference\n\n")
+    out.append("# ").append(crd.getSpec().getNames().getKind()).append(" API reference\n\n")
         .append("<!-- Rendered from crds/").append(crd.getMetadata().getName())
         .append("-v1.yml by `make docs`; edit the Java model in operator/src/main/java/dev/cutover/api. -->\n\n")
         .append("`apiVersion: ").append(crd.getSpec().getGroup()).append('/')
         .append(version.getName()).append("`, `kind: ").append(crd.getSpec().getNames().getKind())
         .append("`, short name `").append(String.join("`, `", crd.getSpec().getNames()
-            .getShortNames())).append("`, namespaced.\n\n")
+            .getShortNames())).append("`, ").append("Cluster".equals(crd.getSpec().getScope()) ? "cluster-scoped"
+            : "namespaced").append(".\n\n")
         .append("## spec\n\n| field | type | default | description | rules |\n|---|---|---|---|---|\n");
     rows(out, "spec", root.getProperties().get("spec"));
     out.append("\n## status\n\nWritten by Cutover only.\n\n"

@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
 public final class Crds {
 
   public static final String RELEASE_CRD = "META-INF/fabric8/releases.cutover.dev-v1.yml";
+  public static final String ACCOUNT_CRD = "META-INF/fabric8/awsaccounts.cutover.dev-v1.yml";
   static final String RELEASE_CRD_NAME = "releases.cutover.dev";
   private static final Logger LOG = LoggerFactory.getLogger(Crds.class);
 
@@ -56,6 +57,7 @@ public final class Crds {
     }
     CustomResourceDefinition crd = load(client);
     client.resource(crd).forceConflicts().serverSideApply();
+    applyAccountCrd(client);
     await().atMost(Duration.ofSeconds(30)).until(() -> isEstablished(client
         .apiextensions().v1().customResourceDefinitions().withName(RELEASE_CRD_NAME).get()));
     await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> client
@@ -63,6 +65,19 @@ public final class Crds {
     installed = crd;
     LOG.info("{} applied ({})", RELEASE_CRD_NAME, current == null ? "created" : "updated");
     return crd;
+  }
+
+  /** The AwsAccount CRD, which the operator watches beside Releases. */
+  private static void applyAccountCrd(KubernetesClient client) {
+    try (InputStream yaml = Crds.class.getClassLoader().getResourceAsStream(ACCOUNT_CRD)) {
+      CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions()
+          .load(yaml).item();
+      client.resource(crd).forceConflicts().serverSideApply();
+      await().atMost(Duration.ofSeconds(30)).until(() -> isEstablished(client.apiextensions()
+          .v1().customResourceDefinitions().withName(crd.getMetadata().getName()).get()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /**

@@ -1,0 +1,25 @@
+package dev.cutover.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Whether the account's credentials work, and which account they reach. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class AwsAccountStatus {
+
+  @JsonPropertyDescription("The account id the credentials reach (from GetCallerIdentity).")
+  public String accountId;
+
+  @JsonPropertyDescription("The identity Cutover acts as in that account.")
+  public String arn;
+
+  @JsonPropertyDescription("When the credentials were last checked.")
+  public String checkedAt;
+
+  @JsonPropertyDescription("Ready: the credentials work (reason CredentialsValid) or not (the "
+      + "AWS error code as reason).")
+  public List<Condition> conditions = new ArrayList<>();
+}
