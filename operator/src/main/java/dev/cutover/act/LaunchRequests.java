@@ -41,6 +41,17 @@ public final class LaunchRequests {
     return tags;
   }
 
+  /**
+   * Tags that claim an Elastic IP the user owns for this Release (its Name and other tags stay
+   * the user's): {@link Tags#CLAIM_KEYS}, removed together when the Release is deleted.
+   */
+  public static Map<String, String> claimTags(Release release) {
+    Map<String, String> tags = new LinkedHashMap<>();
+    tags.put(Tags.CLAIMED, "true");
+    ownership(release, tags);
+    return tags;
+  }
+
   private static Map<String, String> instanceTags(Release release, Launch launch) {
     Map<String, String> tags = new LinkedHashMap<>();
     if (release.getSpec().template.tags != null) {

@@ -5,16 +5,20 @@ import dev.cutover.ec2.Ec2Gateway;
 import dev.cutover.api.Release;
 import dev.cutover.decide.Action;
 import dev.cutover.decide.Action.AllocateAddress;
+import dev.cutover.decide.Action.ClaimAddress;
+import dev.cutover.decide.Action.UnclaimAddress;
 import dev.cutover.decide.Action.Associate;
 import dev.cutover.decide.Action.Launch;
 import dev.cutover.decide.Action.ReleaseAddress;
 import dev.cutover.decide.Action.Terminate;
 import dev.cutover.ec2.ElasticIp;
+import dev.cutover.ec2.Tags;
 import dev.cutover.observe.Ec2Inventory;
 import dev.cutover.observe.ObservedWorld;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiConsumer;
 
@@ -80,6 +84,17 @@ public class PlanExecutor {
       inventory.recordAllocated(gateway.allocateAddress(LaunchRequests.addressTags(release)));
     } else if (action instanceof ReleaseAddress releaseAddress) {
       releaseAddress(releaseAddress.address(), releaseUid);
+    } else if (action instanceof ClaimAddress claim) {
+      Map<String, String> tags = LaunchRequests.claimTags(release);
+      gateway.claimAddress(claim.address().allocationId(), tags);
+      inventory.recordClaim(claim.address(), releaseUid, tags.get(Tags.RELEASE));
+    } else if (action instanceof UnclaimAddress unclaim) {
+      if (!releaseUid.equals(unclaim.address().claimUid())) {
+        throw new IllegalStateException("refusing to remove the claim on "
+            + unclaim.address().allocationId() + ": another Release holds it");
+      }
+      gateway.unclaimAddress(unclaim.address().allocationId());
+      inventory.recordClaim(unclaim.address(), null, null);
     }
   }
 

@@ -25,4 +25,14 @@ public class ElasticIpSpec {
   @JsonPropertyDescription("When true, Cutover allocates an Elastic IP (tagged as its own) and "
       + "releases it when the Release is deleted with deletionPolicy Delete.")
   public Boolean allocate;
+
+  @JsonPropertyDescription("When true, Cutover takes the address even while it points at an "
+      + "instance Cutover does not own (on first use, or after someone moved it by hand). "
+      + "Otherwise such an address is reported (ElasticIpInUse, ElasticIpMovedOutOfBand) and "
+      + "left where it is.")
+  public Boolean takeOver;
+
+  public boolean takesOver() {
+    return Boolean.TRUE.equals(takeOver);
+  }
 }

@@ -134,4 +134,42 @@ public sealed interface Action {
       return "released Elastic IP " + address.publicIp() + " (" + address.allocationId() + ")";
     }
   }
+
+  /** CreateTags on an Elastic IP the user owns: it now serves this Release only. */
+  record ClaimAddress(ElasticIp address) implements Action {
+    @Override
+    public String eventReason() {
+      return "ClaimedAddress";
+    }
+
+    @Override
+    public String operation() {
+      return "CreateTags";
+    }
+
+    @Override
+    public String describe() {
+      return "claimed Elastic IP " + address.publicIp() + " (" + address.allocationId()
+          + ") for this Release";
+    }
+  }
+
+  /** DeleteTags on the address this Release claimed: it may serve another Release now. */
+  record UnclaimAddress(ElasticIp address) implements Action {
+    @Override
+    public String eventReason() {
+      return "UnclaimedAddress";
+    }
+
+    @Override
+    public String operation() {
+      return "DeleteTags";
+    }
+
+    @Override
+    public String describe() {
+      return "removed this Release's claim on Elastic IP " + address.publicIp() + " ("
+          + address.allocationId() + ")";
+    }
+  }
 }

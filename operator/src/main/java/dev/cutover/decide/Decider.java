@@ -46,7 +46,7 @@ public final class Decider {
     if (release.isMarkedForDeletion()) {
       return deletion(d);
     }
-    Optional<Health> noAddress = address(d);
+    Optional<Health> noAddress = address(d).or(() -> Claims.check(d));
     String desiredId = FleetIds.fleetId(d.spec.version, d.spec.template);
     Roles roles = Roles.resolve(d, desiredId, d.spec.retention.ttl());
     d.addressHolder = d.holder();
@@ -76,6 +76,9 @@ public final class Decider {
       health = stageBesideProduction(d, roles);
     }
     keepRefused(d);
+    if (d.addressElsewhere) {
+      health = Claims.movedByHand(d, health);
+    }
     if (Boolean.TRUE.equals(d.spec.paused)) {
       return paused(d, roles);
     }
@@ -274,9 +277,15 @@ public final class Decider {
 
   private static Plan deletion(Draft d) {
     d.phase = Phase.Deleting;
+    Claims.release(d);
     if (d.spec.deletionPolicy == DeletionPolicy.Retain) {
-      return d.plan(Health.settled(false, "Retained",
-          "Deleted with deletionPolicy Retain: instances and Elastic IP left as they are."), true);
+      boolean unclaimed = !Claims.stillClaimed(d);
+      if (!unclaimed) {
+        d.wakeAt(d.now.plusSeconds(5));
+      }
+      return d.plan(Health.settled(false, "Retained", "Deleted with deletionPolicy Retain: "
+          + "instances and Elastic IP left as they are; the claim on the address is removed."),
+          unclaimed);
     }
     List<ManagedInstance> remaining = d.world.instances().stream()
         .filter(i -> !i.state().isGone()).sorted(Comparator.comparing(ManagedInstance::id))
@@ -292,7 +301,8 @@ public final class Decider {
     // An instance launched just before the deletion (its answer lost) may not be listed yet.
     Instant settled = Instant.parse(d.release.getMetadata().getDeletionTimestamp())
         .plus(Draft.LISTING_DELAY);
-    boolean complete = remaining.isEmpty() && owned.isEmpty() && d.world.polledSince(settled);
+    boolean complete = remaining.isEmpty() && owned.isEmpty() && !Claims.stillClaimed(d)
+        && d.world.polledSince(settled);
     String message = "Terminating " + remaining.size() + " instances.";
     if (!terminating) {
       var e = d.heldTerminations.get(0);

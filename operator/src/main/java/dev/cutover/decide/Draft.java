@@ -44,6 +44,8 @@ final class Draft {
   final Optional<ElasticIp> eip;
 
   final List<Action> actions = new ArrayList<>();
+  /** The address points at an instance Cutover does not own: it is not moved (see Claims). */
+  boolean addressElsewhere;
   final Set<String> terminating = new HashSet<>();
   private final Set<String> associateTargets = new HashSet<>();
   final List<ManagedInstance> checkTargets = new ArrayList<>();
@@ -207,7 +209,8 @@ final class Draft {
   /** Plans an AssociateAddress with reassociation; false when held or no address exists. */
   boolean associate(String instanceId, String fromVersion, String toVersion,
       SwitchReason reason) {
-    if (eip.isEmpty() || terminating.contains(instanceId) || held("AssociateAddress")) {
+    if (eip.isEmpty() || addressElsewhere || terminating.contains(instanceId)
+        || held("AssociateAddress")) {
       return false;
     }
     associateTargets.add(instanceId);

@@ -41,7 +41,9 @@ final class Staging {
     Instant deadline = startedAt.plus(d.spec.verification.deadlineLength());
     List<ManagedInstance> members = members(d, fleet, size);
     List<ManagedInstance> lost = lost(fleet, size, startedAt);
-    removeExtras(d, fleet, members);
+    if (!kept(roles, fleet)) {
+      removeExtras(d, fleet, members);
+    }
 
     if (lost.size() > size) {
       return fail(d, fleet, FailureReason.InstancesKeepFailing, lost.size() + " instances of this attempt "
@@ -197,6 +199,15 @@ final class Staging {
    * Surplus slots and second instances in a slot (newest first) go. Stopped instances stay
    * until a replacement serves: they may be a retained fleet being relaunched.
    */
+  /**
+   * A fleet held because its role is unknown (or retained for a switch back) keeps every
+   * instance while it is staged again: its surplus goes only when the hold ends.
+   */
+  private static boolean kept(Roles roles, Fleet fleet) {
+    return fleet != null && (roles.held().keySet().stream().anyMatch(f -> f.id().equals(fleet.id()))
+        || roles.retained() != null && roles.retained().id().equals(fleet.id()));
+  }
+
   private static void removeExtras(Draft d, Fleet fleet, List<ManagedInstance> members) {
     if (fleet == null) {
       return;

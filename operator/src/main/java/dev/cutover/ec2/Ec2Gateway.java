@@ -170,8 +170,19 @@ public class Ec2Gateway implements AutoCloseable {
           TagSpecification.builder().resourceType(ResourceType.ELASTIC_IP)
               .tags(toTags(tags)).build()));
       return new ElasticIp(allocated.allocationId(), allocated.publicIp(), null, null,
-          tags.get(Tags.RELEASE_UID));
+          tags.get(Tags.RELEASE_UID), tags.get(Tags.RELEASE_UID), tags.get(Tags.RELEASE));
     });
+  }
+
+  /** Tags an Elastic IP the user owns as claimed by a Release (CreateTags on the address). */
+  public void claimAddress(String allocationId, Map<String, String> tags) {
+    call("CreateTags", () -> ec2.createTags(r -> r.resources(allocationId).tags(toTags(tags))));
+  }
+
+  /** Removes a Release's claim tags from an Elastic IP the user owns (DeleteTags). */
+  public void unclaimAddress(String allocationId) {
+    call("DeleteTags", () -> ec2.deleteTags(r -> r.resources(allocationId).tags(
+        Tags.CLAIM_KEYS.stream().map(k -> Tag.builder().key(k).build()).toList())));
   }
 
   public void disassociateAddress(String associationId) {
@@ -266,10 +277,12 @@ public class Ec2Gateway implements AutoCloseable {
   }
 
   private static ElasticIp toElasticIp(Address address) {
-    String owner = address.tags().stream().filter(t -> t.key().equals(Tags.RELEASE_UID))
-        .map(Tag::value).findFirst().orElse(null);
+    Map<String, String> tags = new java.util.HashMap<>();
+    address.tags().forEach(t -> tags.put(t.key(), t.value()));
+    String uid = tags.get(Tags.RELEASE_UID);
+    boolean claimed = tags.containsKey(Tags.CLAIMED);
     return new ElasticIp(address.allocationId(), address.publicIp(), address.instanceId(),
-        address.associationId(), owner);
+        address.associationId(), claimed ? null : uid, uid, tags.get(Tags.RELEASE));
   }
 
   private static StatusChecks toChecks(InstanceStatus status) {

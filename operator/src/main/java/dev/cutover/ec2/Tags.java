@@ -23,6 +23,15 @@ public final class Tags {
   /** EC2's limit on a tag value, in characters. */
   public static final int MAX_VALUE_LENGTH = 256;
   public static final String NAME = "Name";
+  /**
+   * On an Elastic IP the user owns: Cutover claimed it for the Release named by the release-uid
+   * and release tags (set with CreateTags on first use, removed when the Release is deleted).
+   * Without it, an address carrying a release-uid tag was allocated by Cutover for that Release.
+   */
+  public static final String CLAIMED = "cutover.dev/claimed";
+  /** The tags that make a claim, removed together when the Release is deleted. */
+  public static final java.util.List<String> CLAIM_KEYS = java.util.List.of(CLAIMED, RELEASE_UID,
+      RELEASE, MANAGED_BY);
 
   private Tags() {}
 

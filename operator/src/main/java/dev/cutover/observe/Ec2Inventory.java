@@ -191,14 +191,23 @@ public class Ec2Inventory {
   }
 
   public synchronized void recordAssociated(ElasticIp address, String instanceId) {
+    // A claim written earlier in the same pass is newer than the address the plan carried.
+    ElasticIp base = Optional.ofNullable(addressChanges.get(address.allocationId()))
+        .flatMap(Written::value).orElse(address);
     addressChanges.put(address.allocationId(),
-        new Written<>(Optional.of(address.associatedWith(instanceId)), clock.instant()));
+        new Written<>(Optional.of(base.associatedWith(instanceId)), clock.instant()));
   }
 
   public synchronized void recordAllocated(ElasticIp address) {
     allocated.add(address.allocationId());
     addressChanges.put(address.allocationId(),
         new Written<>(Optional.of(address), clock.instant()));
+  }
+
+  /** A claim written (or removed: nulls) by Cutover, seen before the next poll lists it. */
+  public synchronized void recordClaim(ElasticIp address, String uid, String release) {
+    addressChanges.put(address.allocationId(),
+        new Written<>(Optional.of(address.claimedBy(uid, release)), clock.instant()));
   }
 
   public synchronized void recordReleased(String allocationId) {

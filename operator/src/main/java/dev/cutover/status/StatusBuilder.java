@@ -108,7 +108,9 @@ public final class StatusBuilder {
     String message = "EC2 " + e.operation + " failed (" + e.code + "): " + e.message
         + (blocksFleet ? " " + status.lastFailure.version + " is not tried again until the "
             + "spec changes; production is untouched."
-            : " Trying again at " + e.retryAt + ".");
+            : " Trying again at " + e.retryAt + ".")
+        // What the pass had found stuck stays visible beside the refusal.
+        + (planned.stalled() ? " " + planned.message() : "");
     String reason = e.code.replaceAll("[^A-Za-z0-9]", "");
     Health health = !blocksFleet && Boolean.TRUE.equals(e.retryable)
         ? Health.progressing(planned.available(), reason, message)

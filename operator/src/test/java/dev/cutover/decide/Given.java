@@ -36,7 +36,8 @@ final class Given {
 
   final Release release;
   final List<ManagedInstance> instances = new ArrayList<>();
-  ElasticIp address = new ElasticIp(EIP, "203.0.113.7", null, null, null);
+  /** The user's address, already claimed by the Release (Claims plans the claim otherwise). */
+  ElasticIp address = new ElasticIp(EIP, "203.0.113.7", null, null, null, UID, KEY);
   Instant now = T0;
   final java.util.Map<String, HttpCheckResult> http = new java.util.HashMap<>();
   private int nextId = 1;

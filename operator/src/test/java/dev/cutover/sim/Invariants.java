@@ -6,6 +6,7 @@ import dev.cutover.api.Intent;
 import dev.cutover.api.ReleaseSpec;
 import dev.cutover.api.ReleaseStatus;
 import dev.cutover.ec2.Tags;
+import dev.cutover.status.StatusBuilder;
 import dev.cutover.sim.SimulatedEc2.Call;
 import dev.cutover.sim.SimulatedEc2.SimAddress;
 import dev.cutover.sim.SimulatedEc2.SimInstance;
@@ -108,6 +109,22 @@ final class Invariants {
     refusals.clear();
   }
 
+  /**
+   * A person moved production to another fleet of the Release: Cutover takes that as a switch
+   * (the fleet that served is the one kept for switching back), so the ledger does too.
+   */
+  void movedByHand(String fromInstance, String toInstance) {
+    String from = Optional.ofNullable(fromInstance).flatMap(sim.ec2::instance)
+        .filter(Simulation::owned).map(i -> i.tag(Tags.FLEET)).orElse(null);
+    String to = sim.ec2.instance(toInstance).map(i -> i.tag(Tags.FLEET)).orElse(null);
+    if (from != null && to != null && !from.equals(to)) {
+      Duration ttl = Story.parse(sim.api.spec().retention.previousFleetTTL,
+          Duration.ofHours(2));
+      latestSwitch = new Switch(from, to, sim.clock.instant(), ttl, "MovedByHand");
+      servingFleet = to;
+    }
+  }
+
   void outsideEvent() {
     outsideSince = sim.clock.instant();
     outsideMark = sim.ec2.calls().size();
@@ -188,8 +205,7 @@ final class Invariants {
     if (r.thrown() != null && !(r.thrown() instanceof Ec2Failure)) {
       fail("x", "the pass threw " + r.thrown() + stackTop(r.thrown()));
     }
-    sim.ec2.addresses().forEach(a -> addressOwner.put(a.allocationId(),
-        a.tags().get(Tags.RELEASE_UID)));
+    sim.ec2.addresses().forEach(a -> addressOwner.put(a.allocationId(), allocatedFor(a)));
     List<Refusal> fresh = new ArrayList<>();
     for (Call c : r.calls()) {
       if (c.operation().equals("DescribeAddresses") && c.ok()) {
@@ -200,8 +216,7 @@ final class Invariants {
         continue;
       }
       if (c.operation().equals("AllocateAddress")) {
-        sim.ec2.addresses().forEach(a -> addressOwner.put(a.allocationId(),
-            a.tags().get(Tags.RELEASE_UID)));
+        sim.ec2.addresses().forEach(a -> addressOwner.put(a.allocationId(), allocatedFor(a)));
       }
       if (paused && !deleting) {
         fail("f", "spec.paused is true, yet the pass called " + sim.describeCall(c) + ".");
@@ -267,6 +282,13 @@ final class Invariants {
                   : spec.elasticIp.allocationId) + ").");
         }
       }
+      case "CreateTags", "DeleteTags" -> {
+        for (String allocation : c.allocationIds()) {
+          if (allocation.equals(Simulation.FOREIGN_EIP)) {
+            fail("f", c.operation() + " touched " + allocation + ", another Release's address.");
+          }
+        }
+      }
       case "DisassociateAddress", "ReleaseAddress" -> {
         for (String allocation : c.allocationIds()) {
           if (!Simulation.UID.equals(addressOwner.get(allocation))) {
@@ -312,6 +334,9 @@ final class Invariants {
     if (deleting || latestSwitch == null || !c.operation().equals("TerminateInstances")
         || !c.at().isBefore(latestSwitch.at().plus(latestSwitch.ttl()))) {
       return;
+    }
+    if (outsideSince != null && "MovedByHand".equals(latestSwitch.reason())) {
+      return; // the move is not yet seen by a poll: Cutover acts on what it last saw
     }
     String fleet = latestSwitch.from();
     boolean servesAgain = c.holdersBefore().values().stream().anyMatch(holder -> holder != null
@@ -517,6 +542,9 @@ final class Invariants {
     if (mine && holder.alive()) {
       return;
     }
+    if (!mine && holder.alive() && !spec(sim).elasticIp.takesOver()) {
+      return; // moved by a person to an instance Cutover does not own: reported, not fought (c)
+    }
     ReleaseStatus status = sim.status();
     Set<String> fleets = new HashSet<>();
     if (mine) {
@@ -591,7 +619,18 @@ final class Invariants {
           .filter(i -> active.equals(i.tag(Tags.FLEET))
               && i.state() == InstanceStateName.RUNNING).toList();
       String holder = address.get().instanceId();
-      if (!running.isEmpty() && running.stream().noneMatch(i -> i.id().equals(holder))) {
+      boolean movedByHand = holder != null && !spec(sim).elasticIp.takesOver()
+          && sim.ec2.instance(holder).filter(i -> !Simulation.owned(i) && i.alive()).isPresent();
+      var ready = StatusBuilder.find(status, StatusBuilder.READY);
+      if (movedByHand && !Boolean.TRUE.equals(spec(sim).paused) && (ready == null
+          || !Set.of("ElasticIpMovedOutOfBand", "ElasticIpInUse").contains(ready.getReason())
+          && !String.valueOf(ready.getMessage()).contains("moved outside Cutover"))) {
+        fail("c", "converged with the Elastic IP on " + sim.label(holder) + ", not the "
+            + "Release's, and status does not report it (Ready reason " + (ready == null
+                ? "none" : ready.getReason()) + ").");
+      }
+      if (!running.isEmpty() && !movedByHand
+          && running.stream().noneMatch(i -> i.id().equals(holder))) {
         fail("c", "converged with the Elastic IP on " + (holder == null ? "nothing"
             : sim.label(holder)) + ", not on a running instance of the active fleet "
             + sim.fleetLabel(active) + " " + labels(running) + ".");
@@ -607,6 +646,15 @@ final class Invariants {
   }
 
   // ------------------------------------------------------------------ helpers
+
+  private static ReleaseSpec spec(Simulation sim) {
+    return sim.api.spec();
+  }
+
+  /** The Release an address was allocated for (a claim on a user's address does not count). */
+  private static String allocatedFor(SimAddress a) {
+    return a.tags().containsKey(Tags.CLAIMED) ? null : a.tags().get(Tags.RELEASE_UID);
+  }
 
   private String specAllocation(ReleaseSpec spec) {
     if (spec.elasticIp.allocationId != null) {

@@ -21,6 +21,10 @@ import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Address;
+import software.amazon.awssdk.services.ec2.model.CreateTagsRequest;
+import software.amazon.awssdk.services.ec2.model.CreateTagsResponse;
+import software.amazon.awssdk.services.ec2.model.DeleteTagsRequest;
+import software.amazon.awssdk.services.ec2.model.DeleteTagsResponse;
 import software.amazon.awssdk.services.ec2.model.AllocateAddressRequest;
 import software.amazon.awssdk.services.ec2.model.AllocateAddressResponse;
 import software.amazon.awssdk.services.ec2.model.AssociateAddressRequest;
@@ -70,7 +74,8 @@ public final class SimulatedEc2 implements Ec2Client {
 
   /** The mutating operations, as they appear in the call log. */
   public static final Set<String> MUTATING = Set.of("RunInstances", "AssociateAddress",
-      "TerminateInstances", "AllocateAddress", "DisassociateAddress", "ReleaseAddress");
+      "TerminateInstances", "AllocateAddress", "DisassociateAddress", "ReleaseAddress",
+      "CreateTags", "DeleteTags");
 
   /** Timings and limits; change them at any time (a change applies to what happens next). */
   public static final class Settings {
@@ -336,7 +341,7 @@ public final class SimulatedEc2 implements Ec2Client {
   public static final class SimAddress {
     private final String allocationId;
     private final String publicIp;
-    private final Map<String, String> tags;
+    private Map<String, String> tags;
     private final Instant visibleAt;
     private String instanceId;
     private String associationId;
@@ -932,6 +937,41 @@ public final class SimulatedEc2 implements Ec2Client {
       a.associationId = null;
       touch.applied = true;
       return DisassociateAddressResponse.builder().build();
+    });
+  }
+
+  /** Tags on Elastic IPs (the only resources Cutover tags after creation). */
+  @Override
+  public CreateTagsResponse createTags(CreateTagsRequest request) {
+    return mutate("CreateTags", String.join(",", request.resources()), List.of(),
+        request.resources(), touch -> {
+      for (String id : request.resources()) {
+        SimAddress a = findAddress(id, null);
+        Map<String, String> tags = new LinkedHashMap<>(a.tags);
+        request.tags().forEach(t -> tags.put(t.key(), t.value()));
+        if (tags.size() > 50) {
+          throw error("TagLimitExceeded", "The maximum number of tags for a resource is 50.",
+              400);
+        }
+        a.tags = Map.copyOf(tags);
+      }
+      touch.applied = true;
+      return CreateTagsResponse.builder().build();
+    });
+  }
+
+  @Override
+  public DeleteTagsResponse deleteTags(DeleteTagsRequest request) {
+    return mutate("DeleteTags", String.join(",", request.resources()), List.of(),
+        request.resources(), touch -> {
+      for (String id : request.resources()) {
+        SimAddress a = findAddress(id, null);
+        Map<String, String> tags = new LinkedHashMap<>(a.tags);
+        request.tags().forEach(t -> tags.remove(t.key()));
+        a.tags = Map.copyOf(tags);
+      }
+      touch.applied = true;
+      return DeleteTagsResponse.builder().build();
     });
   }
 

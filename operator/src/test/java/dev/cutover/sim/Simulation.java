@@ -417,6 +417,10 @@ public final class Simulation {
     spec("fleetSize " + size, s -> s.fleetSize = size);
   }
 
+  public void setTakeOver(boolean takeOver) {
+    spec("elasticIp.takeOver " + takeOver, s -> s.elasticIp.takeOver = takeOver ? true : null);
+  }
+
   public void setPaused(boolean paused) {
     spec("paused " + paused, s -> s.paused = paused);
   }
@@ -561,8 +565,12 @@ public final class Simulation {
             .map(SimInstance::id);
     if (address.isPresent() && target.isPresent()
         && ec2.instance(target.get()).orElseThrow().alive()) {
+      String before = address.get().instanceId();
       ec2.associateOutOfBand(address.get().allocationId(), target.get());
       invariants.outsideEvent();
+      if (!foreign) {
+        invariants.movedByHand(before, target.get());
+      }
       story.add(clock.instant(), "out-of-band: move the Elastic IP to " + label(target.get()));
     } else {
       story.add(clock.instant(), "out-of-band: move the Elastic IP to "
@@ -758,9 +766,10 @@ public final class Simulation {
     return ownedAddresses().stream().findFirst();
   }
 
+  /** Addresses Cutover allocated for the Release (a claimed user address is not one). */
   List<SimAddress> ownedAddresses() {
-    return ec2.addresses().stream().filter(a -> UID.equals(a.tags().get(Tags.RELEASE_UID)))
-        .toList();
+    return ec2.addresses().stream().filter(a -> UID.equals(a.tags().get(Tags.RELEASE_UID))
+        && !a.tags().containsKey(Tags.CLAIMED)).toList();
   }
 
   String desiredFleet() {
