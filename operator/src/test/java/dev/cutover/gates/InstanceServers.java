@@ -1,5 +1,7 @@
 package dev.cutover.gates;
 
+import static dev.cutover.testworld.Ec2World.tag;
+
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.cutover.ec2.Tags;
@@ -25,7 +27,6 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ec2.model.Instance;
 import software.amazon.awssdk.services.ec2.model.InstanceStateName;
-import software.amazon.awssdk.services.ec2.model.Tag;
 
 /**
  * The applications on the EC2 instances, played by real HTTP servers on the instances' own
@@ -156,11 +157,6 @@ final class InstanceServers implements AutoCloseable {
     }
     String[] each = slots.split(",");
     return Integer.parseInt(each[Math.min(index, each.length - 1)].trim());
-  }
-
-  static String tag(Instance instance, String key) {
-    return instance.tags().stream().filter(t -> t.key().equals(key)).map(Tag::value)
-        .findFirst().orElse(null);
   }
 
   @Override

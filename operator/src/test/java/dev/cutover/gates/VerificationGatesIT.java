@@ -17,6 +17,7 @@ import dev.cutover.api.Release;
 import dev.cutover.api.Retention;
 import dev.cutover.status.StatusBuilder;
 import dev.cutover.testworld.Crds;
+import dev.cutover.testworld.Ec2World;
 import dev.cutover.testworld.ReleaseOps;
 import dev.cutover.testworld.TestWorld;
 import io.fabric8.kubernetes.api.model.Event;
@@ -284,7 +285,7 @@ class VerificationGatesIT {
   /** The private IP of the one instance launched for a version and slot. */
   private String privateIp(Ec2Client ec2, String version, int slot) {
     List<String> ips = instances(ec2).stream()
-        .filter(i -> version.equals(InstanceServers.tag(i, Tags.VERSION))
+        .filter(i -> version.equals(Ec2World.tag(i, Tags.VERSION))
             && InstanceServers.slotOf(i) == slot)
         .map(Instance::privateIpAddress).toList();
     assertThat(ips).as("instances of %s/%d", version, slot).hasSize(1);

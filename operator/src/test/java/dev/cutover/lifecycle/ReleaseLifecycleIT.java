@@ -1,7 +1,7 @@
 package dev.cutover.lifecycle;
 
-import static dev.cutover.lifecycle.Ec2World.ids;
-import static dev.cutover.lifecycle.Ec2World.tag;
+import static dev.cutover.testworld.Ec2World.ids;
+import static dev.cutover.testworld.Ec2World.tag;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -15,6 +15,7 @@ import dev.cutover.api.Release;
 import dev.cutover.ec2.Tags;
 import dev.cutover.status.StatusBuilder;
 import dev.cutover.testworld.Crds;
+import dev.cutover.testworld.Ec2World;
 import dev.cutover.testworld.ReleaseOps;
 import dev.cutover.testworld.TestWorld;
 import io.fabric8.kubernetes.api.model.Event;

@@ -1,11 +1,15 @@
 package dev.cutover.reliability;
 
+import static dev.cutover.testworld.Ec2World.isAlive;
+import static dev.cutover.testworld.Ec2World.tag;
+
 import dev.cutover.api.Intent;
 import dev.cutover.api.Phase;
 import dev.cutover.api.Release;
 import dev.cutover.api.ReleaseStatus;
 import dev.cutover.ec2.Tags;
 import dev.cutover.testworld.Ec2Proxy;
+import dev.cutover.testworld.Ec2World;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,7 +26,6 @@ import java.util.stream.Collectors;
 import org.assertj.core.api.SoftAssertions;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Instance;
-import software.amazon.awssdk.services.ec2.model.Tag;
 
 /**
  * What must hold once reconciles settle, whatever happened during the run. The EC2 side is read
@@ -94,7 +97,7 @@ final class Invariants {
         continue;
       }
       Release owner = byKey.get(key);
-      if (alive(i)) {
+      if (isAlive(i)) {
         soft.assertThat(owner).as("no leak: %s (fleet %s) belongs to an existing Release",
             i.instanceId(), tag(i, Tags.FLEET)).isNotNull();
         if (owner != null) {
@@ -116,7 +119,7 @@ final class Invariants {
       checkRoles(soft, r, mine);
       String active = status.activeFleet.id;
       List<String> aliveActive = mine.stream()
-          .filter(i -> active.equals(tag(i, Tags.FLEET)) && alive(i))
+          .filter(i -> active.equals(tag(i, Tags.FLEET)) && isAlive(i))
           .map(Instance::instanceId).sorted().toList();
       soft.assertThat(aliveActive).as("exactly fleetSize running instances in the active fleet")
           .hasSize(r.getSpec().fleetSize);
@@ -215,7 +218,7 @@ final class Invariants {
     if (s.heldFleets != null) {
       s.heldFleets.forEach(h -> known.add(h.id));
     }
-    List<String> roleless = mine.stream().filter(Invariants::alive)
+    List<String> roleless = mine.stream().filter(Ec2World::isAlive)
         .filter(i -> !known.contains(tag(i, Tags.FLEET)))
         .map(i -> i.instanceId() + " (fleet " + tag(i, Tags.FLEET) + ", " + tag(i, Tags.VERSION)
             + ")").toList();
@@ -275,7 +278,7 @@ final class Invariants {
     String retained = moves.get(moves.size() - 2).fleet();
     List<Instance> retainedInstances = mine.stream()
         .filter(i -> retained.equals(tag(i, Tags.FLEET))).toList();
-    long alive = retainedInstances.stream().filter(Invariants::alive).count();
+    long alive = retainedInstances.stream().filter(Ec2World::isAlive).count();
     Instant ends = lastSwitch.at().plus(ttl);
     if (s.previousFleet != null) {
       soft.assertThat(s.previousFleet.id).as("the retained fleet is the one that served just "
@@ -314,15 +317,5 @@ final class Invariants {
   static String describe(Intent i) {
     return i.kind + " " + i.fromVersion + "(" + i.fromFleet + ")->" + i.toVersion + "("
         + i.toFleet + ") " + i.reason + " at " + i.at;
-  }
-
-  static boolean alive(Instance i) {
-    String s = i.state().nameAsString();
-    return s.equals("running") || s.equals("pending");
-  }
-
-  static String tag(Instance i, String key) {
-    return i.tags().stream().filter(t -> t.key().equals(key)).map(Tag::value).findFirst()
-        .orElse(null);
   }
 }
