@@ -18,6 +18,7 @@ import dev.cutover.api.Retention;
 import dev.cutover.status.StatusBuilder;
 import dev.cutover.testworld.Crds;
 import dev.cutover.testworld.Ec2World;
+import dev.cutover.testworld.ElasticIpSampler;
 import dev.cutover.testworld.ReleaseOps;
 import dev.cutover.testworld.TestWorld;
 import io.fabric8.kubernetes.api.model.Event;
@@ -25,9 +26,6 @@ import io.javaoperatorsdk.operator.junit.LocallyRunOperatorExtension;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
@@ -201,38 +199,19 @@ class VerificationGatesIT {
   }
 
   @Test
-  void aFailingCheckAfterTheSwitchRevertsToThePreviousFleetWithoutDowntime(Ec2Client ec2)
-      throws InterruptedException {
+  void aFailingCheckAfterTheSwitchRevertsToThePreviousFleetWithoutDowntime(Ec2Client ec2) {
     liveAt("revert", "1.0.0", 2, r -> r.getSpec().postSwitch.window = "60s");
-    AtomicBoolean sampling = new AtomicBoolean(true);
-    AtomicInteger samples = new AtomicInteger();
-    ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
-    Thread sampler = new Thread(() -> {
-      while (sampling.get()) {
-        var address = ec2.describeAddresses(r -> r.allocationIds(allocationId)).addresses()
-            .get(0);
-        String state = address.instanceId() == null || address.instanceId().isEmpty() ? "none"
-            : ec2.describeInstances(r -> r.instanceIds(address.instanceId())).reservations()
-                .get(0).instances().get(0).state().nameAsString();
-        samples.incrementAndGet();
-        if (!state.equals("running")) {
-          violations.add(address.instanceId() + " " + state);
-        }
-        await().pollDelay(Duration.ofMillis(50)).until(() -> true);
-      }
-    });
-    sampler.start();
-    try {
+    ElasticIpSampler probe = ElasticIpSampler.serving(ec2, allocationId);
+    try (probe) {
       revertWhileSampled();
-    } finally {
-      sampling.set(false);
-      sampler.join();
     }
-    System.out.println("zero-downtime probe: " + samples.get() + " samples, " + violations.size()
+    System.out.println("zero-downtime probe: " + probe.samples() + " samples, "
+        + probe.errors() + " errors " + probe.errorMessages() + ", " + probe.violations().size()
         + " violations");
-    assertThat(samples.get()).as("the probe ran through the switch and the revert")
+    assertThat(probe.samples()).as("the probe ran through the switch and the revert")
         .isGreaterThan(5);
-    assertThat(violations).as("the Elastic IP always points at a running instance").isEmpty();
+    assertThat(probe.violations()).as("the Elastic IP always points at a running instance")
+        .isEmpty();
   }
 
   private void revertWhileSampled() {

@@ -10,6 +10,7 @@ import dev.cutover.api.Release;
 import dev.cutover.api.Retention;
 import dev.cutover.ec2.Tags;
 import dev.cutover.testworld.Crds;
+import dev.cutover.testworld.ElasticIpSampler;
 import dev.cutover.testworld.Ec2Proxy;
 import dev.cutover.testworld.Ec2Proxy.Fault;
 import dev.cutover.testworld.Ec2Proxy.Faults;

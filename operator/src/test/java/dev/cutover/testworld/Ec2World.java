@@ -112,7 +112,8 @@ public final class Ec2World {
   /** Running or pending instances of a Release version, by their tags. */
   public List<Instance> alive(String releaseKey, String version) {
     return all().stream()
-        .filter(i -> releaseKey.equals(tag(i, Tags.RELEASE)) && version.equals(tag(i, Tags.VERSION)))
+        .filter(i -> releaseKey.equals(tag(i, Tags.RELEASE))
+            && version.equals(tag(i, Tags.VERSION)))
         .filter(Ec2World::isAlive)
         .toList();
   }
