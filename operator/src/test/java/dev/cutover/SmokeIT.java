@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.cutover.api.Phase;
 import dev.cutover.api.Release;
 import dev.cutover.testworld.Crds;
+import dev.cutover.testworld.ReleaseBuilder;
 import dev.cutover.testworld.TestWorld;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -39,7 +40,7 @@ class SmokeIT {
   @Test
   void releaseRoundTripsIncludingItsStatusSubresource(KubernetesClient client) {
     var releases = client.resources(Release.class).inNamespace(namespace);
-    Release created = releases.resource(Samples.minimal("storefront")).create();
+    Release created = releases.resource(ReleaseBuilder.named("storefront").build()).create();
     assertThat(created.getSpec().promotion.mode).as("defaulted by the API server").isNotNull();
 
     created.getStatus().phase = Phase.Provisioning;
@@ -54,7 +55,7 @@ class SmokeIT {
 
   @Test
   void apiServerRefusesAnInvalidRelease(KubernetesClient client) {
-    Release invalid = Samples.minimal("bad");
+    Release invalid = ReleaseBuilder.named("bad").build();
     invalid.getSpec().fleetSize = 0;
     assertThatThrownBy(() -> client.resource(invalid).inNamespace(namespace).create())
         .isInstanceOf(KubernetesClientException.class)

@@ -4,7 +4,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.cutover.CutoverOperator;
 import dev.cutover.OperatorConfig;
-import dev.cutover.Samples;
 import dev.cutover.ec2.Ec2Gateway;
 import dev.cutover.api.Phase;
 import dev.cutover.api.Release;
@@ -13,6 +12,7 @@ import dev.cutover.observe.CheckAddresses;
 import dev.cutover.status.StatusBuilder;
 import dev.cutover.testworld.Crds;
 import dev.cutover.testworld.Ec2Proxy;
+import dev.cutover.testworld.ReleaseBuilder;
 import dev.cutover.testworld.ReleaseOps;
 import dev.cutover.testworld.TestWorld;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -285,8 +285,8 @@ public final class BenchmarkRunner {
 
   private void create(String ns, String name, String version, int size, String eip,
       Consumer<Release> tweak) {
-    Release r = Samples.release(name, version, size, subnet, eip);
-    tweak.accept(r);
+    Release r = ReleaseBuilder.named(name).version(version).fleetSize(size).subnet(subnet)
+        .elasticIp(eip).previousFleetTTL("10m").with(tweak).build();
     client.resources(Release.class).inNamespace(ns).resource(r).create();
   }
 

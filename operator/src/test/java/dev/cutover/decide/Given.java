@@ -1,6 +1,5 @@
 package dev.cutover.decide;
 
-import dev.cutover.Samples;
 import dev.cutover.api.ActiveFleet;
 import dev.cutover.api.PostSwitch;
 import dev.cutover.api.PreviousFleet;
@@ -20,6 +19,7 @@ import dev.cutover.ec2.InstanceState;
 import dev.cutover.ec2.ManagedInstance;
 import dev.cutover.ec2.ManagedInstance.StatusChecks;
 import dev.cutover.observe.ObservedWorld;
+import dev.cutover.testworld.ReleaseBuilder;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +42,7 @@ final class Given {
   private int nextId = 1;
 
   private Given(String version, int size) {
-    release = Samples.minimal("app");
+    release = ReleaseBuilder.named("app").build();
     release.getMetadata().setNamespace("shop");
     release.getMetadata().setUid(UID);
     release.getMetadata().setGeneration(1L);

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.cutover.CutoverOperator;
 import dev.cutover.OperatorConfig;
-import dev.cutover.Samples;
 import dev.cutover.ec2.Ec2Gateway;
 import dev.cutover.api.Phase;
 import dev.cutover.api.Release;
@@ -14,6 +13,7 @@ import dev.cutover.observe.CheckAddresses;
 import dev.cutover.status.StatusBuilder;
 import dev.cutover.testworld.Crds;
 import dev.cutover.testworld.KubeControlPlane;
+import dev.cutover.testworld.ReleaseBuilder;
 import dev.cutover.testworld.ReleaseOps;
 import dev.cutover.testworld.TestWorld;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -103,10 +103,8 @@ class DeploymentArtifactsIT {
     try (CutoverOperator operator = CutoverOperator.start(operatorConfig, asOperator,
         new Ec2Gateway(TestWorld.newEc2Client(TestWorld.moto())), Clock.systemUTC(),
         CheckAddresses.instanceIps(), Optional.of("rbac"), -1)) {
-      Release release = Samples.minimal("least");
-      release.getSpec().fleetSize = 2;
-      release.getSpec().template.subnetIds = List.of(subnet);
-      release.getSpec().elasticIp.allocationId = allocationId;
+      Release release = ReleaseBuilder.named("least").fleetSize(2).subnet(subnet)
+          .elasticIp(allocationId).build();
       var releases = admin.resources(Release.class).inNamespace(ns);
       releases.resource(release).create();
       awaitLive(ns, "least", "2.4.1");

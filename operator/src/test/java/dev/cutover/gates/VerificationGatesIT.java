@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.cutover.Cutover;
-import dev.cutover.Samples;
 import dev.cutover.ec2.Ec2Gateway;
 import dev.cutover.ec2.Tags;
 import dev.cutover.api.HttpCheck;
@@ -19,6 +18,7 @@ import dev.cutover.status.StatusBuilder;
 import dev.cutover.testworld.Crds;
 import dev.cutover.testworld.Ec2World;
 import dev.cutover.testworld.ElasticIpSampler;
+import dev.cutover.testworld.ReleaseBuilder;
 import dev.cutover.testworld.ReleaseOps;
 import dev.cutover.testworld.TestWorld;
 import io.fabric8.kubernetes.api.model.Event;
@@ -240,19 +240,15 @@ class VerificationGatesIT {
   }
 
   private Release release(String name, String version, int size, Consumer<Release> tweak) {
-    Release r = Samples.release(name, version, size, subnet, allocationId);
-    r.getSpec().promotion = new Promotion();
-    r.getSpec().postSwitch = new dev.cutover.api.PostSwitch();
-    r.getSpec().verification = new dev.cutover.api.Verification();
     HttpCheck http = new HttpCheck();
     http.port = servers.port();
     http.path = "/healthz";
     http.interval = "200ms";
     http.timeout = "1s";
     http.successThreshold = 2;
-    r.getSpec().verification.http = http;
-    tweak.accept(r);
-    return r;
+    return ReleaseBuilder.named(name).version(version).fleetSize(size).subnet(subnet)
+        .elasticIp(allocationId).previousFleetTTL("10m").promotion(p -> { })
+        .postSwitch(p -> { }).verification(v -> v.http = http).with(tweak).build();
   }
 
   /** Every instance in this test's subnet, in any state. */

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.cutover.Cutover;
-import dev.cutover.Samples;
 import dev.cutover.ec2.Ec2Gateway;
 import dev.cutover.api.DeletionPolicy;
 import dev.cutover.api.Phase;
@@ -16,6 +15,7 @@ import dev.cutover.ec2.Tags;
 import dev.cutover.status.StatusBuilder;
 import dev.cutover.testworld.Crds;
 import dev.cutover.testworld.Ec2World;
+import dev.cutover.testworld.ReleaseBuilder;
 import dev.cutover.testworld.ReleaseOps;
 import dev.cutover.testworld.TestWorld;
 import io.fabric8.kubernetes.api.model.Event;
@@ -374,17 +374,9 @@ class ReleaseLifecycleIT {
   }
 
   private Release release(String name, String version, int size, Consumer<Release> tweak) {
-    Release r = Samples.minimal(name);
-    r.getSpec().version = version;
-    r.getSpec().fleetSize = size;
-    r.getSpec().template.subnetIds = List.of(subnet);
-    r.getSpec().template.tags = Map.of("team", "web");
-    r.getSpec().elasticIp.allocationId = allocationId;
-    r.getSpec().retention = new dev.cutover.api.Retention();
-    r.getSpec().retention.previousFleetTTL = "10m";
-    r.getSpec().promotion = new Promotion();
-    tweak.accept(r);
-    return r;
+    return ReleaseBuilder.named(name).version(version).fleetSize(size).subnet(subnet)
+        .elasticIp(allocationId).tag("team", "web").previousFleetTTL("10m").promotion(p -> { })
+        .with(tweak).build();
   }
 
   private void update(String name, Consumer<Release> change) {

@@ -1,9 +1,9 @@
 package dev.cutover.reliability;
 
-import dev.cutover.Samples;
 import dev.cutover.api.Release;
 import dev.cutover.testworld.Ec2Proxy;
 import dev.cutover.testworld.OperatorProcess;
+import dev.cutover.testworld.ReleaseBuilder;
 import dev.cutover.testworld.ReleaseOps;
 import dev.cutover.testworld.TestWorld;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -76,9 +76,10 @@ final class FastStart {
           "HOSTNAME", "warmup", "JAVA_TOOL_OPTIONS", BASE));
       process = builder.start();
 
-      Release r = Samples.release("shop", "1.0.0", 1,
-          ec2.describeSubnets().subnets().get(0).subnetId(),
-          ec2.allocateAddress(a -> a.domain("vpc")).allocationId());
+      Release r = ReleaseBuilder.named("shop").version("1.0.0").fleetSize(1)
+          .subnet(ec2.describeSubnets().subnets().get(0).subnetId())
+          .elasticIp(ec2.allocateAddress(a -> a.domain("vpc")).allocationId())
+          .previousFleetTTL("10m").build();
       client.resources(Release.class).inNamespace(namespace).resource(r).create();
       ReleaseOps.await(client, namespace, "shop", x -> ReleaseOps.live(x, "1.0.0"));
 

@@ -3,11 +3,9 @@ package dev.cutover.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.cutover.Samples;
 import dev.cutover.api.ActionError;
 import dev.cutover.api.Intent;
 import dev.cutover.api.Release;
-import dev.cutover.api.Retention;
 import dev.cutover.ec2.Tags;
 import dev.cutover.testworld.Crds;
 import dev.cutover.testworld.ElasticIpSampler;
@@ -16,6 +14,7 @@ import dev.cutover.testworld.Ec2Proxy.Fault;
 import dev.cutover.testworld.Ec2Proxy.Faults;
 import dev.cutover.testworld.Ec2Proxy.Stage;
 import dev.cutover.testworld.OperatorProcess;
+import dev.cutover.testworld.ReleaseBuilder;
 import dev.cutover.testworld.ReleaseOps;
 import dev.cutover.testworld.TestWorld;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -518,14 +517,8 @@ class ReliabilityIT {
   }
 
   void create(String version, Consumer<Release> tweak) {
-    Release r = Samples.minimal(NAME);
-    r.getSpec().version = version;
-    r.getSpec().fleetSize = 3;
-    r.getSpec().template.subnetIds = List.of(subnet);
-    r.getSpec().elasticIp.allocationId = allocationId;
-    r.getSpec().retention = new Retention();
-    r.getSpec().retention.previousFleetTTL = "10m";
-    tweak.accept(r);
+    Release r = ReleaseBuilder.named(NAME).version(version).fleetSize(3).subnet(subnet)
+        .elasticIp(allocationId).previousFleetTTL("10m").with(tweak).build();
     client.resources(Release.class).inNamespace(namespace).resource(r).create();
   }
 

@@ -5,13 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import dev.cutover.CutoverOperator;
 import dev.cutover.OperatorConfig;
-import dev.cutover.Samples;
 import dev.cutover.ec2.Ec2Gateway;
 import dev.cutover.api.Phase;
 import dev.cutover.api.Release;
 import dev.cutover.observe.CheckAddresses;
 import dev.cutover.status.StatusBuilder;
 import dev.cutover.testworld.Crds;
+import dev.cutover.testworld.ReleaseBuilder;
 import dev.cutover.testworld.ReleaseOps;
 import dev.cutover.testworld.TestWorld;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -133,11 +133,8 @@ class OperatorRuntimeIT {
   }
 
   private void create(String name, String version) {
-    Release r = Samples.minimal(name);
-    r.getSpec().version = version;
-    r.getSpec().fleetSize = 2;
-    r.getSpec().template.subnetIds = List.of(subnet);
-    r.getSpec().elasticIp.allocationId = allocationId;
+    Release r = ReleaseBuilder.named(name).version(version).fleetSize(2).subnet(subnet)
+        .elasticIp(allocationId).build();
     TestWorld.client().resource(r).inNamespace(namespace).create();
   }
 

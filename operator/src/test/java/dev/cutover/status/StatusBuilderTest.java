@@ -7,7 +7,6 @@ import static dev.cutover.status.StatusBuilder.RECONCILING;
 import static dev.cutover.status.StatusBuilder.STALLED;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cutover.Samples;
 import dev.cutover.api.ActiveFleet;
 import dev.cutover.api.HistoryEntry;
 import dev.cutover.api.Intent;
@@ -28,6 +27,7 @@ import dev.cutover.ec2.InstanceState;
 import dev.cutover.ec2.ManagedInstance;
 import dev.cutover.ec2.ManagedInstance.StatusChecks;
 import dev.cutover.observe.ObservedWorld;
+import dev.cutover.testworld.ReleaseBuilder;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
@@ -60,7 +60,7 @@ class StatusBuilderTest {
     final List<ElasticIp> owned = new ArrayList<>();
 
     Fixture(String version, int size) {
-      release = Samples.minimal("app");
+      release = ReleaseBuilder.named("app").build();
       release.getMetadata().setNamespace("shop");
       release.getMetadata().setUid(UID);
       release.getMetadata().setGeneration(1L);
