@@ -12,7 +12,7 @@ import org.awaitility.core.ConditionFactory;
 public final class Patience {
 
   /**
-   * An operator already running in this JVM, polling every second, brings EC2 or a Release to a
+   * An operator already running in this JVM, polling every {@link Operators#POLL}, brings EC2 or a Release to a
    * state: instances launched, replaced or terminated, a Release deleted.
    */
   public static final Duration RECONCILE = Duration.ofSeconds(60);
