@@ -28,9 +28,9 @@ public final class Operators {
 
   /**
    * The reconciler with the production wiring (checks go where
-   * {@code CheckAddresses.instanceIps()} sends them: http://&lt;private ip&gt;:&lt;port&gt;&lt;path&gt;),
-   * run by JOSDK in this JVM for one test class, in one namespace for the class: each test names
-   * its Releases apart, moto is reset between tests.
+   * {@code CheckAddresses.instanceIps()} sends them: http://&lt;private ip&gt;:&lt;check
+   * port&gt;&lt;path&gt;), run by JOSDK in this JVM for one test class, in one namespace for the
+   * class: each test names its Releases apart, moto is reset between tests.
    */
   public static LocallyRunOperatorExtension inThisJvm(Ec2Gateway gateway) {
     return LocallyRunOperatorExtension.builder()

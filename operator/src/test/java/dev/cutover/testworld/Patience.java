@@ -12,8 +12,8 @@ import org.awaitility.core.ConditionFactory;
 public final class Patience {
 
   /**
-   * An operator already running in this JVM, polling every {@link Operators#POLL}, brings EC2 or a Release to a
-   * state: instances launched, replaced or terminated, a Release deleted.
+   * An operator already running in this JVM, polling every {@link Operators#POLL}, brings EC2
+   * or a Release to a state: instances launched, replaced or terminated, a Release deleted.
    */
   public static final Duration RECONCILE = Duration.ofSeconds(60);
 
