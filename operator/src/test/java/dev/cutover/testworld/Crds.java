@@ -56,9 +56,9 @@ public final class Crds {
     }
     CustomResourceDefinition crd = load(client);
     client.resource(crd).forceConflicts().serverSideApply();
-    await().atMost(Duration.ofSeconds(30)).until(() -> isEstablished(client
+    await().atMost(Patience.API_SERVER).until(() -> isEstablished(client
         .apiextensions().v1().customResourceDefinitions().withName(RELEASE_CRD_NAME).get()));
-    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> client
+    await().atMost(Patience.API_SERVER).ignoreExceptions().until(() -> client
         .resources(dev.cutover.api.Release.class).inAnyNamespace().list() != null);
     installed = crd;
     LOG.info("{} applied ({})", RELEASE_CRD_NAME, current == null ? "created" : "updated");
@@ -82,7 +82,7 @@ public final class Crds {
       releases.inNamespace(release.getMetadata().getNamespace())
           .withName(release.getMetadata().getName()).delete();
     }
-    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+    await().atMost(Patience.API_SERVER).pollInterval(Duration.ofMillis(100))
         .until(() -> list(client, crd).isEmpty());
     if (!left.isEmpty()) {
       LOG.info("deleted {} Releases left behind: {}", left.size(), left.stream()
