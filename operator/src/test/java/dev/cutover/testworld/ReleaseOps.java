@@ -129,17 +129,6 @@ public final class ReleaseOps {
         .filter(e -> name.equals(e.getInvolvedObject().getName())).toList();
   }
 
-  /** Applies {@code change} to the current Release, again on a conflict. */
-  public static void update(KubernetesClient client, String namespace, String name,
-      Consumer<Release> change) {
-    new ReleaseOps(client, namespace).update(name, change);
-  }
-
-  public static Release await(KubernetesClient client, String namespace, String name,
-      Predicate<Release> until) {
-    return new ReleaseOps(client, namespace).await(name, until);
-  }
-
   // ------------------------------------------------------------------ reading a status
 
   /** Status describes the current spec and says {@code phase}. */
