@@ -24,7 +24,6 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.assertj.core.api.SoftAssertions;
-import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Instance;
 
 /**
@@ -75,13 +74,12 @@ final class Invariants {
    * @param calls the proxy's log of the run
    * @param unannounced switches the proxy saw without an intent in status
    */
-  static List<Move> check(Ec2Client ec2, KubernetesClient client, String namespace,
+  static List<Move> check(Ec2World ec2, KubernetesClient client, String namespace,
       List<String> foreign, String allocationId, List<Ec2Proxy.Call> calls,
       List<String> unannounced) {
     SoftAssertions soft = new SoftAssertions();
     Instant now = Instant.now();
-    List<Instance> all = ec2.describeInstancesPaginator().reservations().stream()
-        .flatMap(r -> r.instances().stream()).toList();
+    List<Instance> all = ec2.all();
     Map<String, Instance> byId = all.stream()
         .collect(Collectors.toMap(Instance::instanceId, Function.identity()));
     List<Move> moves = moves(calls, allocationId, byId);
@@ -125,7 +123,7 @@ final class Invariants {
           .hasSize(r.getSpec().fleetSize);
       soft.assertThat(status.activeFleet.instanceIds).as("status matches EC2")
           .containsExactlyInAnyOrderElementsOf(aliveActive);
-      var address = ec2.describeAddresses(a -> a.allocationIds(allocationId)).addresses().get(0);
+      var address = ec2.address(allocationId);
       soft.assertThat(address.instanceId()).as("the Elastic IP is on the active fleet")
           .isIn(aliveActive);
       soft.assertThat(status.elasticIp == null ? null : status.elasticIp.instanceId)
@@ -153,9 +151,8 @@ final class Invariants {
   record Move(Instant at, String instanceId, String fleet, String version) {}
 
   /** {@link #moves(List, String, Map)} with the instances read from moto. */
-  static List<Move> moves(Ec2Client ec2, List<Ec2Proxy.Call> calls, String allocationId) {
-    return moves(calls, allocationId, ec2.describeInstancesPaginator().reservations().stream()
-        .flatMap(r -> r.instances().stream())
+  static List<Move> moves(Ec2World ec2, List<Ec2Proxy.Call> calls, String allocationId) {
+    return moves(calls, allocationId, ec2.all().stream()
         .collect(Collectors.toMap(Instance::instanceId, Function.identity())));
   }
 

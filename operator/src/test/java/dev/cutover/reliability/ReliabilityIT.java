@@ -451,8 +451,8 @@ class ReliabilityIT {
   }
 
   private void checkInvariants() {
-    run.moves = Invariants.moves(ec2, proxy.log(), network.allocationId()).size();
-    Invariants.check(ec2, client, namespace, foreign, network.allocationId(), proxy.log(),
+    run.moves = Invariants.moves(world, proxy.log(), network.allocationId()).size();
+    Invariants.check(world, client, namespace, foreign, network.allocationId(), proxy.log(),
         List.copyOf(unannounced));
   }
 
