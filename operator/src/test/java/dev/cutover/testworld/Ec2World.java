@@ -50,7 +50,7 @@ public final class Ec2World {
     return new Network(subnet, allocateAddress());
   }
 
-  public String defaultSubnet() {
+  private String defaultSubnet() {
     return ec2.describeSubnets().subnets().get(0).subnetId();
   }
 

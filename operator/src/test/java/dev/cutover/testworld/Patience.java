@@ -24,7 +24,10 @@ public final class Patience {
    */
   public static final Duration LONG = Duration.ofSeconds(90);
 
-  /** A packaged operator process starts (its own JVM, then its informers) and gets to work. */
+  /**
+   * A packaged operator process starts (its own JVM, then its informers) and gets to work: logs
+   * that it started, reaches the EC2 call a kill was armed for.
+   */
   public static final Duration PROCESS_START = Duration.ofSeconds(60);
 
   /** A packaged operator process that refuses its configuration exits at once: within this. */

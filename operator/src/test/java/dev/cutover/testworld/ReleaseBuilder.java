@@ -78,16 +78,12 @@ public final class ReleaseBuilder {
     return this;
   }
 
+  /** How long the previous fleet is kept ({@code spec.retention}, set first when absent). */
   public ReleaseBuilder previousFleetTTL(String ttl) {
-    return retention(r -> r.previousFleetTTL = ttl);
-  }
-
-  /** Changes {@code spec.retention}, set empty first when absent. */
-  public ReleaseBuilder retention(Consumer<Retention> change) {
     if (release.getSpec().retention == null) {
       release.getSpec().retention = new Retention();
     }
-    change.accept(release.getSpec().retention);
+    release.getSpec().retention.previousFleetTTL = ttl;
     return this;
   }
 
