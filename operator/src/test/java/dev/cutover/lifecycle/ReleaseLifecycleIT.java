@@ -157,17 +157,7 @@ class ReleaseLifecycleIT {
 
   @Test
   void aNewerVersionDuringStagingTerminatesTheSupersededFleet() {
-    releases.create(release("api", "1.0.0", 2,
-        r -> r.getSpec().promotion.mode = Promotion.Mode.Manual));
-    // Manual promotion: the first fleet waits for approval too.
-    releases.awaitPhase("api", Phase.AwaitingPromotion, r -> true);
-    releases.update("api", r -> r.getSpec().promotion.approvedVersion = "1.0.0");
-    releases.awaitPhase("api", Phase.Live, ReleaseOps::ready);
-    String live = eipHolder();
-
-    releases.update("api", r -> r.getSpec().version = "2.0.0");
-    releases.awaitPhase("api", Phase.AwaitingPromotion,
-        r -> "2.0.0".equals(r.getStatus().stagingFleet.version));
+    String live = liveThenStagedUnderManualPromotion("api");
     List<String> staged = ids(ec2.alive(key("api"), "2.0.0"));
     assertThat(staged).hasSize(2);
 
@@ -184,16 +174,7 @@ class ReleaseLifecycleIT {
 
   @Test
   void aStagingInstanceLostIsReplacedAndProductionKeepsServing() {
-    releases.create(release("pay", "1.0.0", 2,
-        r -> r.getSpec().promotion.mode = Promotion.Mode.Manual));
-    releases.awaitPhase("pay", Phase.AwaitingPromotion, r -> true);
-    releases.update("pay", r -> r.getSpec().promotion.approvedVersion = "1.0.0");
-    releases.awaitPhase("pay", Phase.Live, ReleaseOps::ready);
-    String live = eipHolder();
-
-    releases.update("pay", r -> r.getSpec().version = "2.0.0");
-    releases.awaitPhase("pay", Phase.AwaitingPromotion,
-        r -> "2.0.0".equals(r.getStatus().stagingFleet.version));
+    String live = liveThenStagedUnderManualPromotion("pay");
     String lost = ec2.alive(key("pay"), "2.0.0").get(0).instanceId();
     ec2.terminate(lost);
 
@@ -374,6 +355,23 @@ class ReleaseLifecycleIT {
   private Release release(String name, String version, int size, Consumer<Release> tweak) {
     return ReleaseBuilder.named(name).version(version).fleetSize(size).network(network)
         .tag("team", "web").previousFleetTTL("10m").promotion(p -> { }).with(tweak).build();
+  }
+
+  /**
+   * 1.0.0 live at 2 instances under manual promotion (the first fleet waits for approval too),
+   * then 2.0.0 staged and awaiting promotion; the instance serving production.
+   */
+  private String liveThenStagedUnderManualPromotion(String name) {
+    releases.create(release(name, "1.0.0", 2,
+        r -> r.getSpec().promotion.mode = Promotion.Mode.Manual));
+    releases.awaitPhase(name, Phase.AwaitingPromotion, r -> true);
+    releases.update(name, r -> r.getSpec().promotion.approvedVersion = "1.0.0");
+    releases.awaitPhase(name, Phase.Live, ReleaseOps::ready);
+    String live = eipHolder();
+    releases.update(name, r -> r.getSpec().version = "2.0.0");
+    releases.awaitPhase(name, Phase.AwaitingPromotion,
+        r -> "2.0.0".equals(r.getStatus().stagingFleet.version));
+    return live;
   }
 
   /** The instance the Elastic IP is on. */
