@@ -6,12 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.cutover.api.Phase;
 import dev.cutover.api.Release;
 import dev.cutover.testworld.Crds;
+import dev.cutover.testworld.Ec2World;
+import dev.cutover.testworld.Namespaces;
+import dev.cutover.testworld.ReleaseBuilder;
 import dev.cutover.testworld.TestWorld;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.List;
-import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -31,15 +32,13 @@ class SmokeIT {
   @BeforeEach
   void namespace(KubernetesClient client) {
     Crds.installReleaseCrd(client);
-    namespace = "smoke-" + UUID.randomUUID().toString().substring(0, 8);
-    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace)
-        .endMetadata().build()).create();
+    namespace = Namespaces.fresh("smoke");
   }
 
   @Test
   void releaseRoundTripsIncludingItsStatusSubresource(KubernetesClient client) {
     var releases = client.resources(Release.class).inNamespace(namespace);
-    Release created = releases.resource(Samples.minimal("storefront")).create();
+    Release created = releases.resource(ReleaseBuilder.named("storefront").build()).create();
     assertThat(created.getSpec().promotion.mode).as("defaulted by the API server").isNotNull();
 
     created.getStatus().phase = Phase.Provisioning;
@@ -54,7 +53,7 @@ class SmokeIT {
 
   @Test
   void apiServerRefusesAnInvalidRelease(KubernetesClient client) {
-    Release invalid = Samples.minimal("bad");
+    Release invalid = ReleaseBuilder.named("bad").build();
     invalid.getSpec().fleetSize = 0;
     assertThatThrownBy(() -> client.resource(invalid).inNamespace(namespace).create())
         .isInstanceOf(KubernetesClientException.class)
@@ -68,7 +67,7 @@ class SmokeIT {
         .tagSpecifications(TagSpecification.builder().resourceType(ResourceType.INSTANCE)
             .tags(Tag.builder().key("cutover.dev/managed-by").value("cutover").build())
             .build()));
-    ec2.runInstances(r -> r.imageId("ami-0123456789abcdef0").minCount(1).maxCount(1));
+    new Ec2World(ec2).launchUntagged();
 
     List<String> found = ec2.describeInstancesPaginator(r -> r.filters(
             Filter.builder().name("tag-key").values("cutover.dev/managed-by").build()))
@@ -81,9 +80,9 @@ class SmokeIT {
 
   @Test
   void allocatesAndAssociatesAnElasticIp(Ec2Client ec2) {
-    String instanceId = ec2.runInstances(r -> r.imageId("ami-0123456789abcdef0")
-        .minCount(1).maxCount(1)).instances().get(0).instanceId();
-    String allocationId = ec2.allocateAddress(r -> r.domain("vpc")).allocationId();
+    Ec2World world = new Ec2World(ec2);
+    String instanceId = world.launchUntagged();
+    String allocationId = world.allocateAddress();
 
     ec2.associateAddress(r -> r.allocationId(allocationId).instanceId(instanceId)
         .allowReassociation(true));

@@ -4,18 +4,15 @@ import static org.awaitility.Awaitility.await;
 
 import dev.cutover.CutoverOperator;
 import dev.cutover.OperatorConfig;
-import dev.cutover.Samples;
 import dev.cutover.ec2.Ec2Gateway;
-import dev.cutover.api.Phase;
 import dev.cutover.api.Release;
-import dev.cutover.api.Retention;
 import dev.cutover.observe.CheckAddresses;
-import dev.cutover.status.StatusBuilder;
 import dev.cutover.testworld.Crds;
 import dev.cutover.testworld.Ec2Proxy;
+import dev.cutover.testworld.Namespaces;
+import dev.cutover.testworld.ReleaseBuilder;
 import dev.cutover.testworld.ReleaseOps;
 import dev.cutover.testworld.TestWorld;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.net.URI;
@@ -273,10 +270,7 @@ public final class BenchmarkRunner {
   }
 
   private String namespace() {
-    String ns = "bench-" + (++namespaces);
-    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns)
-        .endMetadata().build()).serverSideApply();
-    return ns;
+    return Namespaces.create("bench-" + (++namespaces));
   }
 
   private String allocate() {
@@ -285,23 +279,21 @@ public final class BenchmarkRunner {
 
   private void create(String ns, String name, String version, int size, String eip,
       Consumer<Release> tweak) {
-    Release r = Samples.release(name, version, size, subnet, eip);
-    tweak.accept(r);
-    client.resources(Release.class).inNamespace(ns).resource(r).create();
+    ReleaseOps.in(ns).create(ReleaseBuilder.named(name).version(version).fleetSize(size)
+        .subnet(subnet).elasticIp(eip).previousFleetTTL("10m").with(tweak).build());
   }
 
   private void patch(String ns, String name, Consumer<Release> change) {
-    ReleaseOps.update(client, ns, name, change);
+    ReleaseOps.in(ns).update(name, change);
   }
 
   private void delete(String ns, String name) {
-    client.resources(Release.class).inNamespace(ns).withName(name).delete();
-    await().atMost(PATIENCE).until(() -> client.resources(Release.class).inNamespace(ns)
-        .withName(name).get() == null);
+    ReleaseOps.in(ns).delete(name);
+    ReleaseOps.in(ns).awaitGone(name, PATIENCE);
   }
 
   private void awaitRelease(String ns, String name, Predicate<Release> condition) {
-    ReleaseOps.await(client, ns, name, condition);
+    ReleaseOps.in(ns).await(name, condition);
   }
 
   private static boolean live(Release r, String version) {

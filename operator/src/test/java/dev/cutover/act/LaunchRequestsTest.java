@@ -2,10 +2,10 @@ package dev.cutover.act;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cutover.Samples;
 import dev.cutover.api.Release;
 import dev.cutover.decide.Action.Launch;
 import dev.cutover.ec2.Tags;
+import dev.cutover.testworld.ReleaseBuilder;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -58,7 +58,7 @@ class LaunchRequestsTest {
   }
 
   private static Release release(String name) {
-    Release r = Samples.minimal(name);
+    Release r = ReleaseBuilder.named(name).build();
     r.getMetadata().setNamespace("shop");
     r.getMetadata().setUid("5b1c7d2e-0000-4000-8000-000000000001");
     r.getMetadata().setGeneration(1L);

@@ -5,9 +5,10 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
 import dev.cutover.testworld.Crds;
+import dev.cutover.testworld.Namespaces;
+import dev.cutover.testworld.Patience;
 import dev.cutover.testworld.TestWorld;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.StatusCause;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -16,7 +17,6 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,10 +44,8 @@ class ReleaseValidationIT {
 
   @BeforeAll
   static void crdAndNamespace() {
-    KubernetesClient client = TestWorld.client();
-    Crds.installReleaseCrd(client);
-    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE)
-        .endMetadata().build()).serverSideApply();
+    Crds.installReleaseCrd(TestWorld.client());
+    Namespaces.create(NAMESPACE);
   }
 
   static Stream<Path> samples() throws IOException {
@@ -87,7 +85,7 @@ class ReleaseValidationIT {
   @Test
   void kubectlExplainShowsTheFieldDescriptions() {
     // The API server publishes a new CRD's OpenAPI a moment after it is established.
-    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+    await().atMost(Patience.API_SERVER).ignoreExceptions().untilAsserted(() -> {
       // kubectl wraps descriptions: compare with single spaces.
       String spec = explain("release.spec");
       assertThat(spec)

@@ -1,6 +1,5 @@
 package dev.cutover.decide;
 
-import dev.cutover.Samples;
 import dev.cutover.api.ActiveFleet;
 import dev.cutover.api.PostSwitch;
 import dev.cutover.api.PreviousFleet;
@@ -20,30 +19,34 @@ import dev.cutover.ec2.InstanceState;
 import dev.cutover.ec2.ManagedInstance;
 import dev.cutover.ec2.ManagedInstance.StatusChecks;
 import dev.cutover.observe.ObservedWorld;
+import dev.cutover.testworld.ReleaseBuilder;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
-/** A small language for the decide tables: a Release, its status, and the EC2 world. */
-final class Given {
+/**
+ * A small language for the decide tables (and the status tests): a Release, its status, and the
+ * EC2 world.
+ */
+public final class Given {
 
-  static final Instant T0 = Instant.parse("2026-11-27T12:00:00Z");
-  static final String UID = "5b1c7d2e-0000-4000-8000-000000000001";
-  static final String KEY = "shop/app";
-  static final String EIP = "eipalloc-0123456789abcdef0";
+  public static final Instant T0 = Instant.parse("2026-11-27T12:00:00Z");
+  public static final String UID = "5b1c7d2e-0000-4000-8000-000000000001";
+  public static final String KEY = "shop/app";
+  public static final String EIP = "eipalloc-0123456789abcdef0";
 
-  final Release release;
-  final List<ManagedInstance> instances = new ArrayList<>();
+  public final Release release;
+  public final List<ManagedInstance> instances = new ArrayList<>();
   /** The user's address, already claimed by the Release (Claims plans the claim otherwise). */
-  ElasticIp address = new ElasticIp(EIP, "203.0.113.7", null, null, null, UID, KEY);
-  Instant now = T0;
-  final java.util.Map<String, HttpCheckResult> http = new java.util.HashMap<>();
+  public ElasticIp address = new ElasticIp(EIP, "203.0.113.7", null, null, null, UID, KEY);
+  public Instant now = T0;
+  public final java.util.Map<String, HttpCheckResult> http = new java.util.HashMap<>();
   private int nextId = 1;
 
   private Given(String version, int size) {
-    release = Samples.minimal("app");
+    release = ReleaseBuilder.named("app").build();
     release.getMetadata().setNamespace("shop");
     release.getMetadata().setUid(UID);
     release.getMetadata().setGeneration(1L);
@@ -67,35 +70,42 @@ final class Given {
     release.setStatus(new ReleaseStatus());
   }
 
-  static Given release(String version, int size) {
+  public static Given release(String version, int size) {
     return new Given(version, size);
   }
 
-  Given spec(Consumer<Release> change) {
+  public Given spec(Consumer<Release> change) {
     change.accept(release);
     return this;
   }
 
-  Given generation(long generation) {
+  /** A new spec: the change, and the generation moves on. */
+  public Given change(Consumer<Release> change) {
+    change.accept(release);
+    release.getMetadata().setGeneration(release.getMetadata().getGeneration() + 1);
+    return this;
+  }
+
+  public Given generation(long generation) {
     release.getMetadata().setGeneration(generation);
     return this;
   }
 
-  Given at(Instant when) {
+  public Given at(Instant when) {
     now = when;
     return this;
   }
 
-  String fleetId(String version) {
+  public String fleetId(String version) {
     return FleetIds.fleetId(version, release.getSpec().template);
   }
 
   /** {@code count} instances of a version in slots 0..count-1, launched at T0. */
-  Given fleet(String version, int count, InstanceState state) {
+  public Given fleet(String version, int count, InstanceState state) {
     return fleet(version, count, state, StatusChecks.OK, T0);
   }
 
-  Given fleet(String version, int count, InstanceState state, StatusChecks checks,
+  public Given fleet(String version, int count, InstanceState state, StatusChecks checks,
       Instant launched) {
     for (int slot = 0; slot < count; slot++) {
       instance(version, slot, state, checks, launched);
@@ -103,7 +113,7 @@ final class Given {
     return this;
   }
 
-  Given instance(String version, int slot, InstanceState state, StatusChecks checks,
+  public Given instance(String version, int slot, InstanceState state, StatusChecks checks,
       Instant launched) {
     instances.add(new ManagedInstance("i-" + version.replace(".", "") + "-" + slot + "-"
         + nextId++, UID, KEY, fleetId(version), version, slot, state, "127.16.0." + nextId,
@@ -111,35 +121,41 @@ final class Given {
     return this;
   }
 
-  String id(String version, int slot) {
+  public String id(String version, int slot) {
     return instances.stream().filter(i -> i.version().equals(version) && i.slot() == slot
         && i.state().isAlive()).findFirst().orElseThrow().id();
   }
 
-  Given eipOn(String version, int slot) {
+  public Given eipOn(String version, int slot) {
     address = address.associatedWith(id(version, slot));
     return this;
   }
 
   /** The address still names a terminated instance (moto; AWS clears it). */
-  Given withEipOnDead(String version, int slot) {
+  public Given withEipOnDead(String version, int slot) {
     String dead = instances.stream().filter(i -> i.version().equals(version) && i.slot() == slot
         && !i.state().isAlive()).findFirst().orElseThrow().id();
     address = address.associatedWith(dead);
     return this;
   }
 
-  Given noEipHolder() {
+  public Given noEipHolder() {
     address = address.associatedWith(null);
     return this;
   }
 
-  Given noAddress() {
+  public Given noAddress() {
     address = null;
     return this;
   }
 
-  Given active(String version) {
+  /** The phase the recorded status says. */
+  public Given phase(dev.cutover.api.Phase phase) {
+    release.getStatus().phase = phase;
+    return this;
+  }
+
+  public Given active(String version) {
     ActiveFleet a = new ActiveFleet();
     a.id = fleetId(version);
     a.version = version;
@@ -148,7 +164,7 @@ final class Given {
     return this;
   }
 
-  Given previous(String version, Instant expiresAt) {
+  public Given previous(String version, Instant expiresAt) {
     PreviousFleet p = new PreviousFleet();
     p.id = fleetId(version);
     p.version = version;
@@ -157,7 +173,7 @@ final class Given {
     return this;
   }
 
-  Given staging(String version, Instant startedAt, Instant verifiedAt) {
+  public Given staging(String version, Instant startedAt, Instant verifiedAt) {
     StagingFleet s = new StagingFleet();
     s.id = fleetId(version);
     s.version = version;
@@ -167,7 +183,7 @@ final class Given {
     return this;
   }
 
-  Given failed(String version, long generation) {
+  public Given failed(String version, long generation) {
     var f = new dev.cutover.api.Failure();
     f.fleetId = fleetId(version);
     f.version = version;
@@ -178,22 +194,22 @@ final class Given {
     return this;
   }
 
-  Given failedPostSwitch(String version, long generation) {
+  public Given failedPostSwitch(String version, long generation) {
     failed(version, generation);
     release.getStatus().lastFailure.reason = "PostSwitchCheckFailed";
     return this;
   }
 
   /** Addresses tagged as allocated for the Release (elasticIp.allocate). */
-  final List<ElasticIp> owned = new ArrayList<>();
+  public final List<ElasticIp> owned = new ArrayList<>();
 
-  ObservedWorld world() {
+  public ObservedWorld world() {
     return new ObservedWorld(List.copyOf(instances), Optional.ofNullable(address), http,
         List.copyOf(owned));
   }
 
   /** The last EC2 call of {@code action} failed with {@code code}; retried at {@code retryAt}. */
-  Given error(String action, String code, Instant retryAt) {
+  public Given error(String action, String code, Instant retryAt) {
     var e = new dev.cutover.api.ActionError();
     e.action = action;
     e.operation = action.split("/")[0];
@@ -207,7 +223,7 @@ final class Given {
   }
 
   /** EC2 refused to terminate this instance (termination protection); retried at retryAt. */
-  Given refusedTermination(String version, int slot, Instant retryAt) {
+  public Given refusedTermination(String version, int slot, Instant retryAt) {
     String id = id(version, slot);
     error("TerminateInstances/" + id, "OperationNotPermitted", retryAt);
     release.getStatus().errors.get(0).operation = "TerminateInstances";
@@ -217,7 +233,7 @@ final class Given {
   }
 
   /** Status recorded, before a call, that production moves from one version to another. */
-  Given switchIntent(String from, String to, String reason, Instant at) {
+  public Given switchIntent(String from, String to, String reason, Instant at) {
     var i = new dev.cutover.api.Intent();
     i.kind = dev.cutover.api.Intent.Kind.Switch;
     i.fromFleet = fleetId(from);
@@ -231,7 +247,7 @@ final class Given {
   }
 
   /** Status recorded, before the call, that an address was asked for. */
-  Given allocationIntent(Instant at) {
+  public Given allocationIntent(Instant at) {
     var i = new dev.cutover.api.Intent();
     i.kind = dev.cutover.api.Intent.Kind.AllocateAddress;
     i.at = at.toString();
@@ -239,14 +255,14 @@ final class Given {
     return this;
   }
 
-  Given allocate() {
+  public Given allocate() {
     release.getSpec().elasticIp.allocationId = null;
     release.getSpec().elasticIp.allocate = true;
     return this;
   }
 
   /** An address allocated for the Release, associated with nothing. */
-  Given ownedAddress(String allocationId) {
+  public Given ownedAddress(String allocationId) {
     ElasticIp a = new ElasticIp(allocationId, "198.51.100." + (owned.size() + 1), null, null, UID);
     owned.add(a);
     if (address == null) {
@@ -256,36 +272,43 @@ final class Given {
   }
 
   /** HTTP checks on (threshold 2), and the given results per slot of a version. */
-  Given httpCheck() {
+  public Given httpCheck() {
     HttpCheck check = new HttpCheck();
     check.successThreshold = 2;
     release.getSpec().verification.http = check;
     return this;
   }
 
-  Given http(String version, int slot, int successes, int failures) {
+  public Given http(String version, int slot, int successes, int failures) {
     http.put(id(version, slot), new HttpCheckResult(successes, failures,
         successes >= 2 ? T0 : null, failures > 0 ? "status 500" : "status 200"));
     return this;
   }
 
-  Given activeSince(String version, Instant since) {
+  public Given activeSince(String version, Instant since) {
     active(version);
     release.getStatus().activeFleet.since = since.toString();
     return this;
   }
 
   /** The status the plan writes once its actions succeed. */
-  dev.cutover.api.ReleaseStatus status(Plan plan) {
+  public dev.cutover.api.ReleaseStatus status(Plan plan) {
     return dev.cutover.status.StatusBuilder.build(release, plan, world(), now);
   }
 
-  Plan decide() {
+  /** Builds the status of the plan decided now and writes it, as a successful reconcile does. */
+  public dev.cutover.api.ReleaseStatus reconcile() {
+    dev.cutover.api.ReleaseStatus status = status(decide());
+    release.setStatus(status);
+    return status;
+  }
+
+  public Plan decide() {
     return Decider.decide(release, world(), now);
   }
 
   /** A plan in words: "launch 2.0.0 [0, 1]", "associate 2.0.0/0", "terminate 1.0.0 [1, 2]". */
-  List<String> summary(Plan plan) {
+  public List<String> summary(Plan plan) {
     return plan.actions().stream().map(a -> {
       if (a instanceof Launch l) {
         return "launch " + l.version() + " " + l.slots();

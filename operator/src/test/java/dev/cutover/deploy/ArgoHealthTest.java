@@ -3,7 +3,6 @@ package dev.cutover.deploy;
 import static dev.cutover.ec2.InstanceState.RUNNING;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cutover.Samples;
 import dev.cutover.api.Release;
 import dev.cutover.decide.Decider;
 import dev.cutover.decide.FleetIds;
@@ -13,6 +12,7 @@ import dev.cutover.ec2.ManagedInstance;
 import dev.cutover.ec2.ManagedInstance.StatusChecks;
 import dev.cutover.observe.ObservedWorld;
 import dev.cutover.status.StatusBuilder;
+import dev.cutover.testworld.ReleaseBuilder;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,12 +64,13 @@ class ArgoHealthTest {
 
   @Test
   void noStatusYetIsProgressing() {
-    assertThat(ArgoHealth.of(Samples.minimal("new"))).containsEntry("status", "Progressing");
+    assertThat(ArgoHealth.of(ReleaseBuilder.named("new").build()))
+        .containsEntry("status", "Progressing");
   }
 
   /** A Release after one decide pass over a world with a fleet of its version. */
   private static Release released(Consumer<Release> tweak, InstanceState state, boolean eipOn) {
-    Release r = Samples.minimal("app");
+    Release r = ReleaseBuilder.named("app").build();
     r.getMetadata().setNamespace("shop");
     r.getMetadata().setUid("uid-1");
     r.getMetadata().setGeneration(1L);

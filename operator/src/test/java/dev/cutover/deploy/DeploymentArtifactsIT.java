@@ -2,22 +2,20 @@ package dev.cutover.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 import dev.cutover.CutoverOperator;
 import dev.cutover.OperatorConfig;
-import dev.cutover.Samples;
-import dev.cutover.ec2.Ec2Gateway;
-import dev.cutover.api.Phase;
 import dev.cutover.api.Release;
-import dev.cutover.observe.CheckAddresses;
-import dev.cutover.status.StatusBuilder;
 import dev.cutover.testworld.Crds;
+import dev.cutover.testworld.Ec2World;
 import dev.cutover.testworld.KubeControlPlane;
+import dev.cutover.testworld.Namespaces;
+import dev.cutover.testworld.Operators;
+import dev.cutover.testworld.Patience;
+import dev.cutover.testworld.ReleaseBuilder;
 import dev.cutover.testworld.ReleaseOps;
 import dev.cutover.testworld.TestWorld;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -26,11 +24,8 @@ import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,12 +42,11 @@ class DeploymentArtifactsIT {
 
   static final String NAMESPACE = "cutover-system";
   static final String SERVICE_ACCOUNT = "system:serviceaccount:cutover-system:cutover-operator";
-  static final Duration PATIENCE = Duration.ofSeconds(90);
 
   @BeforeAll
   static void crdAndNamespace() {
     Crds.installReleaseCrd(TestWorld.client());
-    namespace(NAMESPACE);
+    Namespaces.create(NAMESPACE);
   }
 
   @Test
@@ -87,33 +81,23 @@ class DeploymentArtifactsIT {
         .stream().filter(o -> Set.of("ServiceAccount", "ClusterRole", "ClusterRoleBinding",
             "Role", "RoleBinding").contains(o.getKind())).toList();
     rbac.forEach(o -> admin.resource(o).forceConflicts().serverSideApply());
-    String ns = "rbac-" + System.nanoTime() % 100000;
-    namespace(ns);
-    String allocationId = ec2.allocateAddress(r -> r.domain("vpc")).allocationId();
-    String subnet = ec2.describeSubnets().subnets().get(0).subnetId();
+    String ns = Namespaces.fresh("rbac");
+    Ec2World.Network network = new Ec2World(ec2).defaultNetwork();
 
     Config config = Config.fromKubeconfig(TestWorld.kube().kubeConfigYaml());
     config.setImpersonateUsername(SERVICE_ACCOUNT);
     config.setImpersonateGroups("system:serviceaccounts",
         "system:serviceaccounts:cutover-system", "system:authenticated");
     KubernetesClient asOperator = new KubernetesClientBuilder().withConfig(config).build();
-    OperatorConfig operatorConfig = OperatorConfig.fromEnvironment(Map.of(
-        "CUTOVER_POLL_INTERVAL", "1s", "CUTOVER_LEADER_ELECTION", "true",
-        "CUTOVER_LEASE_NAMESPACE", NAMESPACE, "CUTOVER_LEASE_NAME", "cutover-" + ns));
-    try (CutoverOperator operator = CutoverOperator.start(operatorConfig, asOperator,
-        new Ec2Gateway(TestWorld.newEc2Client(TestWorld.moto())), Clock.systemUTC(),
-        CheckAddresses.instanceIps(), Optional.of("rbac"), -1)) {
-      Release release = Samples.minimal("least");
-      release.getSpec().fleetSize = 2;
-      release.getSpec().template.subnetIds = List.of(subnet);
-      release.getSpec().elasticIp.allocationId = allocationId;
-      var releases = admin.resources(Release.class).inNamespace(ns);
-      releases.resource(release).create();
-      awaitLive(ns, "least", "2.4.1");
-      Release current = releases.withName("least").get();
-      current.getSpec().version = "2.5.0";
-      releases.resource(current).update();
-      Release live = awaitLive(ns, "least", "2.5.0");
+    OperatorConfig operatorConfig = OperatorConfig.fromEnvironment(Operators.settings(Map.of(
+        "CUTOVER_LEADER_ELECTION", "true", "CUTOVER_LEASE_NAMESPACE", NAMESPACE,
+        "CUTOVER_LEASE_NAME", "cutover-" + ns)));
+    try (CutoverOperator operator = Operators.start(operatorConfig, asOperator, "rbac", -1)) {
+      ReleaseOps releases = ReleaseOps.in(ns);
+      releases.create(ReleaseBuilder.named("least").fleetSize(2).network(network).build());
+      releases.awaitLive("least", "2.4.1");
+      releases.update("least", r -> r.getSpec().version = "2.5.0");
+      Release live = releases.awaitLive("least", "2.5.0");
       assertThat(ArgoHealth.of(live)).as("Argo CD health of a real status")
           .containsEntry("status", "Healthy");
 
@@ -126,13 +110,9 @@ class DeploymentArtifactsIT {
               e -> assertThat(e.getCode()).isEqualTo(403));
 
       // Deleted while its operator runs, so the finalizer is removed (also with RBAC only).
-      releases.withName("least").delete();
-      await().atMost(PATIENCE).until(() -> releases.withName("least").get() == null);
+      releases.delete("least");
+      releases.awaitGone("least", Patience.LONG);
     }
-  }
-
-  private static Release awaitLive(String ns, String name, String version) {
-    return ReleaseOps.await(TestWorld.client(), ns, name, r -> ReleaseOps.live(r, version));
   }
 
   private static String dryRun(String manifests) throws Exception {
@@ -143,10 +123,5 @@ class DeploymentArtifactsIT {
     } finally {
       Files.deleteIfExists(file);
     }
-  }
-
-  private static void namespace(String name) {
-    TestWorld.client().namespaces().resource(new NamespaceBuilder().withNewMetadata()
-        .withName(name).endMetadata().build()).serverSideApply();
   }
 }

@@ -1,8 +1,11 @@
 package dev.cutover.gates;
 
+import static dev.cutover.testworld.Ec2World.tag;
+
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.cutover.ec2.Tags;
+import dev.cutover.testworld.Ec2World;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
@@ -22,10 +25,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import software.amazon.awssdk.services.ec2.Ec2Client;
-import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ec2.model.Instance;
 import software.amazon.awssdk.services.ec2.model.InstanceStateName;
-import software.amazon.awssdk.services.ec2.model.Tag;
 
 /**
  * The applications on the EC2 instances, played by real HTTP servers on the instances' own
@@ -65,7 +66,7 @@ final class InstanceServers implements AutoCloseable {
     }
   }
 
-  private final Ec2Client ec2;
+  private final Ec2World ec2;
   private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "instance-server");
     t.setDaemon(true);
@@ -85,7 +86,7 @@ final class InstanceServers implements AutoCloseable {
   private final AtomicInteger generation = new AtomicInteger();
 
   InstanceServers(Ec2Client ec2) {
-    this.ec2 = ec2;
+    this.ec2 = new Ec2World(ec2);
     List<HttpServer> bound = null;
     int chosen = -1;
     BindException last = null;
@@ -158,11 +159,6 @@ final class InstanceServers implements AutoCloseable {
     return Integer.parseInt(each[Math.min(index, each.length - 1)].trim());
   }
 
-  static String tag(Instance instance, String key) {
-    return instance.tags().stream().filter(t -> t.key().equals(key)).map(Tag::value)
-        .findFirst().orElse(null);
-  }
-
   @Override
   public void close() {
     released.countDown();
@@ -214,17 +210,15 @@ final class InstanceServers implements AutoCloseable {
     }
     int asked = generation.get();
     Map<String, Owner> found = new HashMap<>();
-    ec2.describeInstancesPaginator(r -> r.filters(
-            Filter.builder().name("subnet-id").values(subnet).build()))
-        .reservations().forEach(reservation -> reservation.instances().forEach(i -> {
-          String version = tag(i, Tags.VERSION);
-          boolean gone = i.state() != null && (i.state().name() == InstanceStateName.TERMINATED
-              || i.state().name() == InstanceStateName.SHUTTING_DOWN);
-          if (i.privateIpAddress() != null && version != null
-              && (!gone || !found.containsKey(i.privateIpAddress()))) {
-            found.put(i.privateIpAddress(), new Owner(i.instanceId(), version, slotOf(i)));
-          }
-        }));
+    ec2.inSubnet(subnet).forEach(i -> {
+      String version = tag(i, Tags.VERSION);
+      boolean gone = i.state() != null && (i.state().name() == InstanceStateName.TERMINATED
+          || i.state().name() == InstanceStateName.SHUTTING_DOWN);
+      if (i.privateIpAddress() != null && version != null
+          && (!gone || !found.containsKey(i.privateIpAddress()))) {
+        found.put(i.privateIpAddress(), new Owner(i.instanceId(), version, slotOf(i)));
+      }
+    });
     // Only what the current test's subnet says: a lookup that raced a new test is dropped.
     if (generation.get() == asked) {
       owners.putAll(found);

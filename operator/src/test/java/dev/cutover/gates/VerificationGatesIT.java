@@ -3,32 +3,31 @@ package dev.cutover.gates;
 import static dev.cutover.gates.InstanceServers.Behaviour.FAILING;
 import static dev.cutover.gates.InstanceServers.Behaviour.HANGING;
 import static dev.cutover.gates.InstanceServers.Behaviour.HEALTHY;
+import static dev.cutover.testworld.ReleaseOps.active;
+import static dev.cutover.testworld.ReleaseOps.ready;
+import static dev.cutover.testworld.ReleaseOps.reason;
+import static dev.cutover.testworld.ReleaseOps.stalled;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.cutover.Cutover;
-import dev.cutover.Samples;
-import dev.cutover.ec2.Ec2Gateway;
-import dev.cutover.ec2.Tags;
 import dev.cutover.api.HttpCheck;
 import dev.cutover.api.Phase;
 import dev.cutover.api.Promotion;
 import dev.cutover.api.Release;
-import dev.cutover.api.Retention;
+import dev.cutover.ec2.Ec2Gateway;
+import dev.cutover.ec2.Tags;
 import dev.cutover.status.StatusBuilder;
-import dev.cutover.testworld.Crds;
+import dev.cutover.testworld.Ec2World;
+import dev.cutover.testworld.ElasticIpSampler;
+import dev.cutover.testworld.Operators;
+import dev.cutover.testworld.Patience;
+import dev.cutover.testworld.ReleaseBuilder;
 import dev.cutover.testworld.ReleaseOps;
 import dev.cutover.testworld.TestWorld;
-import io.fabric8.kubernetes.api.model.Event;
 import io.javaoperatorsdk.operator.junit.LocallyRunOperatorExtension;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Objects;
 import java.util.function.Consumer;
-import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -37,7 +36,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Instance;
 
 /**
@@ -49,34 +47,22 @@ import software.amazon.awssdk.services.ec2.model.Instance;
 @ExtendWith(TestWorld.class)
 class VerificationGatesIT {
 
-  static final Duration PATIENCE = Duration.ofSeconds(60);
   static final InstanceServers servers = new InstanceServers(TestWorld.ec2());
-  static final Ec2Gateway gateway = new Ec2Gateway(TestWorld.newEc2Client(TestWorld.moto()));
+  static final Ec2Gateway gateway = Operators.newGateway();
 
   @RegisterExtension
-  static final LocallyRunOperatorExtension operator = LocallyRunOperatorExtension.builder()
-      .withKubernetesClient(TestWorld.kube().newClient())
-      // The production wiring, so checks go where CheckAddresses.instanceIps() sends them:
-      // http://<private ip>:<check port><path>.
-      .withReconciler(Cutover.reconciler(TestWorld.client(), gateway, Clock.systemUTC(),
-          Duration.ofSeconds(1)))
-      // The previous class's extension may still be deleting the CRD: wait, then install it.
-      .withBeforeStartHook(extension -> Crds.installReleaseCrd(TestWorld.client()))
-      .oneNamespacePerClass(true)
-      .waitForNamespaceDeletion(false)
-      .build();
+  static final LocallyRunOperatorExtension operator = Operators.inThisJvm(gateway);
 
-  private String allocationId;
-  private String subnet;
+  private final Ec2World ec2 = new Ec2World(TestWorld.ec2());
+  private ReleaseOps releases;
+  private Ec2World.Network network;
 
   /** moto was reset: a loopback VPC and subnet for this test's instances, and an address. */
   @BeforeEach
-  void loopbackSubnetAndElasticIp(Ec2Client ec2) {
-    String vpc = ec2.createVpc(r -> r.cidrBlock(InstanceServers.VPC_CIDR)).vpc().vpcId();
-    subnet = ec2.createSubnet(r -> r.vpcId(vpc).cidrBlock(InstanceServers.CIDR)).subnet()
-        .subnetId();
-    servers.useSubnet(subnet);
-    allocationId = ec2.allocateAddress(r -> r.domain("vpc")).allocationId();
+  void loopbackSubnetAndElasticIp() {
+    releases = ReleaseOps.in(operator.getNamespace());
+    network = ec2.loopbackNetwork(InstanceServers.VPC_CIDR, InstanceServers.CIDR);
+    servers.useSubnet(network.subnetId());
   }
 
   /**
@@ -84,14 +70,13 @@ class VerificationGatesIT {
    * anywhere had an address off loopback (checks go to private IPs: they must stay local).
    */
   @AfterEach
-  void everyInstanceWasServedOnLoopback(Ec2Client ec2) {
-    List<String> ips = instances(ec2).stream().map(Instance::privateIpAddress)
-        .filter(java.util.Objects::nonNull).toList();
+  void everyInstanceWasServedOnLoopback() {
+    List<String> ips = ec2.inSubnet(network.subnetId()).stream()
+        .map(Instance::privateIpAddress).filter(Objects::nonNull).toList();
     assertThat(servers.addresses()).as("servers listen on every instance's private IP")
         .containsAll(ips);
-    List<String> everywhere = ec2.describeInstances().reservations().stream()
-        .flatMap(res -> res.instances().stream()).map(Instance::privateIpAddress)
-        .filter(java.util.Objects::nonNull).toList();
+    List<String> everywhere = ec2.all().stream().map(Instance::privateIpAddress)
+        .filter(Objects::nonNull).toList();
     assertThat(everywhere).as("private IPs of every instance in moto")
         .allMatch(ip -> ip.startsWith("127."));
   }
@@ -102,26 +87,26 @@ class VerificationGatesIT {
   }
 
   @Test
-  void aHealthyFleetIsPromotedRightAfterItsLastCheckPasses(Ec2Client ec2) {
+  void aHealthyFleetIsPromotedRightAfterItsLastCheckPasses() {
     liveAt("healthy", "1.0.0", 2, r -> { });
-    update("healthy", r -> r.getSpec().version = "2.0.0");
-    awaitPhase("healthy", Phase.Live, r -> ready(r) && active(r, "2.0.0"));
+    releases.update("healthy", r -> r.getSpec().version = "2.0.0");
+    releases.awaitPhase("healthy", Phase.Live, r -> ready(r) && active(r, "2.0.0"));
 
     assertThat(servers.requests("2.0.0", 0)).isGreaterThanOrEqualTo(2);
     // The checks went to each instance's own private IP in the loopback subnet.
     for (String version : List.of("1.0.0", "2.0.0")) {
       for (int slot = 0; slot < 2; slot++) {
-        String ip = privateIp(ec2, version, slot);
+        String ip = privateIp(version, slot);
         assertThat(ip).as("private IP of %s/%d", version, slot)
             .startsWith(InstanceServers.PREFIX);
         assertThat(servers.localAddresses(version, slot)).as("where %s/%d was checked",
             version, slot).containsExactly(ip);
       }
     }
-    System.out.println("checks reached " + List.of(privateIp(ec2, "1.0.0", 0),
-        privateIp(ec2, "1.0.0", 1), privateIp(ec2, "2.0.0", 0), privateIp(ec2, "2.0.0", 1))
+    System.out.println("checks reached " + List.of(privateIp("1.0.0", 0),
+        privateIp("1.0.0", 1), privateIp("2.0.0", 0), privateIp("2.0.0", 1))
         + " on port " + servers.port());
-    String promoted = events("healthy").stream().filter(m -> m.contains("to 2.0.0"))
+    String promoted = releases.eventMessages("healthy").stream().filter(m -> m.contains("to 2.0.0"))
         .filter(m -> m.startsWith("Promoted")).findFirst().orElseThrow();
     Matcher delay = Pattern.compile("(\\d+) ms after the last check passed").matcher(promoted);
     assertThat(delay.find()).as(promoted).isTrue();
@@ -131,40 +116,39 @@ class VerificationGatesIT {
   }
 
   @Test
-  void oneFailingInstanceBlocksTheSwitchAndTheDeadlineAbortsIt(Ec2Client ec2) {
+  void oneFailingInstanceBlocksTheSwitchAndTheDeadlineAbortsIt() {
     liveAt("blocked", "1.0.0", 2, r -> { });
-    String production = ec2.describeAddresses(r -> r.allocationIds(allocationId)).addresses()
-        .get(0).instanceId();
+    String production = eipHolder();
     servers.set("2.0.0", 1, FAILING);
-    update("blocked", r -> {
+    releases.update("blocked", r -> {
       r.getSpec().version = "2.0.0";
       r.getSpec().verification.deadline = "5s";
     });
 
-    Release verifying = awaitPhase("blocked", Phase.Verifying, r -> r.getStatus().stagingFleet
-        .instances.stream().anyMatch(i -> i.checks.contains("status 500")));
+    Release verifying = releases.awaitPhase("blocked", Phase.Verifying,
+        r -> r.getStatus().stagingFleet.instances.stream()
+            .anyMatch(i -> i.checks.contains("status 500")));
     assertThat(verifying.getStatus().activeFleet.version).isEqualTo("1.0.0");
 
-    Release failed = awaitPhase("blocked", Phase.Failed, r -> stalled(r));
+    Release failed = releases.awaitPhase("blocked", Phase.Failed, ReleaseOps::stalled);
     assertThat(failed.getStatus().lastFailure.reason).isEqualTo("DeadlineExceeded");
-    assertThat(ec2.describeAddresses(r -> r.allocationIds(allocationId)).addresses().get(0)
-        .instanceId()).as("production untouched").isEqualTo(production);
+    assertThat(eipHolder()).as("production untouched").isEqualTo(production);
   }
 
   @Test
   void aHangingEndpointIsCutOffByTheTimeout() {
     servers.set("1.0.0", 0, HANGING);
-    operator.create(release("hang", "1.0.0", 1, r -> r.getSpec().verification.http.timeout
+    releases.create(release("hang", "1.0.0", 1, r -> r.getSpec().verification.http.timeout
         = "300ms"));
-    Release verifying = awaitPhase("hang", Phase.Verifying, r -> r.getStatus().stagingFleet
-        .instances.get(0).checks.contains("timed out after 300ms"));
+    Release verifying = releases.awaitPhase("hang", Phase.Verifying,
+        r -> r.getStatus().stagingFleet.instances.get(0).checks.contains("timed out after 300ms"));
     assertThat(verifying.getStatus().activeFleet).isNull();
     int before = servers.requests("1.0.0", 0);
     // Hung requests hold no thread: checks keep coming at interval + timeout.
-    await().atMost(Duration.ofSeconds(10)).until(() -> servers.requests("1.0.0", 0) >= before + 3);
+    await().atMost(Patience.HTTP_CHECKS).until(() -> servers.requests("1.0.0", 0) >= before + 3);
 
     servers.set("1.0.0", 0, HEALTHY);
-    awaitPhase("hang", Phase.Live, this::ready);
+    releases.awaitPhase("hang", Phase.Live, ReleaseOps::ready);
   }
 
   @Test
@@ -173,157 +157,98 @@ class VerificationGatesIT {
       r.getSpec().promotion.mode = Promotion.Mode.Manual;
       r.getSpec().promotion.approvedVersion = "1.0.0";
     });
-    update("manual", r -> r.getSpec().version = "2.0.0");
-    Release waiting = awaitPhase("manual", Phase.AwaitingPromotion, r -> true);
+    releases.update("manual", r -> r.getSpec().version = "2.0.0");
+    Release waiting = releases.awaitPhase("manual", Phase.AwaitingPromotion, r -> true);
     assertThat(StatusBuilder.find(waiting.getStatus(), StatusBuilder.READY).getMessage())
         .contains("set promotion.approvedVersion to 2.0.0");
-    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4))
-        .until(() -> get("manual").getStatus().phase == Phase.AwaitingPromotion);
+    Patience.steady()
+        .until(() -> releases.get("manual").getStatus().phase == Phase.AwaitingPromotion);
 
-    update("manual", r -> r.getSpec().promotion.approvedVersion = "2.0.0");
-    awaitPhase("manual", Phase.Live, r -> ready(r) && active(r, "2.0.0"));
+    releases.update("manual", r -> r.getSpec().promotion.approvedVersion = "2.0.0");
+    releases.awaitPhase("manual", Phase.Live, r -> ready(r) && active(r, "2.0.0"));
   }
 
   @Test
   void aCheckFailingDuringTheSoakFailsTheRelease() {
     liveAt("soak", "1.0.0", 1, r -> { });
-    update("soak", r -> {
+    releases.update("soak", r -> {
       r.getSpec().version = "2.0.0";
       r.getSpec().promotion.soak = "20s";
     });
-    awaitPhase("soak", Phase.Verifying, r -> "Soaking".equals(reason(r)));
+    releases.awaitPhase("soak", Phase.Verifying,
+        r -> "Soaking".equals(reason(r, StatusBuilder.READY)));
     servers.set("2.0.0", 0, FAILING);
 
-    Release failed = awaitPhase("soak", Phase.Failed, this::stalled);
+    Release failed = releases.awaitPhase("soak", Phase.Failed, ReleaseOps::stalled);
     assertThat(failed.getStatus().lastFailure.reason).isEqualTo("CheckFailedDuringSoak");
     assertThat(failed.getStatus().activeFleet.version).isEqualTo("1.0.0");
   }
 
   @Test
-  void aFailingCheckAfterTheSwitchRevertsToThePreviousFleetWithoutDowntime(Ec2Client ec2)
-      throws InterruptedException {
+  void aFailingCheckAfterTheSwitchRevertsToThePreviousFleetWithoutDowntime() {
     liveAt("revert", "1.0.0", 2, r -> r.getSpec().postSwitch.window = "60s");
-    AtomicBoolean sampling = new AtomicBoolean(true);
-    AtomicInteger samples = new AtomicInteger();
-    ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
-    Thread sampler = new Thread(() -> {
-      while (sampling.get()) {
-        var address = ec2.describeAddresses(r -> r.allocationIds(allocationId)).addresses()
-            .get(0);
-        String state = address.instanceId() == null || address.instanceId().isEmpty() ? "none"
-            : ec2.describeInstances(r -> r.instanceIds(address.instanceId())).reservations()
-                .get(0).instances().get(0).state().nameAsString();
-        samples.incrementAndGet();
-        if (!state.equals("running")) {
-          violations.add(address.instanceId() + " " + state);
-        }
-        await().pollDelay(Duration.ofMillis(50)).until(() -> true);
-      }
-    });
-    sampler.start();
-    try {
+    ElasticIpSampler probe = ElasticIpSampler.serving(TestWorld.ec2(), network.allocationId());
+    try (probe) {
       revertWhileSampled();
-    } finally {
-      sampling.set(false);
-      sampler.join();
     }
-    System.out.println("zero-downtime probe: " + samples.get() + " samples, " + violations.size()
+    System.out.println("zero-downtime probe: " + probe.samples() + " samples, "
+        + probe.errors() + " errors " + probe.errorMessages() + ", " + probe.violations().size()
         + " violations");
-    assertThat(samples.get()).as("the probe ran through the switch and the revert")
+    assertThat(probe.samples()).as("the probe ran through the switch and the revert")
         .isGreaterThan(5);
-    assertThat(violations).as("the Elastic IP always points at a running instance").isEmpty();
+    assertThat(probe.violations()).as("the Elastic IP always points at a running instance")
+        .isEmpty();
   }
 
   private void revertWhileSampled() {
-    update("revert", r -> r.getSpec().version = "2.0.0");
-    awaitPhase("revert", Phase.Live, r -> ready(r) && active(r, "2.0.0"));
+    releases.update("revert", r -> r.getSpec().version = "2.0.0");
+    releases.awaitPhase("revert", Phase.Live, r -> ready(r) && active(r, "2.0.0"));
     servers.set("2.0.0", 0, FAILING);
     servers.set("2.0.0", 1, FAILING);
 
-    Release reverted = awaitPhase("revert", Phase.Degraded,
+    Release reverted = releases.awaitPhase("revert", Phase.Degraded,
         r -> active(r, "1.0.0") && stalled(r));
-    assertThat(reason(reverted)).isEqualTo("PostSwitchCheckFailed");
+    assertThat(reason(reverted, StatusBuilder.READY)).isEqualTo("PostSwitchCheckFailed");
     assertThat(reverted.getStatus().history).last().satisfies(h -> {
       assertThat(h.reason).isEqualTo("Reverted");
       assertThat(h.to).isEqualTo("1.0.0");
     });
-    assertThat(events("revert")).anyMatch(m -> m.startsWith("Reverted"));
-    await().atMost(PATIENCE).until(() -> get("revert").getStatus().phase == Phase.Degraded
-        && get("revert").getStatus().stagingFleet == null);
+    assertThat(releases.eventMessages("revert")).anyMatch(m -> m.startsWith("Reverted"));
+    await().atMost(Patience.RECONCILE).until(() -> releases.get("revert").getStatus().phase
+        == Phase.Degraded && releases.get("revert").getStatus().stagingFleet == null);
   }
 
   // ------------------------------------------------------------------ helpers
 
   private void liveAt(String name, String version, int size, Consumer<Release> tweak) {
-    operator.create(release(name, version, size, tweak));
-    awaitPhase(name, Phase.Live, r -> ready(r) && active(r, version));
+    releases.create(release(name, version, size, tweak));
+    releases.awaitPhase(name, Phase.Live, r -> ready(r) && active(r, version));
   }
 
   private Release release(String name, String version, int size, Consumer<Release> tweak) {
-    Release r = Samples.release(name, version, size, subnet, allocationId);
-    r.getSpec().promotion = new Promotion();
-    r.getSpec().postSwitch = new dev.cutover.api.PostSwitch();
-    r.getSpec().verification = new dev.cutover.api.Verification();
     HttpCheck http = new HttpCheck();
     http.port = servers.port();
     http.path = "/healthz";
     http.interval = "200ms";
     http.timeout = "1s";
     http.successThreshold = 2;
-    r.getSpec().verification.http = http;
-    tweak.accept(r);
-    return r;
+    return ReleaseBuilder.named(name).version(version).fleetSize(size).network(network)
+        .previousFleetTTL("10m").promotion(p -> { }).postSwitch(p -> { })
+        .verification(v -> v.http = http).with(tweak).build();
   }
 
-  /** Every instance in this test's subnet, in any state. */
-  private List<Instance> instances(Ec2Client ec2) {
-    return ec2.describeInstances(r -> r.filters(f -> f.name("subnet-id").values(subnet)))
-        .reservations().stream().flatMap(res -> res.instances().stream()).toList();
+  /** The instance the Elastic IP is on. */
+  private String eipHolder() {
+    return ec2.address(network.allocationId()).instanceId();
   }
 
   /** The private IP of the one instance launched for a version and slot. */
-  private String privateIp(Ec2Client ec2, String version, int slot) {
-    List<String> ips = instances(ec2).stream()
-        .filter(i -> version.equals(InstanceServers.tag(i, Tags.VERSION))
+  private String privateIp(String version, int slot) {
+    List<String> ips = ec2.inSubnet(network.subnetId()).stream()
+        .filter(i -> version.equals(Ec2World.tag(i, Tags.VERSION))
             && InstanceServers.slotOf(i) == slot)
         .map(Instance::privateIpAddress).toList();
     assertThat(ips).as("instances of %s/%d", version, slot).hasSize(1);
     return ips.get(0);
-  }
-
-  private Release get(String name) {
-    return operator.get(Release.class, name);
-  }
-
-  private void update(String name, Consumer<Release> change) {
-    ReleaseOps.update(TestWorld.client(), operator.getNamespace(), name, change);
-  }
-
-  private Release awaitPhase(String name, Phase phase, Predicate<Release> also) {
-    return ReleaseOps.await(TestWorld.client(), operator.getNamespace(), name,
-        r -> ReleaseOps.inPhase(r, phase) && also.test(r));
-  }
-
-  private boolean ready(Release r) {
-    return ReleaseOps.isTrue(r, StatusBuilder.READY);
-  }
-
-  private boolean stalled(Release r) {
-    return ReleaseOps.isTrue(r, StatusBuilder.STALLED);
-  }
-
-  private static String reason(Release r) {
-    var c = StatusBuilder.find(r.getStatus(), StatusBuilder.READY);
-    return c == null ? null : c.getReason();
-  }
-
-  private static boolean active(Release r, String version) {
-    return r.getStatus().activeFleet != null && version.equals(r.getStatus().activeFleet.version);
-  }
-
-  private List<String> events(String name) {
-    return TestWorld.client().v1().events().inNamespace(operator.getNamespace()).list()
-        .getItems().stream().filter(e -> name.equals(e.getInvolvedObject().getName()))
-        .map(Event::getMessage).toList();
   }
 }

@@ -1,19 +1,17 @@
 package dev.cutover.reliability;
 
-import dev.cutover.Samples;
-import dev.cutover.api.Release;
 import dev.cutover.testworld.Ec2Proxy;
+import dev.cutover.testworld.Ec2World;
+import dev.cutover.testworld.Namespaces;
 import dev.cutover.testworld.OperatorProcess;
+import dev.cutover.testworld.Operators;
+import dev.cutover.testworld.ReleaseBuilder;
 import dev.cutover.testworld.ReleaseOps;
 import dev.cutover.testworld.TestWorld;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import software.amazon.awssdk.services.ec2.Ec2Client;
 
 /**
  * JVM options that let each operator process of the suite start in about half the time on a
@@ -52,14 +50,11 @@ final class FastStart {
     options = BASE;
     long started = System.nanoTime();
     Path archive = Path.of("target", "reliability-cds.jsa").toAbsolutePath();
-    KubernetesClient client = TestWorld.client();
-    Ec2Client ec2 = TestWorld.ec2();
-    String namespace = "rel-warmup-" + Long.toHexString(System.nanoTime()).substring(8);
+    ReleaseOps releases = null;
     Process process = null;
     try {
       Files.deleteIfExists(archive);
-      client.namespaces().resource(new NamespaceBuilder().withNewMetadata()
-          .withName(namespace).endMetadata().build()).serverSideApply();
+      releases = ReleaseOps.in(Namespaces.fresh("rel-warmup"));
       Path kubeconfig = Files.createTempFile("warmup-kubeconfig", ".yaml");
       kubeconfig.toFile().deleteOnExit();
       Files.writeString(kubeconfig, TestWorld.kube().kubeConfigYaml());
@@ -68,19 +63,18 @@ final class FastStart {
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(
               Path.of("target", "reliability-warmup.log").toFile()));
-      builder.environment().putAll(java.util.Map.of("KUBECONFIG", kubeconfig.toString(),
-          "CUTOVER_EC2_ENDPOINT", proxy.endpoint().toString(),
+      builder.environment().putAll(Operators.settings(java.util.Map.of(
+          "KUBECONFIG", kubeconfig.toString(), "CUTOVER_EC2_ENDPOINT", proxy.endpoint().toString(),
           "AWS_REGION", TestWorld.REGION.id(), "AWS_ACCESS_KEY_ID", "testing",
           "AWS_SECRET_ACCESS_KEY", "testing", "CUTOVER_HEALTH_PORT", "0",
-          "CUTOVER_POLL_INTERVAL", "1s", "CUTOVER_NAMESPACES", namespace,
-          "HOSTNAME", "warmup", "JAVA_TOOL_OPTIONS", BASE));
+          "CUTOVER_NAMESPACES", releases.namespace(), "HOSTNAME", "warmup",
+          "JAVA_TOOL_OPTIONS", BASE)));
       process = builder.start();
 
-      Release r = Samples.release("shop", "1.0.0", 1,
-          ec2.describeSubnets().subnets().get(0).subnetId(),
-          ec2.allocateAddress(a -> a.domain("vpc")).allocationId());
-      client.resources(Release.class).inNamespace(namespace).resource(r).create();
-      ReleaseOps.await(client, namespace, "shop", x -> ReleaseOps.live(x, "1.0.0"));
+      releases.create(ReleaseBuilder.named("shop").version("1.0.0").fleetSize(1)
+          .network(new Ec2World(TestWorld.ec2()).defaultNetwork()).previousFleetTTL("10m")
+          .build());
+      releases.awaitLive("shop", "1.0.0");
 
       process.destroy();
       if (!process.waitFor(60, TimeUnit.SECONDS)) {
@@ -98,13 +92,8 @@ final class FastStart {
       if (process != null && process.isAlive()) {
         process.destroyForcibly();
       }
-      var releases = client.resources(Release.class).inNamespace(namespace);
-      for (Release r : releases.list().getItems()) {
-        releases.withName(r.getMetadata().getName()).edit(x -> {
-          x.getMetadata().setFinalizers(List.of());
-          return x;
-        });
-        releases.withName(r.getMetadata().getName()).delete();
+      if (releases != null) {
+        releases.removeAll();
       }
       warmUpMillis = (System.nanoTime() - started) / 1_000_000;
     }

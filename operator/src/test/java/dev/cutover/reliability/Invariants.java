@@ -1,11 +1,15 @@
 package dev.cutover.reliability;
 
+import static dev.cutover.testworld.Ec2World.isAlive;
+import static dev.cutover.testworld.Ec2World.tag;
+
 import dev.cutover.api.Intent;
 import dev.cutover.api.Phase;
 import dev.cutover.api.Release;
 import dev.cutover.api.ReleaseStatus;
 import dev.cutover.ec2.Tags;
 import dev.cutover.testworld.Ec2Proxy;
+import dev.cutover.testworld.Ec2World;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,9 +24,7 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.assertj.core.api.SoftAssertions;
-import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Instance;
-import software.amazon.awssdk.services.ec2.model.Tag;
 
 /**
  * What must hold once reconciles settle, whatever happened during the run. The EC2 side is read
@@ -72,13 +74,12 @@ final class Invariants {
    * @param calls the proxy's log of the run
    * @param unannounced switches the proxy saw without an intent in status
    */
-  static List<Move> check(Ec2Client ec2, KubernetesClient client, String namespace,
+  static List<Move> check(Ec2World ec2, KubernetesClient client, String namespace,
       List<String> foreign, String allocationId, List<Ec2Proxy.Call> calls,
       List<String> unannounced) {
     SoftAssertions soft = new SoftAssertions();
     Instant now = Instant.now();
-    List<Instance> all = ec2.describeInstancesPaginator().reservations().stream()
-        .flatMap(r -> r.instances().stream()).toList();
+    List<Instance> all = ec2.all();
     Map<String, Instance> byId = all.stream()
         .collect(Collectors.toMap(Instance::instanceId, Function.identity()));
     List<Move> moves = moves(calls, allocationId, byId);
@@ -94,7 +95,7 @@ final class Invariants {
         continue;
       }
       Release owner = byKey.get(key);
-      if (alive(i)) {
+      if (isAlive(i)) {
         soft.assertThat(owner).as("no leak: %s (fleet %s) belongs to an existing Release",
             i.instanceId(), tag(i, Tags.FLEET)).isNotNull();
         if (owner != null) {
@@ -116,13 +117,13 @@ final class Invariants {
       checkRoles(soft, r, mine);
       String active = status.activeFleet.id;
       List<String> aliveActive = mine.stream()
-          .filter(i -> active.equals(tag(i, Tags.FLEET)) && alive(i))
+          .filter(i -> active.equals(tag(i, Tags.FLEET)) && isAlive(i))
           .map(Instance::instanceId).sorted().toList();
       soft.assertThat(aliveActive).as("exactly fleetSize running instances in the active fleet")
           .hasSize(r.getSpec().fleetSize);
       soft.assertThat(status.activeFleet.instanceIds).as("status matches EC2")
           .containsExactlyInAnyOrderElementsOf(aliveActive);
-      var address = ec2.describeAddresses(a -> a.allocationIds(allocationId)).addresses().get(0);
+      var address = ec2.address(allocationId);
       soft.assertThat(address.instanceId()).as("the Elastic IP is on the active fleet")
           .isIn(aliveActive);
       soft.assertThat(status.elasticIp == null ? null : status.elasticIp.instanceId)
@@ -150,9 +151,8 @@ final class Invariants {
   record Move(Instant at, String instanceId, String fleet, String version) {}
 
   /** {@link #moves(List, String, Map)} with the instances read from moto. */
-  static List<Move> moves(Ec2Client ec2, List<Ec2Proxy.Call> calls, String allocationId) {
-    return moves(calls, allocationId, ec2.describeInstancesPaginator().reservations().stream()
-        .flatMap(r -> r.instances().stream())
+  static List<Move> moves(Ec2World ec2, List<Ec2Proxy.Call> calls, String allocationId) {
+    return moves(calls, allocationId, ec2.all().stream()
         .collect(Collectors.toMap(Instance::instanceId, Function.identity())));
   }
 
@@ -215,7 +215,7 @@ final class Invariants {
     if (s.heldFleets != null) {
       s.heldFleets.forEach(h -> known.add(h.id));
     }
-    List<String> roleless = mine.stream().filter(Invariants::alive)
+    List<String> roleless = mine.stream().filter(Ec2World::isAlive)
         .filter(i -> !known.contains(tag(i, Tags.FLEET)))
         .map(i -> i.instanceId() + " (fleet " + tag(i, Tags.FLEET) + ", " + tag(i, Tags.VERSION)
             + ")").toList();
@@ -275,7 +275,7 @@ final class Invariants {
     String retained = moves.get(moves.size() - 2).fleet();
     List<Instance> retainedInstances = mine.stream()
         .filter(i -> retained.equals(tag(i, Tags.FLEET))).toList();
-    long alive = retainedInstances.stream().filter(Invariants::alive).count();
+    long alive = retainedInstances.stream().filter(Ec2World::isAlive).count();
     Instant ends = lastSwitch.at().plus(ttl);
     if (s.previousFleet != null) {
       soft.assertThat(s.previousFleet.id).as("the retained fleet is the one that served just "
@@ -314,15 +314,5 @@ final class Invariants {
   static String describe(Intent i) {
     return i.kind + " " + i.fromVersion + "(" + i.fromFleet + ")->" + i.toVersion + "("
         + i.toFleet + ") " + i.reason + " at " + i.at;
-  }
-
-  static boolean alive(Instance i) {
-    String s = i.state().nameAsString();
-    return s.equals("running") || s.equals("pending");
-  }
-
-  static String tag(Instance i, String key) {
-    return i.tags().stream().filter(t -> t.key().equals(key)).map(Tag::value).findFirst()
-        .orElse(null);
   }
 }

@@ -3,28 +3,30 @@ package dev.cutover.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.cutover.Samples;
 import dev.cutover.api.ActionError;
 import dev.cutover.api.Intent;
 import dev.cutover.api.Release;
-import dev.cutover.api.Retention;
 import dev.cutover.ec2.Tags;
 import dev.cutover.testworld.Crds;
 import dev.cutover.testworld.Ec2Proxy;
 import dev.cutover.testworld.Ec2Proxy.Fault;
 import dev.cutover.testworld.Ec2Proxy.Faults;
 import dev.cutover.testworld.Ec2Proxy.Stage;
+import dev.cutover.testworld.Ec2World;
+import dev.cutover.testworld.ElasticIpSampler;
+import dev.cutover.testworld.Namespaces;
 import dev.cutover.testworld.OperatorProcess;
+import dev.cutover.testworld.Operators;
+import dev.cutover.testworld.Patience;
+import dev.cutover.testworld.ReleaseBuilder;
 import dev.cutover.testworld.ReleaseOps;
 import dev.cutover.testworld.TestWorld;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -50,7 +52,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import software.amazon.awssdk.services.ec2.Ec2Client;
-import software.amazon.awssdk.services.ec2.model.Tag;
 
 /**
  * Evidence that Cutover deserves production traffic: the packaged operator runs as its own
@@ -72,7 +73,6 @@ class ReliabilityIT {
   static final int RANDOM_KILLS = Integer.getInteger("cutover.reliability.randomKills",
       DEFAULT_RANDOM_KILLS);
   static final long SEED = Long.getLong("cutover.reliability.seed", 20261127L);
-  static final Duration PATIENCE = Duration.ofSeconds(90);
   static final String NAME = "shop";
   /** Random kills come this long after the version change, at most. */
   static final Duration RANDOM_KILL_WINDOW = Duration.ofSeconds(4);
@@ -86,10 +86,11 @@ class ReliabilityIT {
   static Ec2Proxy proxy;
 
   private final KubernetesClient client = TestWorld.client();
+  private final Ec2World world = new Ec2World(TestWorld.ec2());
   private Ec2Client ec2;
   private String namespace;
-  private String allocationId;
-  private String subnet;
+  private ReleaseOps releases;
+  private Ec2World.Network network;
   private List<String> foreign;
   private final List<OperatorProcess> processes = new ArrayList<>();
   private final List<String> unannounced = new CopyOnWriteArrayList<>();
@@ -116,15 +117,10 @@ class ReliabilityIT {
   void world(Ec2Client ec2, TestInfo info) {
     this.ec2 = ec2;
     proxy.reset();
-    namespace = "rel-" + Long.toHexString(System.nanoTime()).substring(6);
-    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace)
-        .endMetadata().build()).serverSideApply();
-    allocationId = ec2.allocateAddress(r -> r.domain("vpc")).allocationId();
-    subnet = ec2.describeSubnets().subnets().get(0).subnetId();
-    foreign = List.of(launchForeign(ec2, Map.of()), launchForeign(ec2, Map.of(
-        Tags.MANAGED_BY, "cutover", Tags.RELEASE, namespace + "/" + NAME,
-        Tags.RELEASE_UID, "00000000-0000-0000-0000-000000000000", Tags.FLEET, "0123456789",
-        Tags.VERSION, "1.0.0", Tags.SLOT, "0")));
+    namespace = Namespaces.fresh("rel");
+    releases = ReleaseOps.in(namespace);
+    network = world.defaultNetwork();
+    foreign = List.of(world.launchUntagged(), world.launchLookAlike(releases.key(NAME)));
     proxy.observe(this::checkAnnounced);
     run = ReliabilityReport.begin(info.getDisplayName());
     run.namespace = namespace;
@@ -202,10 +198,9 @@ class ReliabilityIT {
             "Release gone", false, (t, op, k) -> {
               t.liveAt("1.0.0");
               t.armKill("TerminateInstances", Stage.AFTER_RESPONSE, op, k);
-              t.client.resources(Release.class).inNamespace(t.namespace).withName(NAME)
-                  .delete();
+              t.releases.delete(NAME);
               t.restartAfter(k, op);
-              await().atMost(PATIENCE).until(() -> t.release() == null);
+              t.releases.awaitGone(NAME, Patience.LONG);
             }));
   }
 
@@ -218,7 +213,7 @@ class ReliabilityIT {
     run.endState = point.endState();
     OperatorProcess operator = operator("solo", Map.of());
     CountDownLatch killed = new CountDownLatch(1);
-    try (ElasticIpSampler probe = new ElasticIpSampler(ec2, allocationId)) {
+    try (ElasticIpSampler probe = new ElasticIpSampler(ec2, network.allocationId())) {
       point.scenario().run(this, operator, killed);
       run.killToSettledMillis = sinceKill();
       assertThat(killed.getCount()).as("the kill happened").isZero();
@@ -245,7 +240,7 @@ class ReliabilityIT {
     Random random = new Random(SEED + iteration);
     OperatorProcess operator = operator("solo", Map.of());
     liveAt("1.0.0");
-    try (ElasticIpSampler probe = new ElasticIpSampler(ec2, allocationId)) {
+    try (ElasticIpSampler probe = new ElasticIpSampler(ec2, network.allocationId())) {
       patch(r -> {
         r.getSpec().version = "2.0.0";
         r.getSpec().retention.previousFleetTTL = RANDOM_KILL_TTL;
@@ -314,7 +309,7 @@ class ReliabilityIT {
     proxy.inject(faults());
     List<ActionError> errors;
     try (StatusTimeline timeline = new StatusTimeline(client, namespace, NAME)) {
-      try (ElasticIpSampler probe = new ElasticIpSampler(ec2, allocationId)) {
+      try (ElasticIpSampler probe = new ElasticIpSampler(ec2, network.allocationId())) {
         create("1.0.0", r -> { });
         awaitLive("1.0.0", r -> true);
         patch(r -> r.getSpec().version = "2.0.0");
@@ -390,10 +385,10 @@ class ReliabilityIT {
 
     CountDownLatch killed = new CountDownLatch(1);
     armKill("RunInstances", Stage.AFTER_RESPONSE, leading, killed);
-    try (ElasticIpSampler probe = new ElasticIpSampler(ec2, allocationId)) {
+    try (ElasticIpSampler probe = new ElasticIpSampler(ec2, network.allocationId())) {
       patch(r -> r.getSpec().version = "2.0.0");
-      assertThat(killed.await(60, TimeUnit.SECONDS)).isTrue();
-      await().atMost(PATIENCE).until(() -> !leader.equals(leaseHolder()));
+      assertThat(killed.await(Patience.PROCESS_START.toSeconds(), TimeUnit.SECONDS)).isTrue();
+      await().atMost(Patience.LONG).until(() -> !leader.equals(leaseHolder()));
       run.killToLeaseMillis = sinceKill();
       awaitLive("2.0.0", r -> true);
       run.killToSettledMillis = sinceKill();
@@ -422,17 +417,7 @@ class ReliabilityIT {
     }
     processes.forEach(OperatorProcess::kill);
     processes.clear();
-    var releases = client.resources(Release.class).inNamespace(namespace);
-    await().atMost(PATIENCE).ignoreExceptions().until(() -> {
-      for (Release r : releases.list().getItems()) {
-        releases.withName(r.getMetadata().getName()).edit(x -> {
-          x.getMetadata().setFinalizers(List.of());
-          return x;
-        });
-        releases.withName(r.getMetadata().getName()).delete();
-      }
-      return releases.list().getItems().isEmpty();
-    });
+    releases.removeAll();
   }
 
   /**
@@ -444,15 +429,14 @@ class ReliabilityIT {
       return;
     }
     String target = params.get("InstanceId");
-    var address = ec2.describeAddresses(r -> r.allocationIds(params.get("AllocationId")))
-        .addresses().get(0);
+    var address = world.address(params.get("AllocationId"));
     String toFleet = fleetOf(target);
     String fromFleet = address.instanceId() == null || address.instanceId().isEmpty() ? null
         : fleetOf(address.instanceId());
     if (Objects.equals(toFleet, fromFleet)) {
       return;
     }
-    Release r = release();
+    Release r = releases.get(NAME);
     Intent intent = r == null || r.getStatus() == null ? null : r.getStatus().intent;
     if (intent == null || intent.kind != Intent.Kind.Switch
         || !Objects.equals(toFleet, intent.toFleet)) {
@@ -463,14 +447,12 @@ class ReliabilityIT {
   }
 
   private String fleetOf(String instanceId) {
-    return ec2.describeInstances(r -> r.instanceIds(instanceId)).reservations().get(0)
-        .instances().get(0).tags().stream().filter(t -> t.key().equals(Tags.FLEET))
-        .map(Tag::value).findFirst().orElse(null);
+    return Ec2World.tag(world.instance(instanceId), Tags.FLEET);
   }
 
   private void checkInvariants() {
-    run.moves = Invariants.moves(ec2, proxy.log(), allocationId).size();
-    Invariants.check(ec2, client, namespace, foreign, allocationId, proxy.log(),
+    run.moves = Invariants.moves(world, proxy.log(), network.allocationId()).size();
+    Invariants.check(world, client, namespace, foreign, network.allocationId(), proxy.log(),
         List.copyOf(unannounced));
   }
 
@@ -481,8 +463,7 @@ class ReliabilityIT {
   }
 
   private OperatorProcess operator(String name, Map<String, String> extra) {
-    Map<String, String> env = new HashMap<>(extra);
-    env.put("CUTOVER_POLL_INTERVAL", "1s");
+    Map<String, String> env = Operators.settings(extra);
     env.put("CUTOVER_NAMESPACES", namespace);
     env.put("HOSTNAME", name);
     if (!FastStart.options().isEmpty()) {
@@ -507,7 +488,8 @@ class ReliabilityIT {
   }
 
   void restartAfter(CountDownLatch killed, OperatorProcess operator) throws InterruptedException {
-    assertThat(killed.await(60, TimeUnit.SECONDS)).as("the kill point was reached").isTrue();
+    assertThat(killed.await(Patience.PROCESS_START.toSeconds(), TimeUnit.SECONDS))
+        .as("the kill point was reached").isTrue();
     operator.start();
   }
 
@@ -517,37 +499,16 @@ class ReliabilityIT {
   }
 
   void create(String version, Consumer<Release> tweak) {
-    Release r = Samples.minimal(NAME);
-    r.getSpec().version = version;
-    r.getSpec().fleetSize = 3;
-    r.getSpec().template.subnetIds = List.of(subnet);
-    r.getSpec().elasticIp.allocationId = allocationId;
-    r.getSpec().retention = new Retention();
-    r.getSpec().retention.previousFleetTTL = "10m";
-    tweak.accept(r);
-    client.resources(Release.class).inNamespace(namespace).resource(r).create();
-  }
-
-  Release release() {
-    return client.resources(Release.class).inNamespace(namespace).withName(NAME).get();
+    releases.create(ReleaseBuilder.named(NAME).version(version).fleetSize(3).network(network)
+        .previousFleetTTL("10m").with(tweak).build());
   }
 
   void patch(Consumer<Release> change) {
-    ReleaseOps.update(client, namespace, NAME, change);
+    releases.update(NAME, change);
   }
 
   void awaitLive(String version, Predicate<Release> also) {
-    ReleaseOps.await(client, namespace, NAME, r -> ReleaseOps.live(r, version) && also.test(r));
-  }
-
-  private static String launchForeign(Ec2Client ec2, Map<String, String> tags) {
-    return ec2.runInstances(b -> {
-      b.imageId("ami-0123456789abcdef0").minCount(1).maxCount(1);
-      if (!tags.isEmpty()) {
-        b.tagSpecifications(t -> t.resourceType("instance").tags(tags.entrySet().stream()
-            .map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build()).toList()));
-      }
-    }).instances().get(0).instanceId();
+    releases.await(NAME, r -> ReleaseOps.live(r, version) && also.test(r));
   }
 
   /**

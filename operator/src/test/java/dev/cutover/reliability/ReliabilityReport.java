@@ -1,6 +1,7 @@
 package dev.cutover.reliability;
 
 import dev.cutover.testworld.Ec2Proxy;
+import dev.cutover.testworld.ElasticIpSampler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;

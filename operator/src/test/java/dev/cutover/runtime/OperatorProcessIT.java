@@ -5,12 +5,14 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cutover.testworld.Crds;
 import dev.cutover.testworld.OperatorProcess;
+import dev.cutover.testworld.Patience;
 import dev.cutover.testworld.TestWorld;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -18,10 +20,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(TestWorld.class)
 class OperatorProcessIT {
 
-  @org.junit.jupiter.api.BeforeAll
+  @BeforeAll
   static void crd() {
     // The process watches Releases: without the CRD it cannot start (and exits saying so).
-    dev.cutover.testworld.Crds.installReleaseCrd(TestWorld.client());
+    Crds.installReleaseCrd(TestWorld.client());
   }
 
   @Test
@@ -30,7 +32,7 @@ class OperatorProcessIT {
     try (OperatorProcess operator = new OperatorProcess(TestWorld.kube(),
         TestWorld.moto().endpoint(), Map.of("CUTOVER_LOG_FORMAT", "json",
             "CUTOVER_NAMESPACES", "json-logs"), log).start()) {
-      String started = await().atMost(Duration.ofSeconds(60)).until(
+      String started = await().atMost(Patience.PROCESS_START).until(
           () -> Files.readAllLines(log).stream().filter(l -> l.contains("Cutover started"))
               .findFirst().orElse(null), line -> line != null);
       JsonNode event = new ObjectMapper().readTree(started);
@@ -46,7 +48,7 @@ class OperatorProcessIT {
     Path log = Files.createTempFile("operator-bad", ".log");
     OperatorProcess operator = new OperatorProcess(TestWorld.kube(),
         TestWorld.moto().endpoint(), Map.of("CUTOVER_POLL_INTERVAL", "soon"), log).start();
-    assertThat(operator.awaitExit(Duration.ofSeconds(30))).isEqualTo(2);
+    assertThat(operator.awaitExit(Patience.PROCESS_EXIT)).isEqualTo(2);
     assertThat(Files.readString(log)).contains("CUTOVER_POLL_INTERVAL=\"soon\" is invalid: "
         + "expected a duration such as 10s or 1m.");
   }

@@ -5,28 +5,21 @@ import static org.awaitility.Awaitility.await;
 
 import dev.cutover.CutoverOperator;
 import dev.cutover.OperatorConfig;
-import dev.cutover.Samples;
-import dev.cutover.ec2.Ec2Gateway;
-import dev.cutover.api.Phase;
-import dev.cutover.api.Release;
-import dev.cutover.observe.CheckAddresses;
-import dev.cutover.status.StatusBuilder;
 import dev.cutover.testworld.Crds;
+import dev.cutover.testworld.Ec2World;
+import dev.cutover.testworld.Namespaces;
+import dev.cutover.testworld.Operators;
+import dev.cutover.testworld.Patience;
+import dev.cutover.testworld.ReleaseBuilder;
 import dev.cutover.testworld.ReleaseOps;
 import dev.cutover.testworld.TestWorld;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -36,22 +29,17 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
 @ExtendWith(TestWorld.class)
 class OperatorRuntimeIT {
 
-  static final Duration PATIENCE = Duration.ofSeconds(90);
-
   private String namespace;
-  private String allocationId;
-  private String subnet;
+  private ReleaseOps releases;
+  private Ec2World.Network network;
 
   @BeforeEach
   void world(KubernetesClient client, Ec2Client ec2) {
     Crds.installReleaseCrd(client);
-    namespace = "runtime-" + UUID.randomUUID().toString().substring(0, 8);
-    for (String ns : List.of(namespace, "cutover-system")) {
-      client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns)
-          .endMetadata().build()).serverSideApply();
-    }
-    allocationId = ec2.allocateAddress(r -> r.domain("vpc")).allocationId();
-    subnet = ec2.describeSubnets().subnets().get(0).subnetId();
+    namespace = Namespaces.fresh("runtime");
+    Namespaces.create("cutover-system");
+    releases = ReleaseOps.in(namespace);
+    network = new Ec2World(ec2).defaultNetwork();
   }
 
   @Test
@@ -59,10 +47,11 @@ class OperatorRuntimeIT {
     OperatorConfig config = config(Map.of());
     try (CutoverOperator operator = start(config, "solo")) {
       create("metered", "1.0.0");
-      awaitLive("metered", "1.0.0");
+      releases.awaitLive("metered", "1.0.0");
 
       assertThat(get(operator.port(), "/healthz").statusCode()).isEqualTo(200);
-      await().atMost(PATIENCE).until(() -> get(operator.port(), "/readyz").statusCode() == 200);
+      await().atMost(Patience.LONG)
+          .until(() -> get(operator.port(), "/readyz").statusCode() == 200);
       String metrics = get(operator.port(), "/metrics").body();
       assertThat(metrics)
           .contains("cutover_ec2_calls_total{operation=\"RunInstances\",outcome=\"ok\"} 1.0")
@@ -72,7 +61,7 @@ class OperatorRuntimeIT {
           .contains("cutover_switch_duration_seconds_count 1")
           .contains("cutover_instances{role=\"active\"} 2.0")
           .contains("operator_sdk_");
-      deleteReleases();
+      releases.deleteAll();
     }
   }
 
@@ -84,7 +73,7 @@ class OperatorRuntimeIT {
     CutoverOperator b = start(config, "replica-b");
     try {
       create("ha", "1.0.0");
-      awaitLive("ha", "1.0.0");
+      releases.awaitLive("ha", "1.0.0");
       CutoverOperator leader = mutations(a) > 0 ? a : b;
       CutoverOperator standby = leader == a ? b : a;
       assertThat(mutations(leader)).isGreaterThan(0);
@@ -92,13 +81,13 @@ class OperatorRuntimeIT {
 
       long stopped = System.nanoTime();
       leader.close();
-      update("ha", "2.0.0");
-      awaitLive("ha", "2.0.0");
+      releases.update("ha", r -> r.getSpec().version = "2.0.0");
+      releases.awaitLive("ha", "2.0.0");
       Duration takeover = Duration.ofNanos(System.nanoTime() - stopped);
       System.out.println("leader election takeover + blue/green: " + takeover.toMillis() + " ms");
       assertThat(standby.gateway().callCounts()).containsKey("RunInstances/ok");
       assertThat(standby.gateway().callCounts()).containsKey("AssociateAddress/ok");
-      deleteReleases();
+      releases.deleteAll();
     } finally {
       a.close();
       b.close();
@@ -107,24 +96,14 @@ class OperatorRuntimeIT {
 
   // ------------------------------------------------------------------ helpers
 
-  /** While an operator runs, so finalizers are removed and nothing is left behind. */
-  private void deleteReleases() {
-    var releases = TestWorld.client().resources(Release.class).inNamespace(namespace);
-    releases.delete();
-    await().atMost(PATIENCE).until(() -> releases.list().getItems().isEmpty());
-  }
-
   private OperatorConfig config(Map<String, String> extra) {
-    Map<String, String> env = new HashMap<>(extra);
-    env.put("CUTOVER_POLL_INTERVAL", "1s");
+    Map<String, String> env = Operators.settings(extra);
     env.put("CUTOVER_NAMESPACES", namespace);
     return OperatorConfig.fromEnvironment(env);
   }
 
   private CutoverOperator start(OperatorConfig config, String identity) {
-    return CutoverOperator.start(config, TestWorld.kube().newClient(),
-        new Ec2Gateway(TestWorld.newEc2Client(TestWorld.moto())), Clock.systemUTC(),
-        CheckAddresses.instanceIps(), Optional.of(identity), 0);
+    return Operators.start(config, TestWorld.kube().newClient(), identity, 0);
   }
 
   private static long mutations(CutoverOperator operator) {
@@ -133,20 +112,8 @@ class OperatorRuntimeIT {
   }
 
   private void create(String name, String version) {
-    Release r = Samples.minimal(name);
-    r.getSpec().version = version;
-    r.getSpec().fleetSize = 2;
-    r.getSpec().template.subnetIds = List.of(subnet);
-    r.getSpec().elasticIp.allocationId = allocationId;
-    TestWorld.client().resource(r).inNamespace(namespace).create();
-  }
-
-  private void update(String name, String version) {
-    ReleaseOps.update(TestWorld.client(), namespace, name, r -> r.getSpec().version = version);
-  }
-
-  private void awaitLive(String name, String version) {
-    ReleaseOps.await(TestWorld.client(), namespace, name, r -> ReleaseOps.live(r, version));
+    releases.create(ReleaseBuilder.named(name).version(version).fleetSize(2).network(network)
+        .build());
   }
 
   private static HttpResponse<String> get(int port, String path) throws Exception {

@@ -2,7 +2,6 @@ package dev.cutover.sim;
 
 import dev.cutover.CutoverMetrics;
 import dev.cutover.ReleasePass;
-import dev.cutover.Samples;
 import dev.cutover.ec2.Ec2Failure;
 import dev.cutover.ec2.Ec2Gateway;
 import dev.cutover.act.PlanExecutor;
@@ -24,6 +23,7 @@ import dev.cutover.sim.SimulatedEc2.Call;
 import dev.cutover.sim.SimulatedEc2.Fault;
 import dev.cutover.sim.SimulatedEc2.SimAddress;
 import dev.cutover.sim.SimulatedEc2.SimInstance;
+import dev.cutover.testworld.ReleaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.time.Instant;
@@ -130,7 +130,7 @@ public final class Simulation {
   }
 
   private Simulation(Consumer<ReleaseSpec> initial) {
-    Release release = Samples.minimal(NAME);
+    Release release = ReleaseBuilder.named(NAME).build();
     release.getMetadata().setNamespace(NAMESPACE);
     release.getMetadata().setUid(UID);
     release.getMetadata().setGeneration(1L);
@@ -635,7 +635,7 @@ public final class Simulation {
 
   public void setImageMissing(boolean missing) {
     steps++;
-    ec2.setImageMissing(Samples.minimal(NAME).getSpec().template.imageId, missing);
+    ec2.setImageMissing(ReleaseBuilder.named(NAME).build().getSpec().template.imageId, missing);
     story.add(clock.instant(), "ec2: the AMI " + (missing ? "is deregistered (InvalidAMIID"
         + ".NotFound)" : "is back"));
     invariants.afterStep();

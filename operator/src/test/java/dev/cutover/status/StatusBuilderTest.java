@@ -1,5 +1,6 @@
 package dev.cutover.status;
 
+import static dev.cutover.decide.Given.T0;
 import static dev.cutover.status.StatusBuilder.AVAILABLE;
 import static dev.cutover.status.StatusBuilder.PROGRESSING;
 import static dev.cutover.status.StatusBuilder.READY;
@@ -7,35 +8,21 @@ import static dev.cutover.status.StatusBuilder.RECONCILING;
 import static dev.cutover.status.StatusBuilder.STALLED;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cutover.Samples;
-import dev.cutover.api.ActiveFleet;
 import dev.cutover.api.HistoryEntry;
 import dev.cutover.api.Intent;
 import dev.cutover.api.Phase;
-import dev.cutover.api.PostSwitch;
-import dev.cutover.api.Promotion;
-import dev.cutover.api.Release;
 import dev.cutover.api.ReleaseStatus;
-import dev.cutover.api.Retention;
-import dev.cutover.api.Verification;
 import dev.cutover.decide.Action;
-import dev.cutover.decide.Decider;
 import dev.cutover.decide.Failures;
-import dev.cutover.decide.FleetIds;
+import dev.cutover.decide.Given;
 import dev.cutover.decide.Plan;
-import dev.cutover.ec2.ElasticIp;
 import dev.cutover.ec2.InstanceState;
-import dev.cutover.ec2.ManagedInstance;
 import dev.cutover.ec2.ManagedInstance.StatusChecks;
-import dev.cutover.observe.ObservedWorld;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -47,87 +34,21 @@ import org.junit.jupiter.api.Test;
  */
 class StatusBuilderTest {
 
-  static final Instant T0 = Instant.parse("2026-11-27T12:00:00Z");
-  static final String UID = "5b1c7d2e-0000-4000-8000-000000000001";
-  static final String KEY = "shop/app";
-  static final String EIP = "eipalloc-0123456789abcdef0";
+  /** A Release of {@code version} at {@code size} and no EC2 yet; no post-switch checks. */
+  static Given given(String version, int size) {
+    return Given.release(version, size).spec(r -> r.getSpec().postSwitch.verify = false);
+  }
 
-  /** A Release and the EC2 world it sees. */
-  static final class Fixture {
-    final Release release;
-    final List<ManagedInstance> instances = new ArrayList<>();
-    ElasticIp address = new ElasticIp(EIP, "203.0.113.7", null, null, null);
-    final List<ElasticIp> owned = new ArrayList<>();
+  /** {@code version} live at {@code size}: running, checks ok, the address on slot 0. */
+  static Given live(String version, int size) {
+    Instant anHourAgo = T0.minus(Duration.ofHours(1));
+    return given(version, size).fleet(version, size, InstanceState.RUNNING, StatusChecks.OK,
+        anHourAgo).eipOn(version, 0).activeSince(version, anHourAgo).phase(Phase.Live);
+  }
 
-    Fixture(String version, int size) {
-      release = Samples.minimal("app");
-      release.getMetadata().setNamespace("shop");
-      release.getMetadata().setUid(UID);
-      release.getMetadata().setGeneration(1L);
-      release.getSpec().version = version;
-      release.getSpec().fleetSize = size;
-      release.getSpec().verification = new Verification();
-      release.getSpec().verification.instanceStatusChecks = true;
-      release.getSpec().verification.deadline = "15m";
-      release.getSpec().promotion = new Promotion();
-      release.getSpec().promotion.mode = Promotion.Mode.Auto;
-      release.getSpec().promotion.soak = "0s";
-      release.getSpec().retention = new Retention();
-      release.getSpec().retention.previousFleetTTL = "2h";
-      release.getSpec().postSwitch = new PostSwitch();
-      release.getSpec().postSwitch.verify = false;
-      release.getSpec().paused = false;
-      release.setStatus(new ReleaseStatus());
-    }
-
-    /** {@code version} live at {@code size}: running, checks ok, the address on slot 0. */
-    static Fixture live(String version, int size) {
-      Fixture f = new Fixture(version, size);
-      for (int slot = 0; slot < size; slot++) {
-        f.instances.add(new ManagedInstance("i-" + version.replace(".", "") + "0" + slot,
-            UID, KEY, f.fleetId(version), version, slot, InstanceState.RUNNING,
-            "127.16.1." + (4 + slot), null, T0.minus(Duration.ofHours(1)), StatusChecks.OK));
-      }
-      f.address = f.address.associatedWith(f.instances.get(0).id());
-      ActiveFleet active = new ActiveFleet();
-      active.id = f.fleetId(version);
-      active.version = version;
-      active.since = T0.minus(Duration.ofHours(1)).toString();
-      f.release.getStatus().activeFleet = active;
-      f.release.getStatus().phase = Phase.Live;
-      return f;
-    }
-
-    String fleetId(String version) {
-      return FleetIds.fleetId(version, release.getSpec().template);
-    }
-
-    ObservedWorld world() {
-      return new ObservedWorld(List.copyOf(instances), Optional.ofNullable(address), Map.of(),
-          List.copyOf(owned));
-    }
-
-    Plan decide(Instant now) {
-      return Decider.decide(release, world(), now);
-    }
-
-    /** The status once the plan decided at {@code now} succeeded. */
-    ReleaseStatus build(Instant now) {
-      return StatusBuilder.build(release, decide(now), world(), now);
-    }
-
-    /** Builds and writes the status, as a successful reconcile does. */
-    ReleaseStatus reconcile(Instant now) {
-      ReleaseStatus status = build(now);
-      release.setStatus(status);
-      return status;
-    }
-
-    /** A new spec: the generation moves on. */
-    void change(java.util.function.Consumer<Release> change) {
-      change.accept(release);
-      release.getMetadata().setGeneration(release.getMetadata().getGeneration() + 1);
-    }
+  /** The status once the plan decided at {@code now} succeeded. */
+  static ReleaseStatus build(Given f, Instant now) {
+    return f.at(now).status(f.decide());
   }
 
   static Map<String, Condition> conditions(ReleaseStatus status) {
@@ -147,8 +68,8 @@ class StatusBuilderTest {
 
   @Test
   void aConditionKeepsItsTransitionTimeWhileItsStatusHoldsAndMovesWhenItFlips() {
-    Fixture f = Fixture.live("1.0.0", 2);
-    ReleaseStatus first = f.reconcile(T0.plusMillis(1500));
+    Given f = live("1.0.0", 2);
+    ReleaseStatus first = f.at(T0.plusMillis(1500)).reconcile();
     assertThat(conditions(first)).containsOnlyKeys(READY, RECONCILING, STALLED, AVAILABLE,
         PROGRESSING);
     assertThat(statusOf(first, READY)).isEqualTo("True");
@@ -156,13 +77,13 @@ class StatusBuilderTest {
     assertThat(first.conditions).extracting(Condition::getLastTransitionTime)
         .as("whole seconds").containsOnly("2026-11-27T12:00:01Z");
 
-    ReleaseStatus same = f.reconcile(T0.plus(Duration.ofMinutes(1)));
+    ReleaseStatus same = f.at(T0.plus(Duration.ofMinutes(1))).reconcile();
     assertThat(same.conditions).extracting(Condition::getLastTransitionTime)
         .containsOnly("2026-11-27T12:00:01Z");
 
     f.change(r -> r.getSpec().version = "2.0.0");
     Instant flip = T0.plus(Duration.ofMinutes(2));
-    ReleaseStatus launching = f.reconcile(flip);
+    ReleaseStatus launching = f.at(flip).reconcile();
     assertThat(statusOf(launching, READY)).isEqualTo("False");
     assertThat(statusOf(launching, RECONCILING)).isEqualTo("True");
     assertThat(statusOf(launching, PROGRESSING)).isEqualTo("True");
@@ -175,32 +96,32 @@ class StatusBuilderTest {
     assertThat(since(launching, AVAILABLE)).as("still serving")
         .isEqualTo("2026-11-27T12:00:01Z");
 
-    ReleaseStatus stillLaunching = f.reconcile(flip.plusSeconds(30));
+    ReleaseStatus stillLaunching = f.at(flip.plusSeconds(30)).reconcile();
     assertThat(since(stillLaunching, READY)).isEqualTo(flip.toString());
     assertThat(since(stillLaunching, RECONCILING)).isEqualTo(flip.toString());
   }
 
   @Test
   void observedGenerationIsWrittenOnTheStatusAndEveryCondition() {
-    Fixture f = Fixture.live("1.0.0", 1);
+    Given f = live("1.0.0", 1);
     f.release.getMetadata().setGeneration(7L);
-    ReleaseStatus status = f.build(T0);
+    ReleaseStatus status = build(f, T0);
     assertThat(status.observedGeneration).isEqualTo(7L);
     assertThat(status.conditions).extracting(Condition::getObservedGeneration)
         .containsOnly(7L);
 
     f.release.getMetadata().setGeneration(null);
-    assertThat(f.build(T0).observedGeneration).isZero();
+    assertThat(build(f, T0).observedGeneration).isZero();
   }
 
   // ------------------------------------------------------------------ differs
 
   @Test
   void anIdenticalStatusDoesNotDiffer() {
-    Fixture f = Fixture.live("1.0.0", 2);
-    f.reconcile(T0);
-    ReleaseStatus a = f.build(T0.plusSeconds(10));
-    ReleaseStatus b = f.build(T0.plusSeconds(20));
+    Given f = live("1.0.0", 2);
+    f.at(T0).reconcile();
+    ReleaseStatus a = build(f, T0.plusSeconds(10));
+    ReleaseStatus b = build(f, T0.plusSeconds(20));
     assertThat(a).isNotSameAs(b);
     assertThat(StatusBuilder.differs(a, b)).isFalse();
     assertThat(StatusBuilder.differs(f.release.getStatus(), a))
@@ -216,17 +137,15 @@ class StatusBuilderTest {
 
   @Test
   void withIntentKeepsTheReleasesStatusAndAddsTheIntent() {
-    Fixture f = new Fixture("1.0.0", 1);
-    f.release.getSpec().elasticIp.allocationId = null;
-    f.release.getSpec().elasticIp.allocate = true;
-    f.address = null;
+    Given f = given("1.0.0", 1);
+    f.allocate().noAddress();
     ReleaseStatus recorded = f.release.getStatus();
     recorded.phase = Phase.Pending;
     recorded.history.add(new HistoryEntry("0.9.0", "1.0.0", T0.toString(), "Promoted"));
     recorded.observedGeneration = 1L;
     String before = json(recorded);
 
-    Plan plan = f.decide(T0);
+    Plan plan = f.at(T0).decide();
     assertThat(plan.actions()).hasAtLeastOneElementOfType(Action.AllocateAddress.class);
     assertThat(plan.intent()).isPresent();
 
@@ -243,15 +162,14 @@ class StatusBuilderTest {
 
   @Test
   void withIntentOfASwitchKeepsTheActiveFleetAsItWas() {
-    Fixture f = Fixture.live("1.0.0", 1);
-    f.reconcile(T0);
+    Given f = live("1.0.0", 1);
+    f.at(T0).reconcile();
     f.change(r -> r.getSpec().version = "2.0.0");
     // The new fleet was launched and has passed its checks: the plan switches.
-    ReleaseStatus staged = f.reconcile(T0.plusSeconds(1));
+    ReleaseStatus staged = f.at(T0.plusSeconds(1)).reconcile();
     assertThat(staged.stagingFleet).isNotNull();
-    f.instances.add(new ManagedInstance("i-20000", UID, KEY, f.fleetId("2.0.0"), "2.0.0", 0,
-        InstanceState.RUNNING, "127.16.1.9", null, T0, StatusChecks.OK));
-    Plan plan = f.decide(T0.plusSeconds(60));
+    f.instance("2.0.0", 0, InstanceState.RUNNING, StatusChecks.OK, T0);
+    Plan plan = f.at(T0.plusSeconds(60)).decide();
     assertThat(plan.actions()).hasAtLeastOneElementOfType(Action.Associate.class);
     assertThat(plan.intent()).isPresent();
     String before = json(f.release.getStatus());
@@ -271,11 +189,11 @@ class StatusBuilderTest {
 
   @Test
   void aRefusedLaunchFailsTheNewFleetAndClaimsNothingThePlanMeantToDo() {
-    Fixture f = Fixture.live("1.0.0", 2);
-    ReleaseStatus live = f.reconcile(T0);
+    Given f = live("1.0.0", 2);
+    ReleaseStatus live = f.at(T0).reconcile();
     f.change(r -> r.getSpec().version = "2.0.0");
     Instant now = T0.plusSeconds(30);
-    Plan plan = f.decide(now);
+    Plan plan = f.at(now).decide();
     Action.Launch launch = plan.actions().stream().filter(Action.Launch.class::isInstance)
         .map(Action.Launch.class::cast).findFirst().orElseThrow();
     ReleaseStatus hoped = StatusBuilder.build(f.release, plan, f.world(), now);
@@ -308,11 +226,11 @@ class StatusBuilderTest {
 
   @Test
   void aThrottledLaunchIsRetriedAndTheRecordedPhaseStays() {
-    Fixture f = Fixture.live("1.0.0", 1);
-    f.reconcile(T0);
+    Given f = live("1.0.0", 1);
+    f.at(T0).reconcile();
     f.change(r -> r.getSpec().version = "2.0.0");
     Instant now = T0.plusSeconds(30);
-    Plan plan = f.decide(now);
+    Plan plan = f.at(now).decide();
     Action.Launch launch = plan.actions().stream().filter(Action.Launch.class::isInstance)
         .map(Action.Launch.class::cast).findFirst().orElseThrow();
 
@@ -337,14 +255,13 @@ class StatusBuilderTest {
 
   @Test
   void aRefusedSwitchKeepsTheRecordedIntentAndClaimsNoSwitch() {
-    Fixture f = Fixture.live("1.0.0", 1);
-    f.reconcile(T0);
+    Given f = live("1.0.0", 1);
+    f.at(T0).reconcile();
     f.change(r -> r.getSpec().version = "2.0.0");
-    f.reconcile(T0.plusSeconds(1));
-    f.instances.add(new ManagedInstance("i-20000", UID, KEY, f.fleetId("2.0.0"), "2.0.0", 0,
-        InstanceState.RUNNING, "127.16.1.9", null, T0, StatusChecks.OK));
+    f.at(T0.plusSeconds(1)).reconcile();
+    f.instance("2.0.0", 0, InstanceState.RUNNING, StatusChecks.OK, T0);
     Instant now = T0.plusSeconds(60);
-    Plan plan = f.decide(now);
+    Plan plan = f.at(now).decide();
     Action.Associate associate = plan.actions().stream()
         .filter(Action.Associate.class::isInstance).map(Action.Associate.class::cast)
         .findFirst().orElseThrow();

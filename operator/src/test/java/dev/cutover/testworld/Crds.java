@@ -58,9 +58,9 @@ public final class Crds {
     CustomResourceDefinition crd = load(client);
     client.resource(crd).forceConflicts().serverSideApply();
     applyAccountCrd(client);
-    await().atMost(Duration.ofSeconds(30)).until(() -> isEstablished(client
+    await().atMost(Patience.API_SERVER).until(() -> isEstablished(client
         .apiextensions().v1().customResourceDefinitions().withName(RELEASE_CRD_NAME).get()));
-    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> client
+    await().atMost(Patience.API_SERVER).ignoreExceptions().until(() -> client
         .resources(dev.cutover.api.Release.class).inAnyNamespace().list() != null);
     installed = crd;
     LOG.info("{} applied ({})", RELEASE_CRD_NAME, current == null ? "created" : "updated");
@@ -73,7 +73,7 @@ public final class Crds {
       CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions()
           .load(yaml).item();
       client.resource(crd).forceConflicts().serverSideApply();
-      await().atMost(Duration.ofSeconds(30)).until(() -> isEstablished(client.apiextensions()
+      await().atMost(Patience.API_SERVER).until(() -> isEstablished(client.apiextensions()
           .v1().customResourceDefinitions().withName(crd.getMetadata().getName()).get()));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -97,7 +97,7 @@ public final class Crds {
       releases.inNamespace(release.getMetadata().getNamespace())
           .withName(release.getMetadata().getName()).delete();
     }
-    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+    await().atMost(Patience.API_SERVER).pollInterval(Duration.ofMillis(100))
         .until(() -> list(client, crd).isEmpty());
     if (!left.isEmpty()) {
       LOG.info("deleted {} Releases left behind: {}", left.size(), left.stream()

@@ -1,4 +1,4 @@
-package dev.cutover.reliability;
+package dev.cutover.testworld;
 
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -18,14 +18,14 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
  * sample that throws (moto busy, a race with a reset) is counted as an error and sampling goes
  * on.
  */
-final class ElasticIpSampler implements AutoCloseable {
+public final class ElasticIpSampler implements AutoCloseable {
 
-  static final long PERIOD_MILLIS = 50;
+  public static final long PERIOD_MILLIS = 50;
 
   /** What one sample reads, for docs/RELIABILITY.md. */
-  static final String WHAT = "every " + PERIOD_MILLIS + " ms (fixed rate), one DescribeAddresses "
-      + "for the Release's allocation id and, when the address is associated, one "
-      + "DescribeInstances for that instance, both straight to moto (not through the fault "
+  public static final String WHAT = "every " + PERIOD_MILLIS + " ms (fixed rate), one "
+      + "DescribeAddresses for the Release's allocation id and, when the address is associated, "
+      + "one DescribeInstances for that instance, both straight to moto (not through the fault "
       + "proxy). A sample is a violation when, after the first sample that saw the address on a "
       + "running instance, the address is unassociated or its instance is not running. A sample "
       + "that throws is counted as an error, not a violation, and sampling goes on";
@@ -42,14 +42,27 @@ final class ElasticIpSampler implements AutoCloseable {
   private final long startedNanos = System.nanoTime();
   private volatile long stoppedNanos;
 
-  ElasticIpSampler(Ec2Client ec2, String allocationId) {
-    this(ec2, () -> allocationId);
+  public ElasticIpSampler(Ec2Client ec2, String allocationId) {
+    this(ec2, () -> allocationId, false);
   }
 
   /** @param allocationId the address to sample; null until it is known (nothing is sampled) */
-  ElasticIpSampler(Ec2Client ec2, Supplier<String> allocationId) {
+  public ElasticIpSampler(Ec2Client ec2, Supplier<String> allocationId) {
+    this(ec2, allocationId, false);
+  }
+
+  /**
+   * A probe of an address that already serves production: every sample must find it on a
+   * running instance, the first one included.
+   */
+  public static ElasticIpSampler serving(Ec2Client ec2, String allocationId) {
+    return new ElasticIpSampler(ec2, () -> allocationId, true);
+  }
+
+  private ElasticIpSampler(Ec2Client ec2, Supplier<String> allocationId, boolean served) {
     this.ec2 = ec2;
     this.allocationId = allocationId;
+    this.served = served;
     this.thread = new Thread(this::run, "eip-sampler");
     thread.setDaemon(true);
     thread.start();
@@ -97,31 +110,31 @@ final class ElasticIpSampler implements AutoCloseable {
   }
 
   /** Samples that read the association (errors not included). */
-  int samples() {
+  public int samples() {
     return samples.get();
   }
 
   /** Samples that threw. */
-  int errors() {
+  public int errors() {
     return errors.get();
   }
 
-  List<String> errorMessages() {
+  public List<String> errorMessages() {
     return List.copyOf(errorMessages);
   }
 
-  List<String> violations() {
+  public List<String> violations() {
     return List.copyOf(violations);
   }
 
   /** From the start of the probe to its close (or now). */
-  long millis() {
+  public long millis() {
     long end = stoppedNanos == 0 ? System.nanoTime() : stoppedNanos;
     return (end - startedNanos) / 1_000_000;
   }
 
   /** Samples a probe of this duration takes at its stated rate. */
-  long expected() {
+  public long expected() {
     return millis() / PERIOD_MILLIS;
   }
 
