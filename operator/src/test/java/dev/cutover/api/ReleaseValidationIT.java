@@ -41,6 +41,8 @@ class ReleaseValidationIT {
   private static final Path SAMPLES = Path.of("..", "deploy", "samples");
   private static final String NAMESPACE = "validation";
   private static final String LONG_USER_DATA = "x".repeat(16385);
+  private static final String PATH_MESSAGE = "path must start with / and be a URI path such as "
+      + "/healthz or /status?full=1";
 
   @BeforeAll
   static void crdAndNamespace() {
@@ -82,6 +84,20 @@ class ReleaseValidationIT {
     assertThat(spec.postSwitch.revertOnFailure).isTrue();
     assertThat(spec.paused).isFalse();
     assertThat(spec.deletionPolicy).isEqualTo(DeletionPolicy.Delete);
+  }
+
+  @Test
+  void httpChecksAtTheirLimitsAreAccepted(KubernetesClient client) throws IOException {
+    Map<String, Object> manifest = minimalManifest();
+    set("spec.verification.http", Map.of("path", "/status/v1?full=1&name=a%20b:c@d,e;f=(g)*~",
+        "timeout", "1ms", "interval", "1ms")).accept(manifest);
+    var release = Serialization.unmarshal(Serialization.asJson(manifest),
+        GenericKubernetesResource.class);
+
+    var created = client.resource(release).inNamespace(NAMESPACE).dryRun()
+        .fieldValidation(FieldValidateable.Validation.STRICT).create();
+
+    assertThat(created.getMetadata().getName()).isEqualTo(release.getMetadata().getName());
   }
 
   @Test
@@ -174,6 +190,22 @@ class ReleaseValidationIT {
             "spec.verification.http.port", "should be less than or equal to 65535"),
         invalid("HTTP path without slash", set("spec.verification.http",
             Map.of("path", "healthz")), "spec.verification.http.path", "path must start with /"),
+        invalid("HTTP path with a space", set("spec.verification.http",
+            Map.of("path", "/health check")), "spec.verification.http.path", PATH_MESSAGE),
+        invalid("HTTP path with a fragment", set("spec.verification.http",
+            Map.of("path", "/healthz#top")), "spec.verification.http.path", PATH_MESSAGE),
+        invalid("HTTP path with a broken escape", set("spec.verification.http",
+            Map.of("path", "/health%zz")), "spec.verification.http.path", PATH_MESSAGE),
+        invalid("HTTP path with a bracket", set("spec.verification.http",
+            Map.of("path", "/items[0]")), "spec.verification.http.path", PATH_MESSAGE),
+        invalid("HTTP timeout zero", set("spec.verification.http", Map.of("timeout", "0s")),
+            "spec.verification.http.timeout",
+            "timeout must be a duration such as 500ms or 2s, more than 0s and at most 60s"),
+        invalid("HTTP timeout zero in ms", set("spec.verification.http",
+            Map.of("timeout", "0ms")), "spec.verification.http.timeout", "more than 0s"),
+        invalid("HTTP interval zero", set("spec.verification.http", Map.of("interval", "0s")),
+            "spec.verification.http.interval",
+            "interval must be a duration such as 5s, more than 0s and at most 10m"),
         invalid("paused is text", set("spec.paused", "yes"), "spec.paused",
             "must be of type boolean"),
         invalid("unknown field in spec", set("spec.replicas", 3), "spec.replicas",
