@@ -2,6 +2,7 @@ package dev.cutover;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.cutover.ec2.Ec2Failure;
 import dev.cutover.ec2.Ec2Gateway;
 import dev.cutover.observe.CheckAddresses;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -17,6 +18,8 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,8 +53,9 @@ public final class CutoverOperator implements AutoCloseable {
     }
     CutoverOperator running;
     try {
-      running = start(config, new KubernetesClientBuilder().build(),
-          Ec2Gateway.create(config.region(), config.ec2Endpoint()), Clock.systemUTC(),
+      Ec2Gateway gateway = Ec2Gateway.create(config.region(), config.ec2Endpoint());
+      requireEc2(gateway, config, START_CHECK_WINDOW);
+      running = start(config, new KubernetesClientBuilder().build(), gateway, Clock.systemUTC(),
           CheckAddresses.instanceIps(), Optional.empty(),
           config.healthPort() == 0 ? -1 : config.healthPort());
     } catch (RuntimeException e) {
@@ -60,6 +64,39 @@ public final class CutoverOperator implements AutoCloseable {
       return;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(running::close, "cutover-shutdown"));
+  }
+
+  /** How long a start waits for EC2 to answer when the failures may pass (network, 5xx). */
+  static final Duration START_CHECK_WINDOW = Duration.ofSeconds(20);
+
+  /**
+   * One read of EC2 before anything starts, so that a process that cannot work says so and
+   * exits instead of serving /healthz while every poll fails: refused credentials or a missing
+   * permission end it at once, an unreachable endpoint or a server error once
+   * {@code window} has passed.
+   */
+  static void requireEc2(Ec2Gateway gateway, OperatorConfig config, Duration window) {
+    Instant giveUpAt = Instant.now().plus(window);
+    while (true) {
+      try {
+        gateway.describeAddresses();
+        return;
+      } catch (Ec2Failure e) {
+        if (!e.retryable() || Instant.now().isAfter(giveUpAt)) {
+          throw new IllegalStateException("EC2 in " + config.region() + " at "
+              + config.ec2Endpoint().map(Object::toString).orElse("AWS") + " cannot be used"
+              + (e.retryable() ? " (still failing after " + window.toSeconds() + " s)" : "")
+              + ": " + e.getMessage(), e);
+        }
+        log.warn("EC2 not usable yet, trying again: {}", e.getMessage());
+        try {
+          Thread.sleep(2000);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while waiting for EC2", interrupted);
+        }
+      }
+    }
   }
 
   /**

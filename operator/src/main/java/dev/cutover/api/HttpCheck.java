@@ -2,6 +2,7 @@ package dev.cutover.api;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
@@ -24,6 +25,19 @@ public class HttpCheck {
   public static final String DEFAULT_INTERVAL = "5s";
   public static final String DEFAULT_SUCCESS_THRESHOLD = "3";
 
+  /**
+   * The paths a check may request: an absolute URI path with an optional query (RFC 3986
+   * characters and %XX escapes, ASCII only, no fragment). Every such path makes a URI that
+   * java.net.URI and the HTTP client accept. The CRD and {@link #problem()} use the same pattern.
+   */
+  public static final String PATH_PATTERN = "^/([A-Za-z0-9._~!$&'()*+,;=:@/-]|%[0-9A-Fa-f]{2})*"
+      + "([?]([A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-Fa-f]{2})*)?$";
+  static final String PATH_MESSAGE = "path must start with / and be a URI path such as /healthz "
+      + "or /status?full=1: letters, digits, - . _ ~ ! $ & ' ( ) * + , ; = : @ / and %XX "
+      + "escapes, no spaces or #";
+  private static final java.util.regex.Pattern PATH = java.util.regex.Pattern.compile(
+      PATH_PATTERN);
+
   @Default(DEFAULT_PORT)
   @Min(1)
   @Max(65535)
@@ -32,8 +46,9 @@ public class HttpCheck {
 
   @Default(DEFAULT_PATH)
   @Size(max = 1024)
-  @ValidationRule(value = "self.startsWith('/')", message = "path must start with /")
-  @JsonPropertyDescription("Request path, starting with /. Default /.")
+  @ValidationRule(value = "self.matches(\"" + PATH_PATTERN + "\")", message = PATH_MESSAGE)
+  @JsonPropertyDescription("Request path, starting with /, optionally with a query, e.g. "
+      + "/healthz or /status?full=1 (percent-encode spaces and other characters). Default /.")
   public String path;
 
   @Default(DEFAULT_EXPECT_STATUS)
@@ -44,15 +59,17 @@ public class HttpCheck {
 
   @Default(DEFAULT_TIMEOUT)
   @Size(max = 32)
-  @ValidationRule(value = Durations.RULE + " && duration(self) <= duration('60s')",
-      message = "timeout must be a duration such as 500ms or 2s, at most 60s")
+  @ValidationRule(value = Durations.RULE + " && duration(self) > duration('0s')"
+      + " && duration(self) <= duration('60s')",
+      message = "timeout must be a duration such as 500ms or 2s, more than 0s and at most 60s")
   @JsonPropertyDescription("Time allowed for one request. Default 2s.")
   public String timeout;
 
   @Default(DEFAULT_INTERVAL)
   @Size(max = 32)
-  @ValidationRule(value = Durations.RULE + " && duration(self) <= duration('10m')",
-      message = "interval must be a duration such as 5s, at most 10m")
+  @ValidationRule(value = Durations.RULE + " && duration(self) > duration('0s')"
+      + " && duration(self) <= duration('10m')",
+      message = "interval must be a duration such as 5s, more than 0s and at most 10m")
   @JsonPropertyDescription("Time between two checks of one instance. Default 5s.")
   public String interval;
 
@@ -97,5 +114,27 @@ public class HttpCheck {
         && Objects.equals(timeout, other.timeout) && Objects.equals(interval, other.interval)
         && Objects.equals(expectStatus, other.expectStatus)
         && Objects.equals(successThreshold, other.successThreshold) && address == other.address;
+  }
+
+  /**
+   * Why this check cannot be run, or empty. The CRD refuses such checks; this guards what was
+   * stored before a rule existed, so that a bad value is reported instead of thrown.
+   */
+  public Optional<String> problem() {
+    if (path != null && !PATH.matcher(path).matches()) {
+      return Optional.of(PATH_MESSAGE + " (got \"" + path + "\")");
+    }
+    return positive("timeout", timeout).or(() -> positive("interval", interval));
+  }
+
+  private static Optional<String> positive(String field, String value) {
+    try {
+      Duration d = Durations.parse(value, Duration.ofSeconds(1));
+      return d.isZero() || d.isNegative()
+          ? Optional.of(field + " must be more than 0s (got \"" + value + "\")")
+          : Optional.empty();
+    } catch (IllegalArgumentException | ArithmeticException e) {
+      return Optional.of(field + " must be a duration such as 2s (got \"" + value + "\")");
+    }
   }
 }

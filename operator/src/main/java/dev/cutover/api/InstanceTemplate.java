@@ -51,18 +51,31 @@ public class InstanceTemplate {
   @JsonPropertyDescription("IAM instance profile: a name, or an ARN starting with arn:. Optional.")
   public String iamInstanceProfile;
 
-  @Size(max = 16384)
-  @JsonPropertyDescription("User data script (plain text, at most 16 KiB). ${VERSION}, "
-      + "${RELEASE} (namespace/name), ${FLEET} (fleet id) and ${SLOT} are substituted per "
-      + "instance before launch.")
+  /** EC2's limit on user data: 16 KiB of raw bytes, before base64 encoding. */
+  public static final int MAX_USER_DATA_BYTES = 16384;
+  /** Tags a Release may add; Cutover sets 7 more (Name, cutover.dev/*) of EC2's 50. */
+  public static final int MAX_TAGS = 40;
+
+  @Size(max = MAX_USER_DATA_BYTES)
+  @ValidationRule(value = "size(bytes(self)) <= " + MAX_USER_DATA_BYTES,
+      message = "userData must be at most 16384 bytes in UTF-8 (EC2's limit before base64); "
+          + "the variables substituted at launch count too")
+  @JsonPropertyDescription("User data script (plain text, at most 16 KiB in UTF-8, EC2's limit, "
+      + "after substitution). ${VERSION}, ${RELEASE} (namespace/name), ${FLEET} (fleet id) and "
+      + "${SLOT} are substituted per instance before launch; a launch whose user data is then "
+      + "over the limit is not sent, and the release fails with reason UserDataTooLarge.")
   public String userData;
 
-  @Size(max = 40)
-  @ValidationRule(
-      value = "self.all(k, !k.startsWith('cutover.dev/') && !k.startsWith('aws:') && k != 'Name')",
-      message = "tag keys starting with cutover.dev/ or aws:, and the key Name, are set by "
-          + "Cutover and cannot be given in template.tags")
-  @JsonPropertyDescription("Extra tags for every instance (at most 40). Cutover adds Name and the "
-      + "cutover.dev/* ownership tags itself.")
+  @Size(max = MAX_TAGS)
+  @ValidationRule(value = "self.all(k, size(k) >= 1 && size(k) <= 128)",
+      message = "tag keys must be 1 to 128 characters long (EC2's limit)")
+  @ValidationRule(value = "self.all(k, !k.lowerAscii().startsWith('aws:'))",
+      message = "tag keys starting with aws: (in any case) are reserved for AWS")
+  @ValidationRule(value = "self.all(k, !k.startsWith('cutover.dev/') && k != 'Name')",
+      message = "tag keys starting with cutover.dev/, and the key Name, are set by Cutover and "
+          + "cannot be given in template.tags")
+  @JsonPropertyDescription("Extra tags for every instance: at most 40, keys of 1 to 128 "
+      + "characters not starting with aws:, values of at most 256 characters. Cutover adds Name "
+      + "and the cutover.dev/* ownership tags itself (EC2 allows 50 tags per resource).")
   public Map<@Size(max = 128) String, @Size(max = 256) String> tags;
 }

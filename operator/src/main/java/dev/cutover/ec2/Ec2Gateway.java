@@ -121,7 +121,17 @@ public class Ec2Gateway implements AutoCloseable {
 
   // ---- writes ----
 
+  /**
+   * Launches the instances. A request over one of EC2's limits (user data size, tags) is not
+   * sent: it fails at once, not retryable, with the limit it breaks as its code.
+   */
   public List<ManagedInstance> runInstances(LaunchRequest launch) {
+    var over = launch.overLimit();
+    if (over.isPresent()) {
+      log.warn("RunInstances not sent: {}: {}", over.get().code(), over.get().message());
+      throw new Ec2Failure("RunInstances", over.get().code(),
+          "not sent: " + over.get().message(), false, null);
+    }
     return call("RunInstances", () -> once.runInstances(r -> {
       r.clientToken(launch.clientToken())
           .imageId(launch.imageId())

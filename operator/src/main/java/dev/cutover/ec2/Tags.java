@@ -22,6 +22,12 @@ public final class Tags {
   public static final String SLOT = "cutover.dev/slot";
   /** EC2's limit on a tag value, in characters. */
   public static final int MAX_VALUE_LENGTH = 256;
+  /** EC2's limit on a tag key, in characters. */
+  public static final int MAX_KEY_LENGTH = 128;
+  /** EC2's limit on the tags of one resource. */
+  public static final int MAX_TAGS = 50;
+  /** Tag keys with this prefix, in any case, are AWS's own: EC2 refuses them. */
+  public static final String RESERVED_PREFIX = "aws:";
   public static final String NAME = "Name";
   /**
    * On an Elastic IP the user owns: Cutover claimed it for the Release named by the release-uid
@@ -66,6 +72,35 @@ public final class Tags {
       }
     }
     return slots.get(Math.min(launchIndex, slots.size() - 1));
+  }
+
+  /** What EC2 would refuse in these tags (count, lengths, reserved keys); empty when none. */
+  public static java.util.Optional<String> beyondLimits(java.util.Map<String, String> tags) {
+    if (tags.size() > MAX_TAGS) {
+      return java.util.Optional.of(tags.size() + " tags, more than EC2's " + MAX_TAGS
+          + " per resource");
+    }
+    for (var tag : tags.entrySet()) {
+      String key = tag.getKey();
+      if (key.isEmpty() || key.codePointCount(0, key.length()) > MAX_KEY_LENGTH) {
+        return java.util.Optional.of("tag key \"" + abbreviate(key) + "\" is not 1 to "
+            + MAX_KEY_LENGTH + " characters long");
+      }
+      if (key.regionMatches(true, 0, RESERVED_PREFIX, 0, RESERVED_PREFIX.length())) {
+        return java.util.Optional.of("tag key \"" + abbreviate(key) + "\" starts with "
+            + RESERVED_PREFIX + ", which is reserved for AWS");
+      }
+      String value = tag.getValue() == null ? "" : tag.getValue();
+      if (value.codePointCount(0, value.length()) > MAX_VALUE_LENGTH) {
+        return java.util.Optional.of("the value of tag " + abbreviate(key) + " is longer than "
+            + MAX_VALUE_LENGTH + " characters");
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
+  private static String abbreviate(String text) {
+    return text.length() <= 40 ? text : text.substring(0, 40) + "...";
   }
 
   /** A value cut to EC2's limit (Name and other descriptive tags only, never ownership). */

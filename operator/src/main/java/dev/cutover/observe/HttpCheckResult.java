@@ -13,6 +13,11 @@ public record HttpCheckResult(int consecutiveSuccesses, int consecutiveFailures,
 
   public static final HttpCheckResult NOT_YET = new HttpCheckResult(0, 0, null, "not yet checked");
 
+  /** A check that cannot be sent: no success, no failure, the reason in its place. */
+  public static HttpCheckResult notRun(String reason) {
+    return new HttpCheckResult(0, 0, null, "not run: " + reason);
+  }
+
   public boolean passed(int threshold) {
     return consecutiveSuccesses >= threshold;
   }

@@ -15,8 +15,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -33,6 +35,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public class HttpChecker extends AbstractEventSource<HttpCheckResult, Release>
     implements CheckResults, AutoCloseable {
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(
+      HttpChecker.class);
+
   /** One instance's checks; {@code active} false stops it at its next turn. */
   private record Probe(String releaseKey, URI uri, HttpCheck check, AtomicBoolean active) {}
 
@@ -48,6 +53,8 @@ public class HttpChecker extends AbstractEventSource<HttpCheckResult, Release>
       });
   private final Map<String, Probe> probes = new ConcurrentHashMap<>();
   private final Map<String, HttpCheckResult> results = new ConcurrentHashMap<>();
+  /** Instances of a Release whose check cannot be run, with the reason as their result. */
+  private final Map<String, Set<String>> unchecked = new HashMap<>();
 
   public HttpChecker(CheckAddresses addresses, Clock clock) {
     super(HttpCheckResult.class, "http-checks");
@@ -62,17 +69,23 @@ public class HttpChecker extends AbstractEventSource<HttpCheckResult, Release>
   @Override
   public synchronized void watch(String releaseKey, List<ManagedInstance> instances,
       HttpCheck check) {
+    Optional<String> problem = check == null ? Optional.empty() : check.problem();
+    HttpCheck runnable = problem.isPresent() ? null : check;
+    Set<String> wasUnrunnable = unchecked.remove(releaseKey);
+    if (wasUnrunnable != null) {
+      wasUnrunnable.forEach(results::remove);
+    }
     Map<String, URI> wanted = new HashMap<>();
-    if (check != null) {
+    if (runnable != null) {
       for (ManagedInstance i : instances) {
-        addresses.uriFor(i, check).ifPresent(uri -> wanted.put(i.id(), uri));
+        addresses.uriFor(i, runnable).ifPresent(uri -> wanted.put(i.id(), uri));
       }
     }
     probes.entrySet().removeIf(e -> {
       Probe p = e.getValue();
       boolean keep = !p.releaseKey().equals(releaseKey)
           || p.uri().equals(wanted.get(e.getKey())) && p.check() != null
-          && p.check().sameAs(check);
+          && p.check().sameAs(runnable);
       if (!keep) {
         p.active().set(false);
         results.remove(e.getKey());
@@ -81,12 +94,30 @@ public class HttpChecker extends AbstractEventSource<HttpCheckResult, Release>
     });
     wanted.forEach((id, uri) -> {
       if (!probes.containsKey(id)) {
-        Probe probe = new Probe(releaseKey, uri, check, new AtomicBoolean(true));
+        Probe probe = new Probe(releaseKey, uri, runnable, new AtomicBoolean(true));
         results.put(id, HttpCheckResult.NOT_YET);
         probes.put(id, probe);
         start(id, probe);
       }
     });
+    problem.ifPresent(p -> reportUnrunnable(releaseKey, instances, p, wasUnrunnable == null));
+  }
+
+  /**
+   * A check that cannot be sent (stored before the CRD refused it) is never started: each
+   * instance's result gives the reason instead, and counts neither as a success nor a failure.
+   */
+  private void reportUnrunnable(String releaseKey, List<ManagedInstance> instances,
+      String problem, boolean firstTime) {
+    if (firstTime) {
+      log.warn("{}: HTTP checks not run: {}", releaseKey, problem);
+    }
+    Set<String> ids = new HashSet<>();
+    for (ManagedInstance i : instances) {
+      results.put(i.id(), HttpCheckResult.notRun(problem));
+      ids.add(i.id());
+    }
+    unchecked.put(releaseKey, ids);
   }
 
   @Override

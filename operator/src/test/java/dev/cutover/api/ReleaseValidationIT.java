@@ -41,6 +41,8 @@ class ReleaseValidationIT {
   private static final Path SAMPLES = Path.of("..", "deploy", "samples");
   private static final String NAMESPACE = "validation";
   private static final String LONG_USER_DATA = "x".repeat(16385);
+  private static final String PATH_MESSAGE = "path must start with / and be a URI path such as "
+      + "/healthz or /status?full=1";
 
   @BeforeAll
   static void crdAndNamespace() {
@@ -80,6 +82,33 @@ class ReleaseValidationIT {
     assertThat(spec.postSwitch.revertOnFailure).isTrue();
     assertThat(spec.paused).isFalse();
     assertThat(spec.deletionPolicy).isEqualTo(DeletionPolicy.Delete);
+  }
+
+  @Test
+  void valuesAtEc2sLimitsAreAccepted(KubernetesClient client) throws IOException {
+    Map<String, Object> manifest = minimalManifest();
+    set("spec.template.tags", tags(40, 128, 256)).accept(manifest);
+    // 16384 bytes: 8191 two-byte characters and two ASCII ones.
+    set("spec.template.userData", "\u00e9".repeat(8191) + "#!").accept(manifest);
+    set("spec.verification.http", Map.of("path", "/status/v1?full=1&name=a%20b:c@d,e;f=(g)*~",
+        "timeout", "1ms", "interval", "1ms")).accept(manifest);
+    var release = Serialization.unmarshal(Serialization.asJson(manifest),
+        GenericKubernetesResource.class);
+
+    var created = client.resource(release).inNamespace(NAMESPACE).dryRun()
+        .fieldValidation(FieldValidateable.Validation.STRICT).create();
+
+    assertThat(created.getMetadata().getName()).isEqualTo(release.getMetadata().getName());
+  }
+
+  /** {@code count} tags with keys and values of the given lengths (keys made unique). */
+  private static Map<String, String> tags(int count, int keyLength, int valueLength) {
+    Map<String, String> tags = new LinkedHashMap<>();
+    for (int i = 0; i < count; i++) {
+      String suffix = String.format("%03d", i);
+      tags.put("k".repeat(keyLength - suffix.length()) + suffix, "v".repeat(valueLength));
+    }
+    return tags;
   }
 
   @Test
@@ -172,6 +201,41 @@ class ReleaseValidationIT {
             "spec.verification.http.port", "should be less than or equal to 65535"),
         invalid("HTTP path without slash", set("spec.verification.http",
             Map.of("path", "healthz")), "spec.verification.http.path", "path must start with /"),
+        invalid("HTTP path with a space", set("spec.verification.http",
+            Map.of("path", "/health check")), "spec.verification.http.path", PATH_MESSAGE),
+        invalid("HTTP path with a fragment", set("spec.verification.http",
+            Map.of("path", "/healthz#top")), "spec.verification.http.path", PATH_MESSAGE),
+        invalid("HTTP path with a broken escape", set("spec.verification.http",
+            Map.of("path", "/health%zz")), "spec.verification.http.path", PATH_MESSAGE),
+        invalid("HTTP path with a bracket", set("spec.verification.http",
+            Map.of("path", "/items[0]")), "spec.verification.http.path", PATH_MESSAGE),
+        invalid("HTTP timeout zero", set("spec.verification.http", Map.of("timeout", "0s")),
+            "spec.verification.http.timeout",
+            "timeout must be a duration such as 500ms or 2s, more than 0s and at most 60s"),
+        invalid("HTTP timeout zero in ms", set("spec.verification.http",
+            Map.of("timeout", "0ms")), "spec.verification.http.timeout", "more than 0s"),
+        invalid("HTTP interval zero", set("spec.verification.http", Map.of("interval", "0s")),
+            "spec.verification.http.interval",
+            "interval must be a duration such as 5s, more than 0s and at most 10m"),
+        invalid("user data over 16 KiB in UTF-8 bytes", set("spec.template.userData",
+            "\u00e9".repeat(8193)), "spec.template.userData",
+            "userData must be at most 16384 bytes in UTF-8 (EC2's limit before base64)"),
+        invalid("tag key over 128 characters", set("spec.template.tags",
+            Map.of("k".repeat(129), "v")), "spec.template.tags",
+            "tag keys must be 1 to 128 characters long (EC2's limit)"),
+        invalid("empty tag key", set("spec.template.tags", Map.of("", "v")),
+            "spec.template.tags", "tag keys must be 1 to 128 characters long"),
+        invalid("tag key aws:", set("spec.template.tags", Map.of("aws:team", "x")),
+            "spec.template.tags", "tag keys starting with aws: (in any case) are reserved for AWS"),
+        invalid("tag key AWS: in capitals", set("spec.template.tags",
+            Map.of("AWS:cloudformation:stack-name", "x")), "spec.template.tags",
+            "are reserved for AWS"),
+        invalid("tag key Aws: in mixed case", set("spec.template.tags", Map.of("Aws:x", "y")),
+            "spec.template.tags", "are reserved for AWS"),
+        invalid("tag value over 256 characters", set("spec.template.tags",
+            Map.of("team", "v".repeat(257))), "spec.template.tags.team", "Too long"),
+        invalid("more than 40 tags", set("spec.template.tags", tags(41, 3, 1)),
+            "spec.template.tags", "must have at most 40 items"),
         invalid("paused is text", set("spec.paused", "yes"), "spec.paused",
             "must be of type boolean"),
         invalid("unknown field in spec", set("spec.replicas", 3), "spec.replicas",

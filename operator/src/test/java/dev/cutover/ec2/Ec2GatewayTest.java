@@ -91,6 +91,38 @@ class Ec2GatewayTest {
     assertThat(Ec2Gateway.slotOf(null, null)).isZero();
   }
 
+  // ------------------------------------------------------------------ EC2's limits
+
+  @Test
+  void aLaunchOverEc2sLimitsIsNeverSent() {
+    String tooLarge = "#!/bin/sh\n" + "x".repeat(LaunchRequest.MAX_USER_DATA_BYTES);
+    LaunchRequest launch = new LaunchRequest("t-big", "ami-0123456789abcdef0", "t3.small",
+        "subnet-a", List.of(), null, null, tooLarge, owned("0"), 1);
+
+    Ec2Failure refused = catchThrowableOfType(Ec2Failure.class,
+        () -> gateway.runInstances(launch));
+
+    assertThat(refused.code()).isEqualTo("UserDataTooLarge");
+    assertThat(refused.retryable()).isFalse();
+    assertThat(refused.operation()).isEqualTo("RunInstances");
+    assertThat(refused.awsMessage()).startsWith("not sent: userData is 16394 bytes");
+    Map<String, String> foreignTags = new LinkedHashMap<>(owned("0"));
+    foreignTags.put("aws:team", "web");
+    assertThat(catchThrowableOfType(Ec2Failure.class, () -> gateway.runInstances(
+        launch("t-tags", "ami-0123456789abcdef0", foreignTags, 1))).code())
+        .isEqualTo("InvalidTags");
+    assertThat(ec2.calls()).as("nothing reached EC2").isEmpty();
+    assertThat(ec2.instances()).isEmpty();
+  }
+
+  @Test
+  void userDataOfExactly16KiBIsSent() {
+    LaunchRequest launch = new LaunchRequest("t-16k", "ami-0123456789abcdef0", "t3.small",
+        "subnet-a", List.of(), null, null, "x".repeat(LaunchRequest.MAX_USER_DATA_BYTES),
+        owned("0"), 1);
+    assertThat(gateway.runInstances(launch)).hasSize(1);
+  }
+
   // ------------------------------------------------------------------ status checks
 
   @Test

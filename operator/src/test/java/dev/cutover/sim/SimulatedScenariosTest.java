@@ -191,4 +191,42 @@ class SimulatedScenariosTest {
     assertThat(sim.servingVersion()).as("serving" + story(sim)).contains("2.0.0");
     assertThat(alive(sim, "2.0.0")).as("relaunched" + story(sim)).isEqualTo(2);
   }
+  /**
+   * The user data fits as written, and for 1.0.0, but the version 2.0.0-rc.1+build.7
+   * substituted 1000 times makes it larger than EC2's 16 KiB. The launch is never sent: the
+   * release fails with UserDataTooLarge (one Event, the Stalled reason), production keeps
+   * serving, and nothing is tried again until the spec changes.
+   */
+  @Test
+  void userDataOverEc2sLimitAfterSubstitutionFailsTheReleaseWithoutALaunch() {
+    Simulation sim = Simulation.create(spec -> spec.template.userData =
+        "v=${VERSION}\n".repeat(1000));
+    until(sim, "1.0.0 live", live("1.0.0"));
+    long launchesBefore = launches(sim);
+
+    sim.setVersion("2.0.0-rc.1+build.7");
+    until(sim, "the release failed", phase(Phase.Failed));
+    sim.settle(20, 6);
+
+    assertThat(launches(sim)).as("RunInstances calls" + story(sim)).isEqualTo(launchesBefore);
+    assertThat(sim.servingVersion()).as("production" + story(sim)).contains("1.0.0");
+    assertThat(alive(sim, "1.0.0")).isEqualTo(2);
+    ReleaseStatus status = sim.status();
+    assertThat(status.phase).isEqualTo(Phase.Failed);
+    assertThat(status.lastFailure.reason).isEqualTo("UserDataTooLarge");
+    assertThat(status.lastFailure.message).contains("userData is 21000 bytes after ${VERSION}")
+        .contains("EC2 accepts at most 16384 bytes");
+    var stalled = dev.cutover.status.StatusBuilder.find(status,
+        dev.cutover.status.StatusBuilder.STALLED);
+    assertThat(stalled.getStatus()).isEqualTo("True");
+    assertThat(stalled.getReason()).isEqualTo("UserDataTooLarge");
+    assertThat(stalled.getMessage()).contains("Production is untouched");
+    assertThat(sim.events.all()).filteredOn(e -> e.reason().equals("UserDataTooLarge"))
+        .as("one Warning, no retry loop" + story(sim)).hasSize(1)
+        .allSatisfy(e -> assertThat(e.type()).isEqualTo("Warning"));
+  }
+
+  private static long launches(Simulation sim) {
+    return sim.ec2.calls().stream().filter(c -> c.operation().equals("RunInstances")).count();
+  }
 }

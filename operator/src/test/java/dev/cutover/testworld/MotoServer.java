@@ -29,6 +29,14 @@ public final class MotoServer implements AutoCloseable {
   }
 
   public static MotoServer start() {
+    return start(java.util.Map.of());
+  }
+
+  /**
+   * With moto's own settings in the environment, e.g. {@code INITIAL_NO_AUTH_ACTION_COUNT=0}:
+   * moto then checks credentials as AWS does and answers unknown ones with 401 AuthFailure.
+   */
+  public static MotoServer start(java.util.Map<String, String> environment) {
     Path executable = TestWorldSettings.motoServer();
     if (!Files.isExecutable(executable)) {
       throw new IllegalStateException("moto_server not found at " + executable
@@ -37,11 +45,12 @@ public final class MotoServer implements AutoCloseable {
     int port = freePort();
     try {
       Path log = Files.createTempFile("moto-", ".log");
-      Process process = new ProcessBuilder(executable.toString(), "-H", "127.0.0.1", "-p",
+      ProcessBuilder builder = new ProcessBuilder(executable.toString(), "-H", "127.0.0.1", "-p",
           Integer.toString(port))
           .redirectErrorStream(true)
-          .redirectOutput(log.toFile())
-          .start();
+          .redirectOutput(log.toFile());
+      builder.environment().putAll(environment);
+      Process process = builder.start();
       MotoServer moto = new MotoServer(process, URI.create("http://127.0.0.1:" + port));
       moto.awaitReady(log);
       return moto;
