@@ -55,7 +55,9 @@ class DeploymentArtifactsIT {
     assertThat(applied).contains("namespace/cutover-system",
         "customresourcedefinition.apiextensions.k8s.io/releases.cutover.dev",
         "serviceaccount/cutover-operator", "clusterrole.rbac.authorization.k8s.io/",
-        "role.rbac.authorization.k8s.io/", "deployment.apps/", "service/");
+        "role.rbac.authorization.k8s.io/", "deployment.apps/", "service/",
+        "validatingadmissionpolicy.admissionregistration.k8s.io/cutover-release-allowance",
+        "validatingadmissionpolicybinding.admissionregistration.k8s.io/cutover-release-allowance");
   }
 
   @Test
@@ -66,7 +68,9 @@ class DeploymentArtifactsIT {
     String rendered = TestWorld.kube().run(helm, "template", "cutover", "../helm/cutover",
         "--namespace", NAMESPACE, "--include-crds");
     assertThat(dryRun(rendered)).contains("deployment.apps/", "serviceaccount/",
-        "clusterrole.rbac.authorization.k8s.io/", "rolebinding.rbac.authorization.k8s.io/");
+        "clusterrole.rbac.authorization.k8s.io/", "rolebinding.rbac.authorization.k8s.io/",
+        "validatingadmissionpolicy.admissionregistration.k8s.io/cutover-release-allowance",
+        "validatingadmissionpolicybinding.admissionregistration.k8s.io/cutover-release-allowance");
     assertThatThrownBy(() -> TestWorld.kube().run(helm, "template", "cutover",
         "../helm/cutover", "--set", "leaderElection.enabled=maybe"))
         .as("values.schema.json refuses a wrong type").hasMessageContaining("leaderElection");
