@@ -2,6 +2,7 @@ package dev.cutover;
 
 import dev.cutover.ec2.Ec2Gateway;
 import dev.cutover.act.PlanExecutor;
+import dev.cutover.observe.Accounts;
 import dev.cutover.observe.CheckAddresses;
 import dev.cutover.observe.Ec2Inventory;
 import dev.cutover.observe.HttpChecker;
@@ -39,7 +40,7 @@ public final class Cutover {
     HttpChecker checker = new HttpChecker(addresses, clock);
     EventRecorder events = new EventRecorder(client, clock);
     ReleasePass pass = new ReleasePass(inventory, checker, new PlanExecutor(gateway, inventory),
-        events, metrics, clock);
+        events, metrics, clock, new Accounts(client, clock));
     return new ReleaseReconciler(inventory, checker, pass, events, metrics, pollInterval);
   }
 }

@@ -9,6 +9,7 @@ import dev.cutover.decide.Decider;
 import dev.cutover.decide.Failures;
 import dev.cutover.decide.Plan;
 import dev.cutover.observe.CheckResults;
+import dev.cutover.observe.Accounts;
 import dev.cutover.observe.Ec2Inventory;
 import dev.cutover.ec2.ManagedInstance;
 import dev.cutover.observe.ObservedWorld;
@@ -59,9 +60,16 @@ public final class ReleasePass {
   private final Narrator narrator;
   private final CutoverMetrics metrics;
   private final Clock clock;
+  private final Accounts accounts;
 
   public ReleasePass(Ec2Inventory inventory, CheckResults checks, PlanExecutor executor,
       ReleaseEvents events, CutoverMetrics metrics, Clock clock) {
+    this(inventory, checks, executor, events, metrics, clock, Accounts.none());
+  }
+
+  public ReleasePass(Ec2Inventory inventory, CheckResults checks, PlanExecutor executor,
+      ReleaseEvents events, CutoverMetrics metrics, Clock clock, Accounts accounts) {
+    this.accounts = accounts;
     this.inventory = inventory;
     this.checks = checks;
     this.executor = executor;
@@ -145,8 +153,10 @@ public final class ReleasePass {
   private ObservedWorld observe(Release release) {
     ObservedWorld world = inventory.worldFor(release.getMetadata().getUid(), key(release),
         release.getSpec().elasticIp.allocationId, addressSince(release));
-    return world.withHttp(checks.results(world.instances().stream()
+    world = world.withHttp(checks.results(world.instances().stream()
         .map(ManagedInstance::id).toList()));
+    return release.isMarkedForDeletion() ? world
+        : world.withTenancy(accounts.tenancyFor(release, inventory));
   }
 
   /**

@@ -46,6 +46,7 @@ public final class Decider {
     if (release.isMarkedForDeletion()) {
       return deletion(d);
     }
+    Tenants.apply(d);
     Optional<Health> noAddress = address(d).or(() -> Claims.check(d));
     String desiredId = FleetIds.fleetId(d.spec.version, d.spec.template);
     Roles roles = Roles.resolve(d, desiredId, d.spec.retention.ttl());
@@ -79,6 +80,7 @@ public final class Decider {
     if (d.addressElsewhere) {
       health = Claims.movedByHand(d, health);
     }
+    health = Tenants.withheld(d, health).orElse(health);
     if (Boolean.TRUE.equals(d.spec.paused)) {
       return paused(d, roles);
     }

@@ -46,6 +46,13 @@ final class Draft {
   final List<Action> actions = new ArrayList<>();
   /** The address points at an instance Cutover does not own: it is not moved (see Claims). */
   boolean addressElsewhere;
+  /** Why the AwsAccount rules refuse this Release now, or null (see Tenants). */
+  String notAllowed;
+  /** Instances the namespace may still add under its cap, or null without a cap. */
+  Integer instanceBudget;
+  Integer instanceCap;
+  /** A launch was wanted and the rules held it back. */
+  boolean launchesWithheld;
   final Set<String> terminating = new HashSet<>();
   private final Set<String> associateTargets = new HashSet<>();
   final List<ManagedInstance> checkTargets = new ArrayList<>();

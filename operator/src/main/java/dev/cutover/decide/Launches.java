@@ -25,7 +25,7 @@ final class Launches {
       return true;
     }
     if (d.held("RunInstances/" + fleetId) || d.launchUnseen(fleetId)
-        || d.viewTooNewToLaunch()) {
+        || d.viewTooNewToLaunch() || !Tenants.mayLaunch(d, slots.size())) {
       return false;
     }
     InstanceTemplate t = d.spec.template;

@@ -22,8 +22,8 @@ final class Switches {
       d.phase = Phase.Switching;
       return Staging.progressing(available, "AllocatingAddress", "Allocating the Elastic IP.");
     }
-    if (!d.associate(target.id(), active == null ? null : active.version(), staged.version(),
-        SwitchReason.Promoted)) {
+    if (d.notAllowed != null || !d.associate(target.id(),
+        active == null ? null : active.version(), staged.version(), SwitchReason.Promoted)) {
       return refused(d, available, staged);
     }
     d.intendSwitch(active, staged, SwitchReason.Promoted);

@@ -109,6 +109,22 @@ public class Ec2Gateway implements AutoCloseable {
         .addresses().stream().map(Ec2Gateway::toElasticIp).toList());
   }
 
+  /**
+   * The account that owns an AMI, for an AwsAccount that allows images by owner; empty when EC2
+   * does not show the image to this account.
+   */
+  public java.util.Optional<String> describeImageOwner(String imageId) {
+    try {
+      return call("DescribeImages", () -> ec2.describeImages(r -> r.imageIds(imageId)).images()
+          .stream().findFirst().map(software.amazon.awssdk.services.ec2.model.Image::ownerId));
+    } catch (Ec2Failure e) {
+      if (e.code() != null && e.code().startsWith("InvalidAMIID")) {
+        return java.util.Optional.empty();
+      }
+      throw e;
+    }
+  }
+
   /** EC2 status checks of every running instance, by instance id. */
   public Map<String, StatusChecks> describeInstanceStatuses() {
     return call("DescribeInstanceStatus", () -> {

@@ -214,6 +214,26 @@ public class Ec2Inventory {
     addressChanges.put(allocationId, new Written<>(Optional.empty(), clock.instant()));
   }
 
+  /** Live instances of every Release in a namespace, as last seen (for a per-namespace cap). */
+  public int liveInstancesIn(String namespace) {
+    Snapshot snapshot = latest;
+    if (snapshot == null) {
+      return 0;
+    }
+    String prefix = namespace + "/";
+    Map<String, ManagedInstance> seen = new LinkedHashMap<>();
+    snapshot.instances().forEach(i -> seen.put(i.id(), i));
+    synchronized (this) {
+      launched.forEach((id, w) -> seen.putIfAbsent(id, w.value()));
+    }
+    return (int) seen.values().stream()
+        .filter(i -> i.releaseKey().startsWith(prefix) && i.state().isAlive()).count();
+  }
+
+  public Ec2Gateway gateway() {
+    return gateway;
+  }
+
   public static ResourceID resourceId(String releaseKey) {
     int slash = releaseKey.indexOf('/');
     return new ResourceID(releaseKey.substring(slash + 1), releaseKey.substring(0, slash));

@@ -20,7 +20,19 @@ import java.util.stream.Collectors;
  */
 public record ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp> elasticIp,
     Map<String, HttpCheckResult> http, List<ElasticIp> ownedAddresses, Instant polledAt,
-    Instant observingSince) {
+    Instant observingSince, Tenancy tenancy) {
+
+  public ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp> elasticIp,
+      Map<String, HttpCheckResult> http, List<ElasticIp> ownedAddresses, Instant polledAt,
+      Instant observingSince) {
+    this(instances, elasticIp, http, ownedAddresses, polledAt, observingSince, Tenancy.none());
+  }
+
+  /** The same world with what the cluster's AwsAccounts allow for its Release. */
+  public ObservedWorld withTenancy(Tenancy observed) {
+    return new ObservedWorld(instances, elasticIp, http, ownedAddresses, polledAt,
+        observingSince, observed);
+  }
 
   public ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp> elasticIp) {
     this(instances, elasticIp, Map.of(), List.of(), null, null);
@@ -48,7 +60,7 @@ public record ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp>
   /** The same world with the HTTP check results of its instances. */
   public ObservedWorld withHttp(Map<String, HttpCheckResult> results) {
     return new ObservedWorld(instances, elasticIp, Map.copyOf(results), ownedAddresses,
-        polledAt, observingSince);
+        polledAt, observingSince, tenancy);
   }
 
   public HttpCheckResult http(String instanceId) {

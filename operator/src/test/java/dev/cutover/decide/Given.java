@@ -91,6 +91,12 @@ public final class Given {
     return this;
   }
 
+  /** The Release is being deleted (its deletionTimestamp set at T0). */
+  public Given deleting() {
+    release.getMetadata().setDeletionTimestamp(T0.toString());
+    return this;
+  }
+
   public Given at(Instant when) {
     now = when;
     return this;
@@ -205,7 +211,15 @@ public final class Given {
 
   public ObservedWorld world() {
     return new ObservedWorld(List.copyOf(instances), Optional.ofNullable(address), http,
-        List.copyOf(owned));
+        List.copyOf(owned)).withTenancy(tenancy);
+  }
+
+  /** What the cluster's AwsAccounts allow (none by default: the operator's own account). */
+  public dev.cutover.observe.Tenancy tenancy = dev.cutover.observe.Tenancy.none();
+
+  public Given tenancy(dev.cutover.observe.Tenancy observed) {
+    tenancy = observed;
+    return this;
   }
 
   /** The last EC2 call of {@code action} failed with {@code code}; retried at {@code retryAt}. */
