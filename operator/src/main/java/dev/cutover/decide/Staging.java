@@ -97,6 +97,10 @@ final class Staging {
       return progressing(available, "Launching", "Launching " + missing.size() + " instance"
           + (missing.size() == 1 ? "" : "s") + " of " + d.spec.version + " beside production.");
     }
+    if (d.launchesWithheld) {
+      return progressing(available, "LaunchWithheld", "Not launching " + missing.size()
+          + " instance" + (missing.size() == 1 ? "" : "s") + " of " + d.spec.version + ".");
+    }
     Optional<ActionError> e = d.heldFor("RunInstances/" + id);
     if (e.isEmpty()) {
       return progressing(available, "LaunchUnconfirmed", "The last launch of "

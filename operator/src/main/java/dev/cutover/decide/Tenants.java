@@ -51,8 +51,17 @@ final class Tenants {
     return true;
   }
 
+  /**
+   * An AwsAccount change does not wake a Release by itself: one held back by the rules looks
+   * again this often (a read of the informer's cache and the last poll, no EC2 call).
+   */
+  static final java.time.Duration RECHECK = java.time.Duration.ofSeconds(15);
+
   /** The answer while the rules hold something back (production keeps serving). */
   static Optional<Health> withheld(Draft d, Health health) {
+    if (d.notAllowed != null || d.launchesWithheld) {
+      d.wakeAt(d.now.plus(RECHECK));
+    }
     if (d.notAllowed != null) {
       return Optional.of(Health.stalled(health.available(), "NotAllowed", d.notAllowed
           + ": nothing new is launched or switched to until the Release or the AwsAccount "

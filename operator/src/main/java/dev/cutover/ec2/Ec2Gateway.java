@@ -307,8 +307,14 @@ public class Ec2Gateway implements AutoCloseable {
     address.tags().forEach(t -> tags.put(t.key(), t.value()));
     String uid = tags.get(Tags.RELEASE_UID);
     boolean claimed = tags.containsKey(Tags.CLAIMED);
-    return new ElasticIp(address.allocationId(), address.publicIp(), address.instanceId(),
-        address.associationId(), claimed ? null : uid, uid, tags.get(Tags.RELEASE));
+    return new ElasticIp(address.allocationId(), address.publicIp(),
+        blankAsNull(address.instanceId()), blankAsNull(address.associationId()),
+        claimed ? null : uid, uid, tags.get(Tags.RELEASE));
+  }
+
+  /** An address associated with nothing: AWS omits the field, moto may send it empty. */
+  private static String blankAsNull(String value) {
+    return value == null || value.isBlank() ? null : value;
   }
 
   private static StatusChecks toChecks(InstanceStatus status) {
