@@ -15,6 +15,9 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.Address;
+import software.amazon.awssdk.services.ec2.model.DescribeAddressesRequest;
+import software.amazon.awssdk.services.ec2.model.DescribeAddressesResponse;
 import software.amazon.awssdk.services.ec2.model.DescribeInstanceStatusRequest;
 import software.amazon.awssdk.services.ec2.model.DescribeInstanceStatusResponse;
 import software.amazon.awssdk.services.ec2.model.InstanceStatus;
@@ -177,6 +180,28 @@ class Ec2GatewayTest {
         "i-init", StatusChecks.PENDING,
         "i-data", StatusChecks.PENDING,
         "i-none", StatusChecks.PENDING));
+  }
+
+  @Test
+  void anAddressWithEmptyInstanceAndAssociationIdsPointsAtNothing() {
+    Ec2Client emptyElements = new Ec2Client() {
+      @Override
+      public DescribeAddressesResponse describeAddresses(DescribeAddressesRequest request) {
+        return DescribeAddressesResponse.builder().addresses(Address.builder()
+            .allocationId("eipalloc-0123456789abcdef0").publicIp("203.0.113.10")
+            .instanceId("").associationId("").build()).build();
+      }
+
+      @Override
+      public String serviceName() {
+        return SERVICE_NAME;
+      }
+
+      @Override
+      public void close() {}
+    };
+    assertThat(new Ec2Gateway(emptyElements).describeAddresses()).containsExactly(
+        new ElasticIp("eipalloc-0123456789abcdef0", "203.0.113.10", null, null, null));
   }
 
   static InstanceStatus status(String id, SummaryStatus system, SummaryStatus instance) {

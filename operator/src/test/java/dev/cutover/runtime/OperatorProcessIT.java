@@ -113,19 +113,22 @@ class OperatorProcessIT {
 
   /** /healthz every 100 ms until the process exits (its status, or -1 for no answer). */
   private static List<Integer> probeUntilExit(OperatorProcess operator, int port,
-      Duration atMost) throws InterruptedException {
-    List<Integer> answers = new ArrayList<>();
-    long deadline = System.nanoTime() + atMost.toNanos();
-    while (operator.isAlive()) {
-      if (System.nanoTime() > deadline) {
-        operator.kill();
-        throw new AssertionError("still running after " + atMost + "; /healthz said "
-            + answers.stream().distinct().toList());
-      }
-      answers.add(healthz(port));
-      Thread.sleep(100);
+      Duration atMost) {
+    List<Integer> answers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try {
+      await().atMost(atMost).pollInterval(Duration.ofMillis(100)).until(() -> {
+        if (!operator.isAlive()) {
+          return true;
+        }
+        answers.add(healthz(port));
+        return false;
+      });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      operator.kill();
+      throw new AssertionError("still running after " + atMost + "; /healthz said "
+          + answers.stream().distinct().toList(), e);
     }
-    return answers;
+    return new ArrayList<>(answers);
   }
 
   private static int healthz(int port) {

@@ -76,6 +76,24 @@ public final class Ec2World {
     return launchForeign(Map.of());
   }
 
+  /** An instance without tags in a given subnet. */
+  public String launchUntaggedIn(String subnetId) {
+    return ec2.runInstances(b -> b.imageId(IMAGE).minCount(1).maxCount(1).subnetId(subnetId))
+        .instances().get(0).instanceId();
+  }
+
+  /** Moves an Elastic IP by hand, wherever it points (as a person with the console would). */
+  public void moveAddress(String allocationId, String instanceId) {
+    ec2.associateAddress(r -> r.allocationId(allocationId).instanceId(instanceId)
+        .allowReassociation(true));
+  }
+
+  /** Tags an Elastic IP as its owner would. */
+  public void tagAddress(String allocationId, Map<String, String> tags) {
+    ec2.createTags(r -> r.resources(allocationId).tags(tags.entrySet().stream()
+        .map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build()).toList()));
+  }
+
   /**
    * An instance with every tag Cutover puts on version 1.0.0 of the Release {@code releaseKey}
    * (namespace/name), but another release uid: Cutover must leave it alone.
@@ -90,6 +108,11 @@ public final class Ec2World {
 
   public Address address(String allocationId) {
     return ec2.describeAddresses(r -> r.allocationIds(allocationId)).addresses().get(0);
+  }
+
+  /** The tags on an Elastic IP, as DescribeAddresses lists them. */
+  public Map<String, String> addressTags(String allocationId) {
+    return address(allocationId).tags().stream().collect(Collectors.toMap(Tag::key, Tag::value));
   }
 
   public List<Address> addresses() {

@@ -33,10 +33,21 @@ public final class Operators {
    * class: each test names its Releases apart, moto is reset between tests.
    */
   public static LocallyRunOperatorExtension inThisJvm(Ec2Gateway gateway) {
+    return inThisJvm(gateway, new String[0]);
+  }
+
+  /**
+   * The same, also watching the namespaces {@code alsoWatched} beside the class's own (Releases
+   * of two namespaces that meet in EC2).
+   */
+  public static LocallyRunOperatorExtension inThisJvm(Ec2Gateway gateway,
+      String... alsoWatched) {
     return LocallyRunOperatorExtension.builder()
         // Its own client: the extension closes it when the class is done.
         .withKubernetesClient(TestWorld.kube().newClient())
-        .withReconciler(Cutover.reconciler(TestWorld.client(), gateway, Clock.systemUTC(), POLL))
+        // The extension sets the class's namespace first, then applies this.
+        .withReconciler(Cutover.reconciler(TestWorld.client(), gateway, Clock.systemUTC(), POLL),
+            config -> config.addingNamespaces(alsoWatched))
         // The previous class's extension may still be deleting the CRD: wait, then install it.
         .withBeforeStartHook(extension -> Crds.installReleaseCrd(TestWorld.client()))
         .oneNamespacePerClass(true)

@@ -124,6 +124,12 @@ public final class ReleaseOps {
     return events(name).stream().map(Event::getMessage).toList();
   }
 
+  /** The Warning events about the Release, each as "reason: message". */
+  public List<String> warnings(String name) {
+    return events(name).stream().filter(e -> "Warning".equals(e.getType()))
+        .map(e -> e.getReason() + ": " + e.getMessage()).toList();
+  }
+
   private List<Event> events(String name) {
     return client.v1().events().inNamespace(namespace).list().getItems().stream()
         .filter(e -> name.equals(e.getInvolvedObject().getName())).toList();

@@ -109,8 +109,13 @@ public final class TestWorld
 
   /** An EC2 client of the real AWS SDK pointed at moto with dummy credentials. */
   public static Ec2Client newEc2Client(MotoServer moto) {
+    return newEc2Client(moto.endpoint());
+  }
+
+  /** The same, pointed at another endpoint (an {@link Ec2Proxy} in front of moto). */
+  public static Ec2Client newEc2Client(java.net.URI endpoint) {
     return Ec2Client.builder()
-        .endpointOverride(moto.endpoint())
+        .endpointOverride(endpoint)
         .region(REGION)
         .credentialsProvider(StaticCredentialsProvider.create(
             AwsBasicCredentials.create("testing", "testing")))
