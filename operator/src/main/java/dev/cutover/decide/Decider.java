@@ -77,14 +77,16 @@ public final class Decider {
       health = stageBesideProduction(d, roles);
     }
     keepRefused(d);
-    if (d.addressElsewhere) {
-      health = Claims.movedByHand(d, health);
-    }
-    health = Tenants.withheld(d, health).orElse(health);
     if (Boolean.TRUE.equals(d.spec.paused)) {
       return paused(d, roles);
     }
-    return d.plan(health, false);
+    return d.plan(withReports(d, health), false);
+  }
+
+  /** What the pass found beside its progress: a hand-moved address, rules holding it back. */
+  private static Health withReports(Draft d, Health health) {
+    Health reported = d.addressElsewhere ? Claims.movedByHand(d, health) : health;
+    return Tenants.withheld(d, reported).orElse(reported);
   }
 
   /** The Elastic IP cannot be had: nothing moves, what serves and what is retained are kept. */

@@ -45,14 +45,9 @@ final class Staging {
       removeExtras(d, fleet, members);
     }
 
-    if (lost.size() > size) {
-      return fail(d, fleet, FailureReason.InstancesKeepFailing, lost.size() + " instances of this attempt "
-          + "were lost (" + lost.get(lost.size() - 1).id() + " is "
-          + lost.get(lost.size() - 1).state().ec2Name() + ").", available);
-    }
-    if (Gates.pastDeadline(verifiedAt, deadline, d.now)) {
-      return fail(d, fleet, FailureReason.DeadlineExceeded, "not verified within "
-          + d.spec.verification.deadline + " of launch" + launchProblem(d, id) + ".", available);
+    Optional<Health> failed = givenUp(d, fleet, id, lost, verifiedAt, deadline, available);
+    if (failed.isPresent()) {
+      return failed.get();
     }
     if (verifiedAt == null) {
       d.wakeAt(deadline);
@@ -72,6 +67,22 @@ final class Staging {
           + " instances of " + d.spec.version + " running.");
     }
     return verify(d, roles, fleet, members, verifiedAt, available);
+  }
+
+  /** The attempt fails when more instances died than it has slots, or past its deadline. */
+  private static Optional<Health> givenUp(Draft d, Fleet fleet, String id,
+      List<ManagedInstance> lost, Instant verifiedAt, Instant deadline, boolean available) {
+    if (lost.size() > d.spec.fleetSize) {
+      return Optional.of(fail(d, fleet, FailureReason.InstancesKeepFailing, lost.size()
+          + " instances of this attempt were lost (" + lost.get(lost.size() - 1).id() + " is "
+          + lost.get(lost.size() - 1).state().ec2Name() + ").", available));
+    }
+    if (Gates.pastDeadline(verifiedAt, deadline, d.now)) {
+      return Optional.of(fail(d, fleet, FailureReason.DeadlineExceeded, "not verified within "
+          + d.spec.verification.deadline + " of launch" + launchProblem(d, id) + ".",
+          available));
+    }
+    return Optional.empty();
   }
 
   /** Instances of this attempt that died: stopped ones, and gone ones launched since it began. */
