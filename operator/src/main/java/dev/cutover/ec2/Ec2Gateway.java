@@ -337,8 +337,15 @@ public class Ec2Gateway implements AutoCloseable {
     address.tags().forEach(t -> tags.put(t.key(), t.value()));
     String uid = tags.get(Tags.RELEASE_UID);
     boolean claimed = tags.containsKey(Tags.CLAIMED);
-    return new ElasticIp(address.allocationId(), address.publicIp(), address.instanceId(),
-        address.associationId(), claimed ? null : uid, uid, tags.get(Tags.RELEASE));
+    // An address that points at nothing may come with empty ids instead of none (moto does
+    // so for addresses of an assumed role's account).
+    return new ElasticIp(address.allocationId(), address.publicIp(), blankToNull(
+        address.instanceId()), blankToNull(address.associationId()), claimed ? null : uid, uid,
+        tags.get(Tags.RELEASE));
+  }
+
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value;
   }
 
   private static StatusChecks toChecks(InstanceStatus status) {

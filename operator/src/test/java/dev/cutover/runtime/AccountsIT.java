@@ -122,9 +122,28 @@ class AccountsIT {
     b.create(ReleaseBuilder.named("billing").network(netBEu).fleetSize(3)
         .with(r -> r.getSpec().account = accountB).build());
 
-    Release shop = a.awaitPhase("shop", Phase.Live, ReleaseOps::ready);
-    Release search = a.awaitPhase("search", Phase.Live, ReleaseOps::ready);
-    Release billing = b.awaitPhase("billing", Phase.Live, ReleaseOps::ready);
+    Release shop;
+    Release search;
+    Release billing;
+    try {
+      shop = a.awaitPhase("shop", Phase.Live, ReleaseOps::ready);
+      search = a.awaitPhase("search", Phase.Live, ReleaseOps::ready);
+      billing = b.awaitPhase("billing", Phase.Live, ReleaseOps::ready);
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      StringBuilder why = new StringBuilder("not Live in time:\n");
+      for (var ops : List.of(a, b)) {
+        for (Release r : ops.list()) {
+          why.append(ops.key(r.getMetadata().getName())).append(":\n")
+              .append(io.fabric8.kubernetes.client.utils.Serialization.asYaml(r.getStatus()))
+              .append("events: ").append(ops.eventMessages(r.getMetadata().getName()))
+              .append("\n");
+        }
+      }
+      why.append("calls by target: ");
+      targets.all().forEach(t -> why.append(t.key()).append('=')
+          .append(t.gateway().callCounts()).append("\n"));
+      throw new AssertionError(why.toString(), e);
+    }
 
     assertLiveIn(aUs, shop, netAUs, 2);
     assertLiveIn(aEu, search, netAEu, 2);
