@@ -1,15 +1,16 @@
 package dev.cutover;
 
 import dev.cutover.ec2.Ec2Gateway;
-import dev.cutover.act.PlanExecutor;
+import dev.cutover.ec2.AwsClients;
 import dev.cutover.observe.Accounts;
 import dev.cutover.observe.CheckAddresses;
-import dev.cutover.observe.Ec2Inventory;
+import dev.cutover.observe.Ec2Targets;
 import dev.cutover.observe.HttpChecker;
 import dev.cutover.status.EventRecorder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 
 /** Builds the reconciler and its parts; the same wiring runs in production and in tests. */
 public final class Cutover {
@@ -32,15 +33,28 @@ public final class Cutover {
         CutoverMetrics.unscraped());
   }
 
+  /**
+   * {@code gateway} is the operator's own (its credentials, region and endpoint); the accounts
+   * of AwsAccounts with a role are reached with a role assumed from those credentials, through
+   * the same endpoint.
+   */
   public static ReleaseReconciler reconciler(KubernetesClient client, Ec2Gateway gateway,
       Clock clock, Duration pollInterval, CheckAddresses addresses, CutoverMetrics metrics) {
-    Ec2Inventory inventory = new Ec2Inventory(gateway, clock,
-        pollInterval.multipliedBy(MAX_POLL_AGE_INTERVALS));
-    gateway.setListener(metrics::ec2Call);
+    return reconciler(client, new Ec2Targets(AwsClients.like(gateway), gateway,
+        gateway.region(), clock, pollInterval.multipliedBy(MAX_POLL_AGE_INTERVALS)), clock,
+        pollInterval, addresses, metrics);
+  }
+
+  /** With the targets (accounts and regions) given, e.g. to count each one's calls. */
+  public static ReleaseReconciler reconciler(KubernetesClient client, Ec2Targets targets,
+      Clock clock, Duration pollInterval, CheckAddresses addresses, CutoverMetrics metrics) {
+    targets.setListener(metrics::ec2Call);
     HttpChecker checker = new HttpChecker(addresses, clock);
     EventRecorder events = new EventRecorder(client, clock);
-    ReleasePass pass = new ReleasePass(inventory, checker, new PlanExecutor(gateway, inventory),
-        events, metrics, clock, new Accounts(client, clock));
-    return new ReleaseReconciler(inventory, checker, pass, events, metrics, pollInterval);
+    Accounts accounts = new Accounts(client, clock);
+    ReleasePass pass = new ReleasePass(new AccountRoutes(targets, accounts), checker, events,
+        metrics, clock, accounts);
+    return new ReleaseReconciler(targets::fetchViews, checker, pass, events, metrics,
+        pollInterval, List.of(new AccountChecks(client, accounts, targets, clock)));
   }
 }

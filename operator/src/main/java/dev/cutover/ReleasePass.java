@@ -54,9 +54,19 @@ public final class ReleasePass {
   public record Result(ReleaseStatus status, boolean changed, Optional<Duration> lookAgainIn,
       boolean deletionComplete) {}
 
-  private final Ec2Inventory inventory;
+  /** Where a Release's EC2 is: the inventory that observes it and the executor acting there. */
+  public record Route(Ec2Inventory inventory, PlanExecutor executor) {}
+
+  /** The route of each Release (its account and region). */
+  public interface Routes {
+    Route routeFor(Release release);
+
+    /** The Release is gone. */
+    default void forget(Release release) {}
+  }
+
+  private final Routes routes;
   private final CheckResults checks;
-  private final PlanExecutor executor;
   private final Narrator narrator;
   private final CutoverMetrics metrics;
   private final Clock clock;
@@ -69,10 +79,15 @@ public final class ReleasePass {
 
   public ReleasePass(Ec2Inventory inventory, CheckResults checks, PlanExecutor executor,
       ReleaseEvents events, CutoverMetrics metrics, Clock clock, Accounts accounts) {
+    this(release -> new Route(inventory, executor), checks, events, metrics, clock, accounts);
+  }
+
+  /** Each Release observed and acted on in its own account and region. */
+  public ReleasePass(Routes routes, CheckResults checks, ReleaseEvents events,
+      CutoverMetrics metrics, Clock clock, Accounts accounts) {
     this.accounts = accounts;
-    this.inventory = inventory;
+    this.routes = routes;
     this.checks = checks;
-    this.executor = executor;
     this.narrator = new Narrator(events);
     this.metrics = metrics;
     this.clock = clock;
@@ -80,7 +95,8 @@ public final class ReleasePass {
 
   public Result run(Release release, StatusWriter writeFirst) {
     ReleaseStatus before = release.getStatus();
-    ObservedWorld world = observe(release);
+    Route route = routes.routeFor(release);
+    ObservedWorld world = observe(release, route.inventory());
     Instant now = clock.instant();
     Plan plan = Decider.decide(release, world, now);
     checks.watch(key(release), plan.checkTargets(), release.isMarkedForDeletion() ? null
@@ -93,7 +109,7 @@ public final class ReleasePass {
         return new Result(before, false, Optional.of(AFTER_FAILED_WRITE), false);
       }
     }
-    Outcome outcome = act(release, plan, world);
+    Outcome outcome = act(route.executor(), release, plan, world);
     Next next = outcome.failed().isPresent()
         ? afterRefusal(release, recorded, plan, outcome.failed().get(), now)
         : new Next(StatusBuilder.build(release, plan, world, now),
@@ -122,7 +138,12 @@ public final class ReleasePass {
     }
   }
 
-  private Outcome act(Release release, Plan plan, ObservedWorld world) {
+  /** The Release is gone: its account and region are no longer polled for it. */
+  public void forget(Release release) {
+    routes.forget(release);
+  }
+
+  private Outcome act(PlanExecutor executor, Release release, Plan plan, ObservedWorld world) {
     return executor.execute(plan.actions(), world, release, (action, took) -> {
       if (action instanceof Action.Associate associate) {
         metrics.switched(associate.reason(), took);
@@ -150,7 +171,7 @@ public final class ReleasePass {
   }
 
   /** The Release's EC2 world with the latest results of its HTTP checks. */
-  private ObservedWorld observe(Release release) {
+  private ObservedWorld observe(Release release, Ec2Inventory inventory) {
     ObservedWorld world = inventory.worldFor(release.getMetadata().getUid(), key(release),
         release.getSpec().elasticIp.allocationId, addressSince(release));
     world = world.withHttp(checks.results(world.instances().stream()

@@ -21,7 +21,11 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.polling.PollingConfigurationBuilder;
 import io.javaoperatorsdk.operator.processing.event.source.polling.PollingEventSource;
 import java.time.Duration;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The JOSDK side of a reconcile, and nothing more: it runs one {@link ReleasePass}
@@ -30,16 +34,29 @@ import java.util.List;
  */
 public class ReleaseReconciler implements Reconciler<Release>, Cleaner<Release> {
 
-  private final Ec2Inventory inventory;
+  private final Supplier<Map<ResourceID, Set<ReleaseView>>> poll;
   private final HttpChecker checker;
   private final ReleasePass pass;
   private final ReleaseEvents events;
   private final CutoverMetrics metrics;
   private final Duration pollInterval;
+  /** More event sources started and stopped with the controller (the AwsAccount checks). */
+  private final List<EventSource<?, Release>> others;
 
   public ReleaseReconciler(Ec2Inventory inventory, HttpChecker checker, ReleasePass pass,
       ReleaseEvents events, CutoverMetrics metrics, Duration pollInterval) {
-    this.inventory = inventory;
+    this(inventory::fetchViews, checker, pass, events, metrics, pollInterval, List.of());
+  }
+
+  /**
+   * @param poll one poll of every account and region a Release uses (JOSDK's polling event
+   *     source calls it every {@code pollInterval})
+   */
+  public ReleaseReconciler(Supplier<Map<ResourceID, Set<ReleaseView>>> poll,
+      HttpChecker checker, ReleasePass pass, ReleaseEvents events, CutoverMetrics metrics,
+      Duration pollInterval, List<EventSource<?, Release>> others) {
+    this.poll = poll;
+    this.others = List.copyOf(others);
     this.checker = checker;
     this.pass = pass;
     this.events = events;
@@ -49,10 +66,14 @@ public class ReleaseReconciler implements Reconciler<Release>, Cleaner<Release> 
 
   @Override
   public List<EventSource<?, Release>> prepareEventSources(EventSourceContext<Release> context) {
-    var polling = new PollingConfigurationBuilder<ReleaseView, String>(inventory::fetchViews,
+    var polling = new PollingConfigurationBuilder<ReleaseView, String>(poll::get,
         pollInterval).withName("ec2-inventory")
         .withResourceIDMapper(ResourceIDMapper.singleResourceResourceIDMapper()).build();
-    return List.of(new PollingEventSource<>(ReleaseView.class, polling), checker);
+    List<EventSource<?, Release>> sources = new java.util.ArrayList<>();
+    sources.add(new PollingEventSource<>(ReleaseView.class, polling));
+    sources.add(checker);
+    sources.addAll(others);
+    return sources;
   }
 
   @Override
@@ -76,6 +97,7 @@ public class ReleaseReconciler implements Reconciler<Release>, Cleaner<Release> 
     ReleasePass.Result result = pass.run(release, statusWriter(context));
     if (result.deletionComplete()) {
       checker.watch(ReleasePass.key(release), List.of(), null);
+      pass.forget(release);
       metrics.forget(ReleasePass.key(release));
       new Narrator(events).deleted(release);
       return DeleteControl.defaultDelete();

@@ -17,6 +17,20 @@ import io.fabric8.generator.annotation.ValidationRule;
     message = "retention.previousFleetSize cannot be larger than fleetSize",
     fieldPath = ".retention.previousFleetSize",
     reason = "FieldValueInvalid")
+@ValidationRule(
+    value = "has(self.account) == has(oldSelf.account)"
+        + " && (!has(self.account) || self.account == oldSelf.account)",
+    message = "account cannot be changed once the Release exists (its fleets live in that "
+        + "account): create a new Release instead",
+    fieldPath = ".account",
+    reason = "FieldValueForbidden")
+@ValidationRule(
+    value = "has(self.region) == has(oldSelf.region)"
+        + " && (!has(self.region) || self.region == oldSelf.region)",
+    message = "region cannot be changed once the Release exists (its fleets live in that "
+        + "region): create a new Release instead",
+    fieldPath = ".region",
+    reason = "FieldValueForbidden")
 public class ReleaseSpec {
 
   @Required

@@ -15,6 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
+import software.amazon.awssdk.identity.spi.IdentityProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -81,12 +83,40 @@ public class Ec2Gateway implements AutoCloseable {
    * default AWS credentials chain (environment, profile, web identity for IRSA, instance role).
    */
   public static Ec2Gateway create(Region region, Optional<URI> endpoint) {
+    return create(region, endpoint, null);
+  }
+
+  /**
+   * The same with the given credentials (an AwsAccount's assumed role); null: the default
+   * chain.
+   */
+  public static Ec2Gateway create(Region region, Optional<URI> endpoint,
+      IdentityProvider<? extends AwsCredentialsIdentity> credentials) {
     var retrying = Ec2Client.builder().region(region);
     var once = Ec2Client.builder().region(region)
         .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
+    if (credentials != null) {
+      retrying.credentialsProvider(credentials);
+      once.credentialsProvider(credentials);
+    }
     endpoint.ifPresent(retrying::endpointOverride);
     endpoint.ifPresent(once::endpointOverride);
     return new Ec2Gateway(retrying.build(), once.build());
+  }
+
+  /** The region of this gateway's client. */
+  public Region region() {
+    return ec2.serviceClientConfiguration().region();
+  }
+
+  /** The endpoint override of this gateway's client (an emulator), if any. */
+  public Optional<URI> endpoint() {
+    return ec2.serviceClientConfiguration().endpointOverride();
+  }
+
+  /** The credentials this gateway's client signs with. */
+  public IdentityProvider<? extends AwsCredentialsIdentity> credentials() {
+    return ec2.serviceClientConfiguration().credentialsProvider();
   }
 
   // ---- reads: one paginated call each per poll, for every Release at once ----

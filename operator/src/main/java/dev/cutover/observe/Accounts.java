@@ -61,7 +61,8 @@ public final class Accounts implements AutoCloseable {
         imageOwner(accounts, release, inventory), inventory.liveInstancesIn(namespace));
   }
 
-  List<AwsAccount> accounts() {
+  /** The AwsAccounts as last watched; none without the CRD. */
+  public List<AwsAccount> accounts() {
     if (client == null) {
       return List.of();
     }

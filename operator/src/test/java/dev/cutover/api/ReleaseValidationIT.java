@@ -101,6 +101,37 @@ class ReleaseValidationIT {
     assertThat(created.getMetadata().getName()).isEqualTo(release.getMetadata().getName());
   }
 
+  @Test
+  void theAccountAndRegionOfAReleaseCannotChange(KubernetesClient client) throws IOException {
+    Map<String, Object> manifest = minimalManifest();
+    set("spec.account", "team-a").accept(manifest);
+    set("spec.region", "eu-west-1").accept(manifest);
+    var release = Serialization.unmarshal(Serialization.asJson(manifest),
+        GenericKubernetesResource.class);
+    release.getMetadata().setName("fixed-place");
+    client.resource(release).inNamespace(NAMESPACE).create();
+    try {
+      for (String[] change : new String[][] {{"account", "team-b"}, {"region", "us-east-1"}}) {
+        var refused = catchThrowableOfType(KubernetesClientException.class, () -> client
+            .genericKubernetesResources(release.getApiVersion(), release.getKind())
+            .inNamespace(NAMESPACE).withName("fixed-place").edit(r -> {
+              @SuppressWarnings("unchecked")
+              Map<String, Object> spec = (Map<String, Object>) r.getAdditionalProperties()
+                  .get("spec");
+              spec.put(change[0], change[1]);
+              return r;
+            }));
+        assertThat(refused).as("changing %s must be refused", change[0]).isNotNull();
+        assertThat(problems(refused)).anySatisfy(p -> assertThat(p)
+            .contains("spec." + change[0]).contains(change[0] + " cannot be changed once the "
+                + "Release exists"));
+      }
+    } finally {
+      client.genericKubernetesResources(release.getApiVersion(), release.getKind())
+          .inNamespace(NAMESPACE).withName("fixed-place").delete();
+    }
+  }
+
   /** {@code count} tags with keys and values of the given lengths (keys made unique). */
   private static Map<String, String> tags(int count, int keyLength, int valueLength) {
     Map<String, String> tags = new LinkedHashMap<>();

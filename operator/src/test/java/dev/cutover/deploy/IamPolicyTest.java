@@ -34,6 +34,15 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
 class IamPolicyTest {
 
   private static final Path GATEWAY = Path.of("src/main/java/dev/cutover/ec2/Ec2Gateway.java");
+  /** The only class that calls STS: assumed roles of AwsAccounts, GetCallerIdentity. */
+  private static final Path AWS_CLIENTS = Path.of(
+      "src/main/java/dev/cutover/ec2/AwsClients.java");
+  private static final Pattern STS_CALL = Pattern.compile("\\bsts\\.(\\w+)\\(");
+  private static final Set<String> STS_OPERATIONS = Arrays.stream(
+          software.amazon.awssdk.services.sts.StsClient.class.getMethods())
+      .filter(m -> m.getParameterCount() == 1 && m.getParameterTypes()[0].getSimpleName()
+          .endsWith("Request"))
+      .map(Method::getName).collect(Collectors.toSet());
   private static final Path POLICY = Path.of("../deploy/iam-policy.json");
   private static final Path README = Path.of("../deploy/README.md");
   private static final Pattern SDK_CALL = Pattern.compile("\\b(?:ec2|once)\\.(\\w+)\\(");
@@ -48,11 +57,13 @@ class IamPolicyTest {
       .map(Method::getName).collect(Collectors.toSet());
 
   private static String source;
+  private static String stsSource;
   private static List<JsonNode> statements;
 
   @BeforeAll
   static void read() throws IOException {
     source = Files.readString(GATEWAY);
+    stsSource = Files.readString(AWS_CLIENTS);
     statements = new ArrayList<>();
     new ObjectMapper().readTree(POLICY.toFile()).path("Statement").forEach(statements::add);
   }
@@ -83,6 +94,26 @@ class IamPolicyTest {
           a.addAll(b);
           return a;
         });
+      }
+    }
+    Matcher sts = PUBLIC_METHOD.matcher(stsSource);
+    while (sts.find()) {
+      String method = sts.group(1);
+      int end = stsSource.indexOf("\n  }\n", sts.end());
+      String body = stsSource.substring(sts.end(), end);
+      Set<String> actions = new TreeSet<>();
+      Matcher call = STS_CALL.matcher(body);
+      while (call.find()) {
+        if (STS_OPERATIONS.contains(call.group(1))) {
+          String name = call.group(1);
+          actions.add("sts:" + Character.toUpperCase(name.charAt(0)) + name.substring(1));
+        }
+      }
+      if (body.contains("StsAssumeRoleCredentialsProvider")) {
+        actions.add("sts:AssumeRole");
+      }
+      if (!actions.isEmpty()) {
+        needs.computeIfAbsent(method, k -> new TreeSet<>()).addAll(actions);
       }
     }
     return needs;
@@ -130,7 +161,10 @@ class IamPolicyTest {
       assertThat(actions(s)).noneMatch(a -> a.contains("*"));
     });
     assertThat(granted()).as("STS: web identity credentials are allowed by the role's trust "
-        + "policy, not by this one").noneMatch(a -> a.startsWith("sts:"));
+        + "policy, not by this one").doesNotContain("sts:AssumeRoleWithWebIdentity");
+    assertThat(called()).contains("sts:AssumeRole", "sts:GetCallerIdentity");
+    assertThat(grants("sts:AssumeRole")).singleElement().satisfies(s ->
+        assertThat(resources(s)).allMatch(r -> r.matches("arn:aws:iam::[^:]+:role/.+")));
   }
 
   @Test
@@ -138,7 +172,7 @@ class IamPolicyTest {
     for (JsonNode s : statements) {
       if (resources(s).contains("*")) {
         assertThat(actions(s)).as(s.path("Sid").asText())
-            .allMatch(a -> a.startsWith("ec2:Describe"));
+            .allMatch(a -> a.startsWith("ec2:Describe") || a.equals("sts:GetCallerIdentity"));
       }
     }
   }
