@@ -4,8 +4,6 @@ import java.net.URI;
 import java.util.Optional;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
-import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.identity.spi.IdentityProvider;
 import software.amazon.awssdk.regions.Region;
@@ -83,7 +81,7 @@ public class AwsClients {
       GetCallerIdentityResponse who = sts.getCallerIdentity();
       return new Identity(who.account(), who.arn());
     } catch (RuntimeException e) {
-      throw failure("GetCallerIdentity", e);
+      throw Ec2Failure.from("GetCallerIdentity", e);
     }
   }
 
@@ -95,31 +93,6 @@ public class AwsClients {
     }
     endpoint.ifPresent(builder::endpointOverride);
     return builder.build();
-  }
-
-  /**
-   * The AWS error behind a failure: a refused AssumeRole reaches the caller wrapped in the
-   * client exception of the call that needed the credentials.
-   */
-  static Ec2Failure failure(String operation, RuntimeException e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof Ec2Failure f) {
-        return f;
-      }
-      if (t instanceof AwsServiceException aws) {
-        String code = aws.awsErrorDetails() != null && aws.awsErrorDetails().errorCode() != null
-            ? aws.awsErrorDetails().errorCode() : "HTTP" + aws.statusCode();
-        String message = aws.awsErrorDetails() != null
-            && aws.awsErrorDetails().errorMessage() != null
-            ? aws.awsErrorDetails().errorMessage() : aws.getMessage();
-        return new Ec2Failure(operation, code, message,
-            Ec2Failure.isRetryable(code, aws.statusCode()), e);
-      }
-    }
-    if (e instanceof SdkClientException) {
-      return new Ec2Failure(operation, "ClientError", e.getMessage(), true, e);
-    }
-    throw e;
   }
 
   /** Assumed-role credentials and the STS client that renews them. */

@@ -38,6 +38,29 @@ public final class Ec2Failure extends RuntimeException {
   }
 
   /** Throttling and server-side trouble: the same call may well succeed later. */
+  /**
+   * The AWS error behind a failed call, wherever it sits in the causes: a role assumption STS
+   * refused reaches the caller wrapped in the client exception of the call that needed the
+   * credentials. A client error with no AWS answer behind it (network, timeout) is
+   * {@code ClientError}, retryable.
+   */
+  public static Ec2Failure from(String operation, RuntimeException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof Ec2Failure f) {
+        return f;
+      }
+      if (t instanceof software.amazon.awssdk.awscore.exception.AwsServiceException aws) {
+        var details = aws.awsErrorDetails();
+        String code = details != null && details.errorCode() != null ? details.errorCode()
+            : "HTTP" + aws.statusCode();
+        String message = details != null && details.errorMessage() != null
+            ? details.errorMessage() : aws.getMessage();
+        return new Ec2Failure(operation, code, message, isRetryable(code, aws.statusCode()), e);
+      }
+    }
+    return new Ec2Failure(operation, "ClientError", e.getMessage(), true, e);
+  }
+
   static boolean isRetryable(String code, int httpStatus) {
     return httpStatus >= 500 || java.util.Set.of("RequestLimitExceeded", "Throttling",
         "ThrottlingException", "RequestThrottled", "InternalError", "ServiceUnavailable",

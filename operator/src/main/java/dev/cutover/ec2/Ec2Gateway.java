@@ -269,19 +269,14 @@ public class Ec2Gateway implements AutoCloseable {
       T result = body.get();
       count(operation, "ok");
       return result;
-    } catch (AwsServiceException e) {
-      String code = e.awsErrorDetails() != null && e.awsErrorDetails().errorCode() != null
-          ? e.awsErrorDetails().errorCode() : "HTTP" + e.statusCode();
-      String message = e.awsErrorDetails() != null && e.awsErrorDetails().errorMessage() != null
-          ? e.awsErrorDetails().errorMessage() : e.getMessage();
-      count(operation, code);
-      boolean retryable = Ec2Failure.isRetryable(code, e.statusCode());
-      log.warn("{} failed ({}): {}: {}", operation, retryable ? "will retry" : "terminal", code,
-          message);
-      throw new Ec2Failure(operation, code, message, retryable, e);
-    } catch (SdkClientException e) {
-      count(operation, "ClientError");
-      throw new Ec2Failure(operation, "ClientError", e.getMessage(), true, e);
+    } catch (AwsServiceException | SdkClientException e) {
+      Ec2Failure failure = Ec2Failure.from(operation, e);
+      count(operation, failure.code());
+      if (!"ClientError".equals(failure.code())) {
+        log.warn("{} failed ({}): {}: {}", operation, failure.retryable() ? "will retry"
+            : "terminal", failure.code(), failure.awsMessage());
+      }
+      throw failure;
     }
   }
 
