@@ -3,6 +3,7 @@ package dev.cutover;
 import dev.cutover.act.PlanExecutor;
 import dev.cutover.act.PlanExecutor.Outcome;
 import dev.cutover.api.Release;
+import dev.cutover.api.ReleaseSpec;
 import dev.cutover.api.ReleaseStatus;
 import dev.cutover.decide.Action;
 import dev.cutover.decide.Decider;
@@ -172,8 +173,10 @@ public final class ReleasePass {
 
   /** The Release's EC2 world with the latest results of its HTTP checks. */
   private ObservedWorld observe(Release release, Ec2Inventory inventory) {
+    ReleaseSpec spec = release.getSpec();
     ObservedWorld world = inventory.worldFor(release.getMetadata().getUid(), key(release),
-        release.getSpec().elasticIp.allocationId, addressSince(release));
+        spec.primaryAddress() == null ? null : spec.primaryAddress().allocationId,
+        otherAddresses(spec), addressSince(release));
     world = world.withHttp(checks.results(world.instances().stream()
         .map(ManagedInstance::id).toList()));
     return release.isMarkedForDeletion() ? world
@@ -185,7 +188,8 @@ public final class ReleasePass {
    * creation, or now if the spec names another address than the one last seen.
    */
   private Instant addressSince(Release release) {
-    String wanted = release.getSpec().elasticIp.allocationId;
+    String wanted = release.getSpec().primaryAddress() == null ? null
+        : release.getSpec().primaryAddress().allocationId;
     ReleaseStatus status = release.getStatus();
     String seen = status == null || status.elasticIp == null ? null
         : status.elasticIp.allocationId;
@@ -195,6 +199,17 @@ public final class ReleasePass {
     String created = release.getMetadata().getCreationTimestamp();
     // creationTimestamp has whole seconds: the Release may have been created up to 1 s later.
     return created == null ? clock.instant() : Instant.parse(created).plusSeconds(1);
+  }
+
+  /** The addresses a Release names besides its primary: other roles' and the preview. */
+  static List<String> otherAddresses(ReleaseSpec spec) {
+    List<String> ids = new java.util.ArrayList<>();
+    spec.layout().stream().flatMap(r -> r.addresses().stream()).skip(1)
+        .map(a -> a.allocationId).filter(java.util.Objects::nonNull).forEach(ids::add);
+    if (spec.preview != null && spec.preview.allocationId != null) {
+      ids.add(spec.preview.allocationId);
+    }
+    return ids;
   }
 
   private Duration untilAt(Instant at) {

@@ -1,6 +1,7 @@
 package dev.cutover.act;
 
 import dev.cutover.api.InstanceTemplate;
+import dev.cutover.api.RoleLayout;
 import dev.cutover.api.Release;
 import dev.cutover.decide.Action.Launch;
 import dev.cutover.ec2.LaunchRequest;
@@ -24,13 +25,28 @@ public final class LaunchRequests {
   private LaunchRequests() {}
 
   public static LaunchRequest of(Release release, Launch launch) {
-    InstanceTemplate t = release.getSpec().template;
+    InstanceTemplate t = templateOf(release, launch);
     boolean perSlot = t.userData != null && t.userData.contains("${SLOT}");
-    return new LaunchRequest(clientToken(release.getMetadata().getUid(), launch.fleetId(),
-        launch.slots().toString(), String.join(",", launch.replacing())), t.imageId,
+    return new LaunchRequest(clientToken(tokenParts(release, launch)), t.imageId,
         t.instanceType, launch.subnetId(), t.securityGroupIds, t.keyName, t.iamInstanceProfile,
-        userData(release, launch, perSlot ? launch.slots().get(0) : null),
-        instanceTags(release, launch), launch.slots().size());
+        userData(t, release, launch, perSlot ? launch.slots().get(0) : null),
+        instanceTags(t, release, launch), launch.slots().size());
+  }
+
+  /** The template of the launch's role. */
+  static InstanceTemplate templateOf(Release release, Launch launch) {
+    return release.getSpec().layout().stream().filter(r -> r.name().equals(launch.role()))
+        .findFirst().map(RoleLayout::template)
+        .orElseThrow(() -> new IllegalStateException("no role " + launch.role()));
+  }
+
+  /** The token names the role only in a system of roles: single-role tokens never changed. */
+  private static String[] tokenParts(Release release, Launch launch) {
+    String uid = release.getMetadata().getUid();
+    String slots = launch.slots().toString();
+    String replacing = String.join(",", launch.replacing());
+    return launch.role().isEmpty() ? new String[] {uid, launch.fleetId(), slots, replacing}
+        : new String[] {uid, launch.fleetId(), launch.role(), slots, replacing};
   }
 
   /** Tags of an address Cutover allocates: the same ownership tags as its instances. */
@@ -52,16 +68,21 @@ public final class LaunchRequests {
     return tags;
   }
 
-  private static Map<String, String> instanceTags(Release release, Launch launch) {
+  private static Map<String, String> instanceTags(InstanceTemplate t, Release release,
+      Launch launch) {
     Map<String, String> tags = new LinkedHashMap<>();
-    if (release.getSpec().template.tags != null) {
-      tags.putAll(release.getSpec().template.tags);
+    if (t.tags != null) {
+      tags.putAll(t.tags);
     }
-    tags.put(Tags.NAME, Tags.fit(release.getMetadata().getName() + " " + launch.version()));
+    tags.put(Tags.NAME, Tags.fit(release.getMetadata().getName()
+        + (launch.role().isEmpty() ? "" : " " + launch.role()) + " " + launch.version()));
     ownership(release, tags);
     tags.put(Tags.FLEET, launch.fleetId());
     tags.put(Tags.VERSION, launch.version());
     tags.put(Tags.SLOT, Tags.slots(launch.slots()));
+    if (!launch.role().isEmpty()) {
+      tags.put(Tags.ROLE, launch.role());
+    }
     return tags;
   }
 
@@ -72,13 +93,15 @@ public final class LaunchRequests {
     tags.put(Tags.RELEASE, Tags.fit(key(release)));
   }
 
-  private static String userData(Release release, Launch launch, Integer slot) {
-    String template = release.getSpec().template.userData;
+  private static String userData(InstanceTemplate t, Release release, Launch launch,
+      Integer slot) {
+    String template = t.userData;
     if (template == null) {
       return null;
     }
     String data = template.replace("${VERSION}", launch.version())
-        .replace("${RELEASE}", key(release)).replace("${FLEET}", launch.fleetId());
+        .replace("${RELEASE}", key(release)).replace("${FLEET}", launch.fleetId())
+        .replace("${ROLE}", launch.role());
     return slot == null ? data : data.replace("${SLOT}", String.valueOf(slot));
   }
 

@@ -13,6 +13,9 @@ public class FleetInstance {
   @JsonPropertyDescription("Slot in the fleet, from 0.")
   public Integer slot;
 
+  @JsonPropertyDescription("The role it serves (absent for a single-role Release).")
+  public String role;
+
   @JsonPropertyDescription("EC2 state: pending, running, shutting-down, terminated, stopping, "
       + "stopped.")
   public String state;

@@ -17,7 +17,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @ShortNames("rel")
 @AdditionalPrinterColumn(name = "Version", jsonPath = ".spec.version",
     type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Fleet", jsonPath = ".spec.fleetSize",
+@AdditionalPrinterColumn(name = "Fleet", jsonPath = ".status.size",
     type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "Active", jsonPath = ".status.activeFleet.version",
     type = AdditionalPrinterColumn.Type.STRING)

@@ -9,11 +9,15 @@ import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
-/** What the user wants running: a version of a fleet, reached through one Elastic IP. */
+/**
+ * What the user wants running: a version of a system, in one of two forms. One role:
+ * {@code fleetSize} instances of {@code template} behind {@code elasticIp}. Several roles:
+ * {@code roles}, each with its size, template and Elastic IPs, released as one unit.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
-    value = "!has(self.retention) || !has(self.retention.previousFleetSize)"
-        + " || self.retention.previousFleetSize <= self.fleetSize",
+    value = "!has(self.retention) || !has(self.retention.previousFleetSize) || has(self.roles)"
+        + " || !has(self.fleetSize) || self.retention.previousFleetSize <= self.fleetSize",
     message = "retention.previousFleetSize cannot be larger than fleetSize",
     fieldPath = ".retention.previousFleetSize",
     reason = "FieldValueInvalid")
@@ -31,6 +35,32 @@ import io.fabric8.generator.annotation.ValidationRule;
         + "region): create a new Release instead",
     fieldPath = ".region",
     reason = "FieldValueForbidden")
+@ValidationRule(
+    value = "!has(self.roles) || !has(self.fleetSize) && !has(self.template)"
+        + " && !has(self.elasticIp)",
+    message = "roles cannot be combined with fleetSize, template or elasticIp: with roles, each "
+        + "role has its own size, template and elasticIps",
+    fieldPath = ".roles",
+    reason = "FieldValueForbidden")
+@ValidationRule(value = "has(self.roles) || has(self.fleetSize)",
+    message = "fleetSize is required (or roles, for a system of several roles)",
+    fieldPath = ".fleetSize", reason = "FieldValueRequired")
+@ValidationRule(value = "has(self.roles) || has(self.template)",
+    message = "template is required (or roles, for a system of several roles)",
+    fieldPath = ".template", reason = "FieldValueRequired")
+@ValidationRule(value = "has(self.roles) || has(self.elasticIp)",
+    message = "elasticIp is required (or roles, for a system of several roles)",
+    fieldPath = ".elasticIp", reason = "FieldValueRequired")
+@ValidationRule(
+    value = "!has(self.preview) || !has(self.preview.allocationId)"
+        + " || !(has(self.elasticIp) && has(self.elasticIp.allocationId)"
+        + " && self.elasticIp.allocationId == self.preview.allocationId)"
+        + " && !(has(self.roles) && self.roles.exists(r, has(r.elasticIps)"
+        + " && r.elasticIps.exists(a, has(a.allocationId)"
+        + " && a.allocationId == self.preview.allocationId)))",
+    message = "preview must be another Elastic IP than production's: it never serves production",
+    fieldPath = ".preview",
+    reason = "FieldValueInvalid")
 public class ReleaseSpec {
 
   @Required
@@ -55,22 +85,49 @@ public class ReleaseSpec {
       + "(its first when absent).")
   public String region;
 
-  @Required
   @Min(1)
   @Max(100)
   @JsonPropertyDescription("Number of instances in each fleet (1 to 100). Changing only this "
-      + "scales the active fleet in place.")
+      + "scales the active fleet in place. One role; not with roles.")
   public Integer fleetSize;
 
-  @Required
   @JsonPropertyDescription("How each instance is launched. Changing it starts a new blue/green "
-      + "release, like a version change.")
+      + "release, like a version change. One role; not with roles.")
   public InstanceTemplate template;
 
-  @Required
   @JsonPropertyDescription("The Elastic IP that serves production; it always points at a "
-      + "running instance of the active fleet.")
+      + "running instance of the active fleet. One role; not with roles.")
   public ElasticIpSpec elasticIp;
+
+  @Size(min = 1, max = RoleSpec.MAX_ROLES)
+  @ValidationRule(value = "self.all(r, self.exists_one(o, o.name == r.name))",
+      message = "role names must be unique")
+  @ValidationRule(value = "self.exists(r, has(r.elasticIps) && size(r.elasticIps) > 0)",
+      message = "at least one role needs elasticIps: production is the fleet its addresses "
+          + "point at")
+  @ValidationRule(
+      value = "self.all(r, !has(r.elasticIps) || r.elasticIps.all(a, has(a.allocationId)))",
+      message = "the elasticIps of a role name addresses you own (allocationId); "
+          + "allocate: true is only for the single elasticIp")
+  @ValidationRule(
+      value = "self.all(r, !has(r.elasticIps) || r.elasticIps.all(a, !has(a.allocationId)"
+          + " || self.map(o, has(o.elasticIps) ? o.elasticIps.filter(b, has(b.allocationId)"
+          + " && b.allocationId == a.allocationId).size() : 0).sum() == 1))",
+      message = "an Elastic IP can serve only one slot: every allocationId in roles must be "
+          + "different")
+  @JsonPropertyDescription("A system of several roles (e.g. web, api, worker), each with its "
+      + "own size, template and Elastic IPs, released as one unit: a new version stages every "
+      + "role beside production, verification covers every instance, and the switch moves "
+      + "every address at once. Instead of fleetSize, template and elasticIp.")
+  public java.util.List<RoleSpec> roles;
+
+  @JsonPropertyDescription("An Elastic IP you own that Cutover points at the staging fleet's "
+      + "entry instance (slot 0 of the role with the first production address) while it is "
+      + "Verifying or AwaitingPromotion, so people and HTTP checks (address: Preview) can test "
+      + "the new system through a public address before the switch. After the switch it stays "
+      + "on that instance, now production, until the next staging fleet is verified; it never "
+      + "serves production's addresses and is never released.")
+  public ElasticIpSpec preview;
 
   @Default("{}")
   @JsonPropertyDescription("How a new fleet is verified before it receives traffic.")
@@ -98,4 +155,24 @@ public class ReleaseSpec {
       + "terminates every instance of the Release (and releases an Elastic IP that Cutover "
       + "allocated); Retain leaves everything running.")
   public DeletionPolicy deletionPolicy;
+
+  /** The roles of the system, whichever form the spec takes (see {@link RoleLayout}). */
+  public java.util.List<RoleLayout> layout() {
+    if (roles == null || roles.isEmpty()) {
+      return java.util.List.of(new RoleLayout(RoleLayout.SINGLE, fleetSize == null ? 0 : fleetSize,
+          template, elasticIp == null ? java.util.List.of() : java.util.List.of(elasticIp)));
+    }
+    return roles.stream().map(r -> new RoleLayout(r.name, r.size == null ? 0 : r.size,
+        r.template, r.elasticIps == null ? java.util.List.of() : r.elasticIps)).toList();
+  }
+
+  /** Instances in one whole fleet: the sizes of every role. */
+  public int systemSize() {
+    return layout().stream().mapToInt(RoleLayout::size).sum();
+  }
+
+  /** The address that decides which fleet is production: the first role's first address. */
+  public ElasticIpSpec primaryAddress() {
+    return layout().stream().flatMap(r -> r.addresses().stream()).findFirst().orElse(null);
+  }
 }

@@ -43,8 +43,16 @@ public class ReleaseStatus {
       + "code and when it is tried again; the newest last.")
   public List<ActionError> errors;
 
-  @JsonPropertyDescription("The Elastic IP and the instance it points at.")
+  @JsonPropertyDescription("The Elastic IP that decides which fleet is production (the first "
+      + "address of the first role) and the instance it points at.")
   public ElasticIpStatus elasticIp;
+
+  @JsonPropertyDescription("Every Elastic IP of the system (each role's, in switch order, then "
+      + "the preview address) and the instance it points at.")
+  public List<AddressStatus> addresses;
+
+  @JsonPropertyDescription("Instances in one whole fleet (every role), as the spec asks.")
+  public Integer size;
 
   @JsonPropertyDescription("The last failed release, not retried until the spec changes.")
   public Failure lastFailure;

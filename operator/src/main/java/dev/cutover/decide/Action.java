@@ -28,9 +28,17 @@ public sealed interface Action {
    * idempotent by act (its ClientToken names the fleet, the slots and {@code replacing}).
    *
    * @param replacing instances that held these slots and died: a relaunch is a new launch
+   * @param role the role the slots belong to ("" for a single-role Release)
    */
   record Launch(String fleetId, String version, List<Integer> slots, String subnetId,
-      List<String> replacing, String purpose) implements Action {
+      List<String> replacing, String purpose, String role) implements Action {
+
+    /** A launch of a single-role Release. */
+    public Launch(String fleetId, String version, List<Integer> slots, String subnetId,
+        List<String> replacing, String purpose) {
+      this(fleetId, version, slots, subnetId, replacing, purpose, "");
+    }
+
     @Override
     public String eventReason() {
       return "Launched";
@@ -49,7 +57,8 @@ public sealed interface Action {
     @Override
     public String describe() {
       return purpose + ": launched " + slots.size() + " instance" + (slots.size() == 1 ? "" : "s")
-          + " for " + version + " (fleet " + fleetId + ", slots " + slots + ")";
+          + " for " + version + " (fleet " + fleetId + ", " + (role.isEmpty() ? "" : role + " ")
+          + "slots " + slots + ")";
     }
   }
 

@@ -92,22 +92,41 @@ public final class Allowance {
    */
   public static Optional<String> refusal(AwsAccount account, Map<String, String> namespaceLabels,
       String namespace, ReleaseSpec spec, String imageOwner) {
+    return refusalOfRoles(account, namespaceLabels, namespace, spec, image -> imageOwner);
+  }
+
+  /**
+   * The same for a Release of one or several roles: every role's template is judged, and
+   * {@code ownerOf} gives the owner of each AMI (null when unknown).
+   */
+  public static Optional<String> refusalOfRoles(AwsAccount account,
+      Map<String, String> namespaceLabels, String namespace, ReleaseSpec spec,
+      java.util.function.Function<String, String> ownerOf) {
     AwsAccountSpec rules = account.getSpec() == null ? new AwsAccountSpec() : account.getSpec();
     AllowedLaunches allowed = rules.allowedOrAll();
-    InstanceTemplate t = spec.template == null ? new InstanceTemplate() : spec.template;
     String doesNotAllow = "AwsAccount " + name(account) + " does not allow ";
-    return namespace(rules.namespaceSelector, labels(namespaceLabels), namespace)
-        .or(() -> region(rules.regions, spec.region))
-        .or(() -> firstNotIn(allowed.subnets, t.subnetIds, "subnet ", "allowed.subnets"))
-        .or(() -> firstNotIn(allowed.securityGroups, t.securityGroupIds, "security group ",
-            "allowed.securityGroups"))
-        .or(() -> firstNotIn(allowed.instanceProfiles, single(t.iamInstanceProfile),
-            "instance profile ", "allowed.instanceProfiles"))
-        .or(() -> firstNotIn(allowed.keyPairs, single(t.keyName), "key pair ",
-            "allowed.keyPairs"))
-        .or(() -> image(allowed, t.imageId, imageOwner))
-        .or(() -> instanceType(allowed.instanceTypes, t.instanceType))
-        .map(what -> doesNotAllow + what);
+    Optional<String> placement = namespace(rules.namespaceSelector, labels(namespaceLabels),
+        namespace).or(() -> region(rules.regions, spec.region));
+    if (placement.isPresent()) {
+      return placement.map(what -> doesNotAllow + what);
+    }
+    for (var role : spec.layout()) {
+      InstanceTemplate t = role.template() == null ? new InstanceTemplate() : role.template();
+      Optional<String> refused = firstNotIn(allowed.subnets, t.subnetIds, "subnet ",
+              "allowed.subnets")
+          .or(() -> firstNotIn(allowed.securityGroups, t.securityGroupIds, "security group ",
+              "allowed.securityGroups"))
+          .or(() -> firstNotIn(allowed.instanceProfiles, single(t.iamInstanceProfile),
+              "instance profile ", "allowed.instanceProfiles"))
+          .or(() -> firstNotIn(allowed.keyPairs, single(t.keyName), "key pair ",
+              "allowed.keyPairs"))
+          .or(() -> image(allowed, t.imageId, ownerOf.apply(t.imageId)))
+          .or(() -> instanceType(allowed.instanceTypes, t.instanceType));
+      if (refused.isPresent()) {
+        return refused.map(what -> doesNotAllow + what);
+      }
+    }
+    return Optional.empty();
   }
 
   /**
@@ -118,9 +137,9 @@ public final class Allowance {
   public static boolean needsImageOwner(AwsAccount account, ReleaseSpec spec) {
     AllowedLaunches allowed = account.getSpec() == null ? new AllowedLaunches()
         : account.getSpec().allowedOrAll();
-    String imageId = spec.template == null ? null : spec.template.imageId;
-    return nonEmpty(allowed.imageOwners)
-        && (allowed.images == null || !allowed.images.contains(imageId));
+    return nonEmpty(allowed.imageOwners) && spec.layout().stream()
+        .map(r -> r.template() == null ? null : r.template().imageId)
+        .anyMatch(imageId -> allowed.images == null || !allowed.images.contains(imageId));
   }
 
   /**

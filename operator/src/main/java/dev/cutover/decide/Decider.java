@@ -48,7 +48,7 @@ public final class Decider {
     }
     Tenants.apply(d);
     Optional<Health> noAddress = address(d).or(() -> Claims.check(d));
-    String desiredId = FleetIds.fleetId(d.spec.version, d.spec.template);
+    String desiredId = FleetIds.of(d.spec);
     Roles roles = Roles.resolve(d, desiredId, d.spec.retention.ttl());
     d.addressHolder = d.holder();
     recordSwitchStatusMissed(d, roles.active());
@@ -85,7 +85,7 @@ public final class Decider {
 
   /** What the pass found beside its progress: a hand-moved address, rules holding it back. */
   private static Health withReports(Draft d, Health health) {
-    Health reported = d.addressElsewhere ? Claims.movedByHand(d, health) : health;
+    Health reported = d.elsewhere.isEmpty() ? health : Claims.movedByHand(d, health);
     return Tenants.withheld(d, reported).orElse(reported);
   }
 
@@ -104,7 +104,7 @@ public final class Decider {
     Fleet active = roles.active();
     Production.retain(d, roles);
     if (active != null) {
-      Production.keepElasticIpOn(d, active, java.util.Set.of());
+      Addresses.keepOn(d, active, java.util.Set.of());
       Production.serving(d, active);
     }
     Health health = Staging.run(d, roles);
@@ -160,14 +160,22 @@ public final class Decider {
    * any second address owned by the Release is released.
    */
   private static Optional<Health> address(Draft d) {
-    if (!Boolean.TRUE.equals(d.spec.elasticIp.allocate)) {
-      if (d.eip.isPresent()) {
-        return Optional.empty();
-      }
+    var primary = d.spec.primaryAddress();
+    boolean allocates = primary != null && Boolean.TRUE.equals(primary.allocate);
+    List<String> missing = d.bindings.stream()
+        .filter(b -> b.address().isEmpty() && !(b.primary() && allocates))
+        .map(b -> b.spec().allocationId).toList();
+    if (!missing.isEmpty()) {
       d.wakeAt(d.now.plus(RECHECK_MISSING_ADDRESS));
+      boolean one = missing.size() == 1;
       return Optional.of(Health.stalled(false, "ElasticIpNotFound",
-          "Elastic IP " + d.spec.elasticIp.allocationId + " was not found in this account and "
-              + "region; nothing is launched until it exists or the spec names another."));
+          "Elastic IP" + (one ? " " : "s ") + String.join(", ", missing)
+              + (one ? " was" : " were") + " not found in this account and region; nothing is "
+              + "launched until " + (one ? "it exists" : "they exist")
+              + " or the spec names another."));
+    }
+    if (!allocates) {
+      return Optional.empty();
     }
     Intent asked = d.last.intent;
     boolean askedRecently = asked != null && asked.kind == Intent.Kind.AllocateAddress
@@ -232,7 +240,7 @@ public final class Decider {
     }
     Fleet active = roles.active();
     if (active != null) {
-      Production.keepElasticIpOn(d, active, java.util.Set.of());
+      Addresses.keepOn(d, active, java.util.Set.of());
       Production.serving(d, active);
     }
     boolean available = d.serves(active);

@@ -8,6 +8,7 @@ import dev.cutover.api.Phase;
 import dev.cutover.api.Release;
 import dev.cutover.api.ReleaseSpec;
 import dev.cutover.api.ReleaseStatus;
+import dev.cutover.api.RoleLayout;
 import dev.cutover.decide.Action.Associate;
 import dev.cutover.decide.Action.Terminate;
 import dev.cutover.ec2.ElasticIp;
@@ -41,7 +42,18 @@ final class Draft {
   final ReleaseStatus last;
   final ObservedWorld world;
   final Instant now;
+  /** The primary address: the one that decides which fleet is production. */
   final Optional<ElasticIp> eip;
+  /** The roles of the system, whichever form the spec takes. */
+  final List<RoleLayout> layout;
+  /** Production's addresses in switch order, the primary first. */
+  final List<Addresses.Binding> bindings;
+  /** The preview address, when the spec names one. */
+  final Optional<Addresses.Binding> preview;
+  /** Addresses (allocation ids) that point at instances Cutover does not own: not moved. */
+  final Set<String> elsewhere = new HashSet<>();
+  /** Where each address points once the plan's associations are done. */
+  final java.util.Map<String, String> plannedHolders = new java.util.LinkedHashMap<>();
 
   final List<Action> actions = new ArrayList<>();
   /** The address points at an instance Cutover does not own: it is not moved (see Claims). */
@@ -85,6 +97,9 @@ final class Draft {
     this.world = world;
     this.now = now;
     this.eip = world.elasticIp();
+    this.layout = spec.layout();
+    this.bindings = Addresses.bindings(spec, world);
+    this.preview = Addresses.preview(spec, world);
     this.history = new ArrayList<>(last.history == null ? List.of() : last.history);
     this.lastFailure = last.lastFailure;
     // Kept: errors still waiting for their retry time, and launches whose outcome no poll has
@@ -213,16 +228,38 @@ final class Draft {
     return ids;
   }
 
-  /** Plans an AssociateAddress with reassociation; false when held or no address exists. */
+  /** Plans moving the primary address; false when held or no address exists. */
   boolean associate(String instanceId, String fromVersion, String toVersion,
       SwitchReason reason) {
-    if (eip.isEmpty() || addressElsewhere || terminating.contains(instanceId)
-        || held("AssociateAddress")) {
+    return bindings.isEmpty() ? false
+        : associate(bindings.get(0), instanceId, fromVersion, toVersion, reason);
+  }
+
+  /**
+   * Plans an AssociateAddress with reassociation; false when the address does not exist, points
+   * at a foreign instance, or a recent refusal of any association holds them all back.
+   */
+  boolean associate(Addresses.Binding binding, String instanceId, String fromVersion,
+      String toVersion, SwitchReason reason) {
+    if (binding.address().isEmpty() || elsewhere.contains(binding.address().get().allocationId())
+        || terminating.contains(instanceId) || held("AssociateAddress")) {
       return false;
     }
     associateTargets.add(instanceId);
-    actions.add(new Associate(eip.get(), instanceId, fromVersion, toVersion, reason));
+    plannedHolders.put(binding.address().get().allocationId(), instanceId);
+    actions.add(new Associate(binding.address().get(), instanceId, fromVersion, toVersion,
+        reason));
     return true;
+  }
+
+  /** The role of this name, or null when the spec no longer has it. */
+  RoleLayout role(String name) {
+    return layout.stream().filter(r -> r.name().equals(name)).findFirst().orElse(null);
+  }
+
+  /** Instances in one whole fleet. */
+  int systemSize() {
+    return layout.stream().mapToInt(RoleLayout::size).sum();
   }
 
   /** Records before the first action that production moves from one fleet to another. */
@@ -244,8 +281,10 @@ final class Draft {
     intent = i;
   }
 
+  /** Whether the plan moves a production address (the preview address does not count). */
   boolean plansAssociate() {
-    return actions.stream().anyMatch(a -> a instanceof Associate);
+    return actions.stream().anyMatch(a -> a instanceof Associate assoc
+        && assoc.reason() != SwitchReason.Previewed);
   }
 
   void wakeAt(Instant at) {
@@ -317,7 +356,7 @@ final class Draft {
   Plan plan(Health health, boolean deletionComplete) {
     Facts facts = new Facts(phase, Optional.ofNullable(serving), Optional.ofNullable(retaining),
         Optional.ofNullable(trial), List.copyOf(held), eip, addressHolder, List.copyOf(history),
-        lastFailure, errors, keptIntent);
+        lastFailure, errors, keptIntent, Addresses.after(this));
     return new Plan(List.copyOf(actions), facts, health, Optional.ofNullable(wakeAt),
         deletionComplete, List.copyOf(checkTargets),
         plansAssociate() || intent != null && intent.kind == Intent.Kind.AllocateAddress

@@ -20,10 +20,17 @@ import java.util.Optional;
  * @param address the Elastic IP and the instance it points at after the plan
  * @param history the whole history, newest last (the last 10)
  * @param intent an intent status keeps after the plan (an address asked for, not yet listed)
+ * @param addresses every address of the system (production's in switch order, then the
+ *     preview) and the instance it points at after the plan
  */
 public record Facts(Phase phase, Optional<Serving> active, Optional<Kept> retained,
     Optional<Trial> staging, List<Kept> held, Optional<ElasticIp> address, String addressHolder,
-    List<HistoryEntry> history, Failure lastFailure, List<ActionError> errors, Intent intent) {
+    List<HistoryEntry> history, Failure lastFailure, List<ActionError> errors, Intent intent,
+    List<AddressFact> addresses) {
+
+  /** One address after the plan: its role and index (role "preview" for the preview). */
+  public record AddressFact(String role, int index, ElasticIp address, String holder,
+      boolean preview) {}
 
   /** The fleet that serves production, the instance the address points at, and since when. */
   public record Serving(Fleet fleet, String primary, Instant since) {}

@@ -25,6 +25,25 @@ public final class FleetIds {
 
   private FleetIds() {}
 
+  /**
+   * The fleet the spec names. One role: version and template, as before roles existed. Several
+   * roles: version and every role's template by name (sizes and addresses are not part of it:
+   * changing them scales or rebinds the same fleet).
+   */
+  public static String of(dev.cutover.api.ReleaseSpec spec) {
+    if (spec.roles == null || spec.roles.isEmpty()) {
+      return fleetId(spec.version, spec.template);
+    }
+    java.util.Map<String, InstanceTemplate> templates = new java.util.TreeMap<>();
+    spec.roles.forEach(r -> templates.put(r.name, r.template));
+    try {
+      return sha256(spec.version + "\nroles\n" + CANONICAL.writeValueAsString(templates))
+          .substring(0, 10);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   public static String fleetId(String version, InstanceTemplate template) {
     try {
       return sha256(version + "\n" + CANONICAL.writeValueAsString(template)).substring(0, 10);

@@ -1,6 +1,7 @@
 package dev.cutover.decide;
 
 import dev.cutover.api.InstanceTemplate;
+import dev.cutover.api.RoleLayout;
 import dev.cutover.decide.Action.Launch;
 import dev.cutover.observe.Fleet;
 import dev.cutover.ec2.ManagedInstance;
@@ -18,17 +19,39 @@ final class Launches {
 
   private Launches() {}
 
-  /** Plans the launches; false (nothing planned) when a recent refusal holds them back. */
+  /** Plans the launches of one role's slots (see below). */
   static boolean launch(Draft d, Fleet fleet, String fleetId, String version, List<Integer> slots,
       String purpose) {
-    if (slots.isEmpty()) {
+    return launch(d, fleet, fleetId, version, Map.of(RoleLayout.SINGLE, slots), purpose);
+  }
+
+  /**
+   * Plans the launches of the missing slots of each role; false (nothing planned) when a recent
+   * refusal or the account's rules hold them back. One gate for the whole fleet: a system is
+   * launched whole or not at all.
+   */
+  static boolean launch(Draft d, Fleet fleet, String fleetId, String version,
+      Map<String, List<Integer>> slotsByRole, String purpose) {
+    int count = slotsByRole.values().stream().mapToInt(List::size).sum();
+    if (count == 0) {
       return true;
     }
     if (d.held("RunInstances/" + fleetId) || d.launchUnseen(fleetId)
-        || d.viewTooNewToLaunch() || !Tenants.mayLaunch(d, slots.size())) {
+        || d.viewTooNewToLaunch() || !Tenants.mayLaunch(d, count)) {
       return false;
     }
-    InstanceTemplate t = d.spec.template;
+    slotsByRole.forEach((roleName, slots) -> {
+      RoleLayout role = d.role(roleName);
+      if (role != null && !slots.isEmpty()) {
+        planRole(d, fleet, fleetId, version, role, slots, purpose);
+      }
+    });
+    return true;
+  }
+
+  private static void planRole(Draft d, Fleet fleet, String fleetId, String version,
+      RoleLayout role, List<Integer> slots, String purpose) {
+    InstanceTemplate t = role.template();
     boolean perSlot = t.userData != null && t.userData.contains("${SLOT}");
     List<List<Integer>> groups = new ArrayList<>();
     if (perSlot) {
@@ -40,12 +63,11 @@ final class Launches {
       }
       groups.addAll(bySubnet.values());
     }
-    List<String> dead = deadInSlots(fleet, slots);
+    List<String> dead = deadInSlots(fleet, role.name(), slots);
     for (List<Integer> group : groups) {
       d.actions.add(new Launch(fleetId, version, group, subnetOf(t, group.get(0)), dead,
-          purpose));
+          purpose, role.name()));
     }
-    return true;
   }
 
   static String subnetOf(InstanceTemplate t, int slot) {
@@ -53,12 +75,12 @@ final class Launches {
   }
 
   /** Instances that held these slots and died: part of the launch token of their replacement. */
-  private static List<String> deadInSlots(Fleet fleet, List<Integer> slots) {
+  private static List<String> deadInSlots(Fleet fleet, String role, List<Integer> slots) {
     if (fleet == null) {
       return List.of();
     }
     return fleet.instances().stream()
-        .filter(i -> !i.state().isAlive() && slots.contains(i.slot()))
+        .filter(i -> !i.state().isAlive() && i.role().equals(role) && slots.contains(i.slot()))
         .map(ManagedInstance::id).sorted().toList();
   }
 }

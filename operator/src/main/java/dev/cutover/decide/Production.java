@@ -1,6 +1,9 @@
 package dev.cutover.decide;
 
 import dev.cutover.api.Phase;
+import dev.cutover.api.RoleLayout;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import dev.cutover.observe.Fleet;
 import dev.cutover.ec2.ManagedInstance;
 import java.time.Instant;
@@ -13,8 +16,8 @@ import java.util.Set;
 import java.util.stream.IntStream;
 
 /**
- * The fleets that serve or would serve again: the active fleet healed to fleetSize (slots
- * refilled, surplus and duplicates removed, the Elastic IP kept on a running instance), its
+ * The fleets that serve or would serve again: the active fleet healed to its size (slots of
+ * each role refilled, surplus and duplicates removed, every address kept on a running instance), its
  * post-switch checks, and the retained fleet kept until its time.
  */
 final class Production {
@@ -33,7 +36,7 @@ final class Production {
     if (afterSwitch.isPresent()) {
       return afterSwitch.get();
     }
-    int size = d.spec.fleetSize;
+    int size = d.systemSize();
     boolean healBlocked = d.failureBlocks(active.id());
     Heal heal = heal(d, active, !healBlocked);
     serving(d, active);
@@ -57,104 +60,110 @@ final class Production {
           + "running instance of " + active.version() + ".");
     }
     if (heal.complete() && active.running().size() == size && !d.plansAssociate()) {
-      return Health.ready(active.version() + " serves " + d.eip.map(e -> e.publicIp()).orElse("the Elastic IP")
-              + " with " + size + " instance" + (size == 1 ? "" : "s") + ".");
+      return Health.ready(active.version() + " serves " + served(d) + " with " + size
+          + " instance" + (size == 1 ? "" : "s") + ".");
     }
     return Health.progressing(true, "Scaling",
         "Bringing " + active.version() + " to " + size + " running instance"
             + (size == 1 ? "" : "s") + " (" + active.running().size() + " running).");
   }
 
+  /** The production addresses, for messages: "52.1.2.3", or "52.1.2.3, 52.1.2.4". */
+  static String served(Draft d) {
+    List<String> ips = d.bindings.stream().map(b -> b.address().map(a -> a.publicIp()))
+        .flatMap(Optional::stream).toList();
+    return ips.isEmpty() ? "the Elastic IP" : String.join(", ", ips);
+  }
+
   /** What healing planned: how many instances it launches, and whether nothing was off. */
   record Heal(int launched, boolean complete) {}
 
   /**
-   * Brings the active fleet to one running instance per slot below fleetSize: surplus slots,
-   * second instances in a slot and stopped instances go, missing slots are launched (with
-   * {@code launch} false, only reported). The Elastic IP first moves off anything that goes.
+   * Brings the active fleet to one running instance per slot of each role: surplus slots (and
+   * roles the spec no longer has), second instances in a slot and stopped instances go, missing
+   * slots are launched (with {@code launch} false, only reported). Every address first moves
+   * off anything that goes.
    */
   static Heal heal(Draft d, Fleet active, boolean launch) {
-    int size = d.spec.fleetSize;
-    String holder = d.holder();
+    Set<String> holders = new HashSet<>();
+    d.bindings.forEach(b -> {
+      if (b.holder() != null) {
+        holders.add(b.holder());
+      }
+    });
     List<ManagedInstance> surplus = new ArrayList<>();
     List<ManagedInstance> duplicates = new ArrayList<>();
     for (ManagedInstance i : active.alive()) {
-      if (i.slot() >= size) {
+      RoleLayout role = d.role(i.role());
+      if (role == null || i.slot() >= role.size()) {
         surplus.add(i);
-      } else if (!keeper(active, i.slot(), holder).equals(i)) {
+      } else if (!keeper(active, i, holders).equals(i)) {
         duplicates.add(i);
       }
     }
-    List<ManagedInstance> stopped = active.stopped();
-    List<Integer> missing = IntStream.range(0, size)
-        .filter(slot -> active.aliveInSlot(slot).isEmpty()).boxed().toList();
+    List<ManagedInstance> stopped = new ArrayList<>(active.stopped());
+    Map<String, List<Integer>> missing = new LinkedHashMap<>();
+    for (RoleLayout role : d.layout) {
+      List<Integer> slots = IntStream.range(0, role.size())
+          .filter(slot -> active.aliveInSlot(role.name(), slot).isEmpty()).boxed().toList();
+      if (!slots.isEmpty()) {
+        missing.put(role.name(), slots);
+      }
+    }
 
     Set<String> leaving = new HashSet<>();
     surplus.forEach(i -> leaving.add(i.id()));
     duplicates.forEach(i -> leaving.add(i.id()));
     stopped.forEach(i -> leaving.add(i.id()));
-    if (!keepElasticIpOn(d, active, leaving)) {
-      String stays = addressKeeperUntilReplaced(d, active, holder, leaving);
+    for (Addresses.Binding unplaced : Addresses.keepOn(d, active, leaving)) {
+      String stays = addressKeeperUntilReplaced(d, active, unplaced, leaving);
       surplus.removeIf(i -> i.id().equals(stays));
       duplicates.removeIf(i -> i.id().equals(stays));
-      stopped = stopped.stream().filter(i -> !i.id().equals(stays)).toList();
+      stopped.removeIf(i -> i.id().equals(stays));
     }
     d.terminate(surplus, active.version(), "ScaledIn");
     d.terminate(duplicates, active.version(), "DuplicateInSlot");
     d.terminate(stopped, active.version(), "ReplacedStopped");
     int launched = 0;
-    if (launch && !missing.isEmpty() && Launches.launch(d, active, active.id(),
-        active.version(), missing, active.alive().isEmpty() ? "Relaunched" : "ScaledOut")) {
-      launched = missing.size();
+    int wanted = missing.values().stream().mapToInt(List::size).sum();
+    if (launch && wanted > 0 && Launches.launch(d, active, active.id(), active.version(),
+        missing, active.alive().isEmpty() ? "Relaunched" : "ScaledOut")) {
+      launched = wanted;
     }
     return new Heal(launched, missing.isEmpty() && leaving.isEmpty());
   }
 
   /**
-   * No staying instance runs yet. The address stays on its holder if that one runs, else it
-   * goes to a running instance that was to leave (better than a stopped one), and whichever
-   * holds it stays until a replacement runs. Returns that instance (null when there is none).
+   * No staying instance of the address's role runs yet. The address stays on its holder if
+   * that one runs, else it goes to a running instance of the role that was to leave (better
+   * than a stopped one), and whichever holds it stays until a replacement runs. Returns that
+   * instance (null when there is none).
    */
-  private static String addressKeeperUntilReplaced(Draft d, Fleet active, String holder,
-      Set<String> leaving) {
+  private static String addressKeeperUntilReplaced(Draft d, Fleet active,
+      Addresses.Binding address, Set<String> leaving) {
+    String holder = d.plannedHolders.getOrDefault(
+        address.address().get().allocationId(), address.holder());
     if (active.running().stream().anyMatch(i -> i.id().equals(holder))) {
       return holder;
     }
     Optional<ManagedInstance> runner = active.running().stream()
-        .filter(i -> leaving.contains(i.id()) && !d.terminating.contains(i.id()))
+        .filter(i -> i.role().equals(address.role()) && leaving.contains(i.id())
+            && !d.terminating.contains(i.id()))
         .findFirst();
-    if (runner.isPresent() && d.associate(runner.get().id(), d.versionOf(holder),
+    if (runner.isPresent() && d.associate(address, runner.get().id(), d.versionOf(holder),
         active.version(), SwitchReason.Healed)) {
       return runner.get().id();
     }
     return holder;
   }
 
-  /** The instance that keeps a slot: the Elastic IP's holder, else the oldest. */
-  private static ManagedInstance keeper(Fleet fleet, int slot, String holder) {
-    List<ManagedInstance> inSlot = fleet.alive().stream().filter(i -> i.slot() == slot).toList();
-    return inSlot.stream().filter(i -> i.id().equals(holder)).findFirst()
+  /** The instance that keeps a slot: an address's holder, else the oldest. */
+  private static ManagedInstance keeper(Fleet fleet, ManagedInstance member,
+      Set<String> holders) {
+    List<ManagedInstance> inSlot = fleet.alive().stream()
+        .filter(i -> i.holds(member.role(), member.slot())).toList();
+    return inSlot.stream().filter(i -> holders.contains(i.id())).min(KEEP_FIRST)
         .orElseGet(() -> inSlot.stream().min(KEEP_FIRST).orElseThrow());
-  }
-
-  /**
-   * Points the Elastic IP at a running active instance that is staying, if it is not already.
-   * Returns false when no such instance exists (the Elastic IP stays where it is).
-   */
-  static boolean keepElasticIpOn(Draft d, Fleet active, Set<String> leaving) {
-    if (d.eip.isEmpty()) {
-      return true;
-    }
-    String holder = d.holder();
-    if (active.running().stream().anyMatch(i -> i.id().equals(holder)
-        && !leaving.contains(i.id()))) {
-      return true;
-    }
-    Optional<ManagedInstance> target = active.running().stream()
-        .filter(i -> !leaving.contains(i.id()) && !d.terminating.contains(i.id())).findFirst();
-    target.ifPresent(t -> d.associate(t.id(), d.versionOf(holder), active.version(),
-        SwitchReason.Healed));
-    return target.isPresent();
   }
 
   /** The active fleet serves, since the time status remembers (or now, for a new one). */
@@ -204,10 +213,9 @@ final class Production {
     d.phase = Phase.Degraded;
     Fleet retained = roles.retained();
     Optional<ManagedInstance> back = retained == null || !d.now.isBefore(roles.retainedExpiry())
-        ? Optional.empty() : retained.primary();
+        ? Optional.empty() : Addresses.entry(d, retained);
     if (d.spec.postSwitch.reverts() && back.isPresent()
-        && d.associate(back.get().id(), active.version(), retained.version(),
-            SwitchReason.Reverted)) {
+        && Addresses.moveAll(d, active, retained, back.get(), SwitchReason.Reverted)) {
       d.intendSwitch(active, retained, SwitchReason.Reverted);
       d.serving(retained, back.get().id(), d.now);
       d.addressHolder = back.get().id();
@@ -240,10 +248,17 @@ final class Production {
       return;
     }
     int keep = d.spec.retention.keep();
-    List<ManagedInstance> alive = previous.alive();
     Optional<Instant> window = d.spec.postSwitch.reverts() ? windowEnds(d, roles.active())
         : Optional.empty();
-    if (keep > 0 && alive.size() > keep) {
+    List<ManagedInstance> beyond = new ArrayList<>();
+    for (RoleLayout role : d.layout) {
+      List<ManagedInstance> alive = previous.alive().stream()
+          .filter(i -> i.role().equals(role.name())).toList();
+      if (keep > 0 && alive.size() > keep) {
+        beyond.addAll(alive.subList(keep, alive.size()));
+      }
+    }
+    if (!beyond.isEmpty()) {
       Instant fresh = d.now.minus(Draft.LISTING_DELAY);
       if (window.isPresent()) {
         d.wakeAt(window.get());
@@ -252,8 +267,7 @@ final class Production {
         // instance that died since the last one while terminating the last one alive.
         d.wakeAt(d.now.plusSeconds(1));
       } else {
-        d.terminate(alive.subList(keep, alive.size()), previous.version(),
-            "RetainedScaledDown");
+        d.terminate(beyond, previous.version(), "RetainedScaledDown");
       }
     }
     d.retaining(previous, expiresAt);

@@ -2,6 +2,9 @@ package dev.cutover.decide;
 
 import dev.cutover.api.ActionError;
 import dev.cutover.api.Phase;
+import dev.cutover.api.RoleLayout;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import dev.cutover.observe.Fleet;
 import dev.cutover.ec2.ManagedInstance;
 import java.time.Duration;
@@ -34,13 +37,13 @@ final class Staging {
     Fleet fleet = d.world.fleets().get(id);
     Fleet active = roles.active();
     boolean available = d.serves(active);
-    int size = d.spec.fleetSize;
+    int size = d.systemSize();
 
     Instant startedAt = startedAt(d, id, fleet);
     Instant verifiedAt = verifiedBefore(d, id).orElse(null);
     Instant deadline = startedAt.plus(d.spec.verification.deadlineLength());
-    List<ManagedInstance> members = members(d, fleet, size);
-    List<ManagedInstance> lost = lost(fleet, size, startedAt);
+    List<ManagedInstance> members = members(d, fleet);
+    List<ManagedInstance> lost = lost(d, fleet, startedAt);
     if (!kept(roles, fleet)) {
       removeExtras(d, fleet, members);
     }
@@ -54,8 +57,15 @@ final class Staging {
     }
     d.trial(id, members, startedAt, deadline, verifiedAt);
 
-    List<Integer> missing = IntStream.range(0, size)
-        .filter(slot -> members.stream().noneMatch(i -> i.slot() == slot)).boxed().toList();
+    Map<String, List<Integer>> missing = new LinkedHashMap<>();
+    for (RoleLayout role : d.layout) {
+      List<Integer> slots = IntStream.range(0, role.size())
+          .filter(slot -> members.stream().noneMatch(i -> i.holds(role.name(), slot)))
+          .boxed().toList();
+      if (!slots.isEmpty()) {
+        missing.put(role.name(), slots);
+      }
+    }
     if (!missing.isEmpty()) {
       d.phase = Phase.Provisioning;
       return launchMissing(d, fleet, id, missing, startedAt, deadline, available);
@@ -72,7 +82,7 @@ final class Staging {
   /** The attempt fails when more instances died than it has slots, or past its deadline. */
   private static Optional<Health> givenUp(Draft d, Fleet fleet, String id,
       List<ManagedInstance> lost, Instant verifiedAt, Instant deadline, boolean available) {
-    if (lost.size() > d.spec.fleetSize) {
+    if (lost.size() > d.systemSize()) {
       return Optional.of(fail(d, fleet, FailureReason.InstancesKeepFailing, lost.size()
           + " instances of this attempt were lost (" + lost.get(lost.size() - 1).id() + " is "
           + lost.get(lost.size() - 1).state().ec2Name() + ").", available));
@@ -86,31 +96,32 @@ final class Staging {
   }
 
   /** Instances of this attempt that died: stopped ones, and gone ones launched since it began. */
-  private static List<ManagedInstance> lost(Fleet fleet, int size, Instant startedAt) {
+  private static List<ManagedInstance> lost(Draft d, Fleet fleet, Instant startedAt) {
     if (fleet == null) {
       return List.of();
     }
     return fleet.instances().stream()
-        .filter(i -> i.slot() < size && !i.state().isAlive()
+        .filter(i -> inLayout(d, i) && !i.state().isAlive()
             && (!i.state().isGone() || !i.launchTime().isBefore(startedAt.minus(CLOCK_SKEW))))
         .toList();
   }
 
-  private static Health launchMissing(Draft d, Fleet fleet, String id, List<Integer> missing,
-      Instant startedAt, Instant deadline, boolean available) {
+  private static Health launchMissing(Draft d, Fleet fleet, String id,
+      Map<String, List<Integer>> slots, Instant startedAt, Instant deadline, boolean available) {
+    int missing = slots.values().stream().mapToInt(List::size).sum();
     if (recentlyLaunched(d, id)) {
       // Status says this attempt launched moments ago; a poll that old may not list it yet
       // (and a restarted operator has no write-through): look again before launching more.
       return progressing(available, "LaunchUnconfirmed", "Waiting for EC2 to list the "
           + "instances of " + d.spec.version + " launched at " + startedAt + ".");
     }
-    if (Launches.launch(d, fleet, id, d.spec.version, missing, "Staging")) {
-      return progressing(available, "Launching", "Launching " + missing.size() + " instance"
-          + (missing.size() == 1 ? "" : "s") + " of " + d.spec.version + " beside production.");
+    if (Launches.launch(d, fleet, id, d.spec.version, slots, "Staging")) {
+      return progressing(available, "Launching", "Launching " + missing + " instance"
+          + (missing == 1 ? "" : "s") + " of " + d.spec.version + " beside production.");
     }
     if (d.launchesWithheld) {
-      return progressing(available, "LaunchWithheld", "Not launching " + missing.size()
-          + " instance" + (missing.size() == 1 ? "" : "s") + " of " + d.spec.version + ".");
+      return progressing(available, "LaunchWithheld", "Not launching " + missing
+          + " instance" + (missing == 1 ? "" : "s") + " of " + d.spec.version + ".");
     }
     Optional<ActionError> e = d.heldFor("RunInstances/" + id);
     if (e.isEmpty()) {
@@ -144,6 +155,7 @@ final class Staging {
     Optional<Health> pending = checksPending(d, members, impaired.isPresent(), verifiedBefore,
         available);
     if (pending.isPresent()) {
+      Addresses.preview(d, fleet);
       return pending.get();
     }
     Instant verifiedAt = verifiedBefore == null ? d.now : verifiedBefore;
@@ -176,18 +188,21 @@ final class Staging {
       List<ManagedInstance> members, Instant verifiedAt, boolean available) {
     Instant soakUntil = verifiedAt.plus(d.spec.promotion.soakLength());
     if (d.now.isBefore(soakUntil)) {
+      Addresses.preview(d, fleet);
       d.wakeAt(soakUntil);
       return progressing(available, "Soaking", d.spec.version + " is verified and soaks until "
           + soakUntil + ".");
     }
     if (!Gates.approved(d.spec)) {
+      Addresses.preview(d, fleet);
       d.phase = Phase.AwaitingPromotion;
       return progressing(available, "AwaitingPromotion", d.spec.version + " is verified; set "
           + "promotion.approvedVersion to " + d.spec.version + " to switch. Staging addresses: "
           + members.stream().map(i -> i.privateIp() == null ? i.id() : i.privateIp())
               .collect(Collectors.joining(", ")) + ".");
     }
-    return Switches.promote(d, roles, fleet, members.get(0), available);
+    return Switches.promote(d, roles, fleet,
+        Addresses.entry(d, fleet).orElse(members.get(0)), available);
   }
 
   private static String againSince(Instant verifiedBefore) {
@@ -196,18 +211,26 @@ final class Staging {
             + "again.";
   }
 
-  /** One live instance per slot below fleetSize: the oldest. */
-  private static List<ManagedInstance> members(Draft d, Fleet fleet, int size) {
+  /** One live instance per slot of each role: the oldest. */
+  private static List<ManagedInstance> members(Draft d, Fleet fleet) {
     if (fleet == null) {
       return List.of();
     }
     List<ManagedInstance> members = new ArrayList<>();
-    for (int slot = 0; slot < size; slot++) {
-      int s = slot;
-      fleet.alive().stream().filter(i -> i.slot() == s).min(Production.KEEP_FIRST)
-          .ifPresent(members::add);
+    for (RoleLayout role : d.layout) {
+      for (int slot = 0; slot < role.size(); slot++) {
+        int s = slot;
+        fleet.alive().stream().filter(i -> i.holds(role.name(), s))
+            .min(Production.KEEP_FIRST).ifPresent(members::add);
+      }
     }
     return members;
+  }
+
+  /** The instance holds a slot the spec has (its role exists and the slot is below its size). */
+  private static boolean inLayout(Draft d, ManagedInstance i) {
+    RoleLayout role = d.role(i.role());
+    return role != null && i.slot() < role.size();
   }
 
   /**
@@ -228,9 +251,9 @@ final class Staging {
       return;
     }
     List<ManagedInstance> surplus = fleet.alive().stream()
-        .filter(i -> i.slot() >= d.spec.fleetSize).toList();
+        .filter(i -> !inLayout(d, i)).toList();
     List<ManagedInstance> duplicates = fleet.alive().stream()
-        .filter(i -> i.slot() < d.spec.fleetSize && !members.contains(i)).toList();
+        .filter(i -> inLayout(d, i) && !members.contains(i)).toList();
     d.terminate(surplus, d.spec.version, "ScaledIn");
     d.terminate(duplicates, d.spec.version, "DuplicateInSlot");
   }
@@ -292,8 +315,7 @@ final class Staging {
       d.held = append(d.held, new Facts.Kept(fleet, d.now.plus(d.spec.retention.ttl()),
           "RoleUnknown"));
     }
-    d.lastFailure = d.failure(fleet == null ? FleetIds.fleetId(d.spec.version,
-        d.spec.template) : fleet.id(), d.spec.version, reason.name(), message);
+    d.lastFailure = d.failure(fleet == null ? FleetIds.of(d.spec) : fleet.id(), d.spec.version, reason.name(), message);
     d.phase = Phase.Failed;
     d.trial = null;
     return Health.stalled(available, reason.name(), "Release of " + d.spec.version

@@ -11,7 +11,9 @@ public enum SwitchReason {
   /** Moved within the active fleet, off an instance that stopped or left. */
   Healed,
   /** Seen in EC2 without a recorded intent (a person moved it, or status was lost). */
-  Switched;
+  Switched,
+  /** The preview address moved to the staging fleet, for people and checks to try it. */
+  Previewed;
 
   /** A switch back to a fleet that served before. */
   public boolean isRollback() {

@@ -8,8 +8,8 @@ import java.util.Optional;
 
 /**
  * Moving production from one fleet to another: the promotion of a verified fleet and the switch
- * back to the retained one. Each is one AssociateAddress, announced in status (the intent)
- * before the call.
+ * back to the retained one. Each is one AssociateAddress per production address (the primary
+ * first), announced in status (the intent) before the first call.
  */
 final class Switches {
 
@@ -22,8 +22,8 @@ final class Switches {
       d.phase = Phase.Switching;
       return Staging.progressing(available, "AllocatingAddress", "Allocating the Elastic IP.");
     }
-    if (d.notAllowed != null || !d.associate(target.id(),
-        active == null ? null : active.version(), staged.version(), SwitchReason.Promoted)) {
+    if (d.notAllowed != null
+        || !Addresses.moveAll(d, active, staged, target, SwitchReason.Promoted)) {
       return refused(d, available, staged);
     }
     d.intendSwitch(active, staged, SwitchReason.Promoted);
@@ -35,7 +35,7 @@ final class Switches {
     Fleet active = roles.active();
     Fleet to = roles.retained();
     boolean available = d.serves(active);
-    Optional<ManagedInstance> target = to.primary();
+    Optional<ManagedInstance> target = Addresses.entry(d, to);
     if (target.isEmpty()) {
       Production.serving(d, active);
       d.retaining(to, roles.retainedExpiry());
@@ -43,8 +43,8 @@ final class Switches {
       return Staging.progressing(available, "WaitingForRetainedFleet", "Switching back to "
           + to.version() + " as soon as one of its instances runs.");
     }
-    if (d.eip.isEmpty() || !d.associate(target.get().id(),
-        active == null ? null : active.version(), to.version(), SwitchReason.SwitchedBack)) {
+    if (d.eip.isEmpty()
+        || !Addresses.moveAll(d, active, to, target.get(), SwitchReason.SwitchedBack)) {
       Production.serving(d, active);
       d.retaining(to, roles.retainedExpiry());
       return refused(d, available, to);
@@ -75,7 +75,7 @@ final class Switches {
     d.trial = null;
     d.phase = Phase.Live;
     return Health.settled(true, reason.name(),
-        "Moved " + d.eip.map(e -> e.publicIp()).orElse("the Elastic IP") + " to "
+        "Moved " + Production.served(d) + " to "
             + to.version() + (from == null ? "." : " from " + from.version() + "."));
   }
 }

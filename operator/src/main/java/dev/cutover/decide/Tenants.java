@@ -26,8 +26,8 @@ final class Tenants {
     }
     AwsAccount account = choice.account().get();
     String namespace = d.release.getMetadata().getNamespace();
-    d.notAllowed = Allowance.refusal(account, t.namespaceLabels(), namespace, d.spec,
-        t.imageOwner().orElse(null)).orElse(null);
+    d.notAllowed = Allowance.refusalOfRoles(account, t.namespaceLabels(), namespace,
+        d.spec, t::ownerOf).orElse(null);
     Integer cap = account.getSpec() == null ? null : account.getSpec().maxInstancesPerNamespace;
     if (cap != null) {
       d.instanceBudget = Math.max(0, cap - t.namespaceInstances());

@@ -316,7 +316,8 @@ public class Ec2Gateway implements AutoCloseable {
         instance.privateIpAddress(),
         instance.publicIpAddress(),
         instance.launchTime(),
-        StatusChecks.PENDING));
+        StatusChecks.PENDING,
+        tags.getOrDefault(Tags.ROLE, "")));
   }
 
   /** The slot tag lists the slots of one launch; the AMI launch index picks this one's. */

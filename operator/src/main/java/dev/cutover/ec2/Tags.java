@@ -20,6 +20,11 @@ public final class Tags {
    * by one would not fit.
    */
   public static final String SLOT = "cutover.dev/slot";
+  /**
+   * The role of the system an instance serves (web, api, worker); absent on the instances of a
+   * single-role Release. Slots count within a role.
+   */
+  public static final String ROLE = "cutover.dev/role";
   /** EC2's limit on a tag value, in characters. */
   public static final int MAX_VALUE_LENGTH = 256;
   /** EC2's limit on a tag key, in characters. */

@@ -57,8 +57,15 @@ public final class Accounts implements AutoCloseable {
       return Tenancy.none();
     }
     String namespace = release.getMetadata().getNamespace();
+    Map<String, String> owners = new java.util.HashMap<>();
+    release.getSpec().layout().stream().map(r -> r.template() == null ? null : r.template().imageId)
+        .filter(java.util.Objects::nonNull).distinct()
+        .forEach(image -> imageOwner(accounts, image, inventory).ifPresent(o -> owners.put(image, o)));
+    String first = release.getSpec().layout().get(0).template() == null ? null
+        : release.getSpec().layout().get(0).template().imageId;
     return new Tenancy(accounts, namespaceLabels(namespace),
-        imageOwner(accounts, release, inventory), inventory.liveInstancesIn(namespace));
+        Optional.ofNullable(first == null ? null : owners.get(first)),
+        inventory.liveInstancesIn(namespace), Map.copyOf(owners));
   }
 
   /** The AwsAccounts as last watched; none without the CRD. */
@@ -107,10 +114,8 @@ public final class Accounts implements AutoCloseable {
   }
 
   /** Looked up only when some account allows images by owner. */
-  private Optional<String> imageOwner(List<AwsAccount> accounts, Release release,
+  private Optional<String> imageOwner(List<AwsAccount> accounts, String imageId,
       Ec2Inventory inventory) {
-    String imageId = release.getSpec().template == null ? null
-        : release.getSpec().template.imageId;
     boolean byOwner = accounts.stream().anyMatch(a -> a.getSpec() != null
         && a.getSpec().allowed != null && a.getSpec().allowed.imageOwners != null
         && !a.getSpec().allowed.imageOwners.isEmpty());

@@ -127,6 +127,15 @@ public class Ec2Inventory {
    */
   public ObservedWorld worldFor(String releaseUid, String releaseKey, String allocationId,
       Instant addressSince) {
+    return worldFor(releaseUid, releaseKey, allocationId, List.of(), addressSince);
+  }
+
+  /**
+   * The same, with the other addresses the Release names (the other addresses of its roles,
+   * its preview address) found by allocation id in the same poll.
+   */
+  public ObservedWorld worldFor(String releaseUid, String releaseKey, String allocationId,
+      List<String> otherAllocationIds, Instant addressSince) {
     Instant asked = clock.instant();
     synchronized (this) {
       Instant settled = createdAt.plus(Ec2Gateway.LISTING_DELAY);
@@ -140,11 +149,12 @@ public class Ec2Inventory {
           && !addressChanges.containsKey(allocationId)) {
         refresh();
       }
-      return world(releaseUid, releaseKey, allocationId);
+      return world(releaseUid, releaseKey, allocationId, otherAllocationIds);
     }
   }
 
-  private ObservedWorld world(String releaseUid, String releaseKey, String allocationId) {
+  private ObservedWorld world(String releaseUid, String releaseKey, String allocationId,
+      List<String> otherAllocationIds) {
     Map<String, ManagedInstance> instances = new LinkedHashMap<>();
     latest.instances().forEach(i -> instances.put(i.id(), i));
     launched.forEach((id, w) -> instances.putIfAbsent(id, w.value()));
@@ -172,8 +182,14 @@ public class Ec2Inventory {
         ? Optional.ofNullable(addresses.get(allocationId))
         : owned.stream().filter(a -> a.instanceId() != null).findFirst()
             .or(() -> owned.stream().findFirst());
+    Map<String, ElasticIp> named = new LinkedHashMap<>();
+    otherAllocationIds.forEach(id -> {
+      if (addresses.containsKey(id)) {
+        named.put(id, addresses.get(id));
+      }
+    });
     return new ObservedWorld(mine, elasticIp, java.util.Map.of(), owned, latest.startedAt(),
-        createdAt);
+        createdAt).withAddresses(named);
   }
 
   // ---- write-through of Cutover's own changes ----

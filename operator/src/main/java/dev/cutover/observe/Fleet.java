@@ -48,6 +48,11 @@ public record Fleet(String id, String version, List<ManagedInstance> instances) 
   }
 
   public Optional<ManagedInstance> aliveInSlot(int slot) {
-    return alive().stream().filter(i -> i.slot() == slot).findFirst();
+    return aliveInSlot("", slot);
+  }
+
+  /** A live instance in this slot of this role ("" for a single-role Release). */
+  public Optional<ManagedInstance> aliveInSlot(String role, int slot) {
+    return alive().stream().filter(i -> i.holds(role, slot)).findFirst();
   }
 }

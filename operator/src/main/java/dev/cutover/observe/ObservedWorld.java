@@ -17,10 +17,27 @@ import java.util.stream.Collectors;
  *
  * @param polledAt when the poll it comes from started (null: not from a poll, e.g. a test)
  * @param observingSince when this operator process began to observe EC2 (null: a test)
+ * @param addresses every address the Release names that EC2 lists (its Elastic IP, the other
+ *     addresses of its roles, its preview address), by allocation id
  */
 public record ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp> elasticIp,
     Map<String, HttpCheckResult> http, List<ElasticIp> ownedAddresses, Instant polledAt,
-    Instant observingSince, Tenancy tenancy) {
+    Instant observingSince, Tenancy tenancy, Map<String, ElasticIp> addresses) {
+
+  public ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp> elasticIp,
+      Map<String, HttpCheckResult> http, List<ElasticIp> ownedAddresses, Instant polledAt,
+      Instant observingSince, Tenancy tenancy) {
+    this(instances, elasticIp, http, ownedAddresses, polledAt, observingSince, tenancy,
+        elasticIp.map(a -> Map.of(a.allocationId(), a)).orElse(Map.of()));
+  }
+
+  /** The same world with the other addresses the Release names, by allocation id. */
+  public ObservedWorld withAddresses(Map<String, ElasticIp> named) {
+    Map<String, ElasticIp> all = new LinkedHashMap<>(named);
+    elasticIp.ifPresent(a -> all.put(a.allocationId(), a));
+    return new ObservedWorld(instances, elasticIp, http, ownedAddresses, polledAt,
+        observingSince, tenancy, Map.copyOf(all));
+  }
 
   public ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp> elasticIp,
       Map<String, HttpCheckResult> http, List<ElasticIp> ownedAddresses, Instant polledAt,
@@ -31,7 +48,7 @@ public record ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp>
   /** The same world with what the cluster's AwsAccounts allow for its Release. */
   public ObservedWorld withTenancy(Tenancy observed) {
     return new ObservedWorld(instances, elasticIp, http, ownedAddresses, polledAt,
-        observingSince, observed);
+        observingSince, observed, addresses);
   }
 
   public ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp> elasticIp) {
@@ -60,7 +77,7 @@ public record ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp>
   /** The same world with the HTTP check results of its instances. */
   public ObservedWorld withHttp(Map<String, HttpCheckResult> results) {
     return new ObservedWorld(instances, elasticIp, Map.copyOf(results), ownedAddresses,
-        polledAt, observingSince, tenancy);
+        polledAt, observingSince, tenancy, addresses);
   }
 
   public HttpCheckResult http(String instanceId) {

@@ -12,7 +12,18 @@ import java.util.Optional;
  * the same rules the admission policy checks, before every launch.
  */
 public record Tenancy(List<AwsAccount> accounts, Map<String, String> namespaceLabels,
-    Optional<String> imageOwner, int namespaceInstances) {
+    Optional<String> imageOwner, int namespaceInstances, Map<String, String> imageOwners) {
+
+  /** One AMI (a single-role Release): its owner, if known. */
+  public Tenancy(List<AwsAccount> accounts, Map<String, String> namespaceLabels,
+      Optional<String> imageOwner, int namespaceInstances) {
+    this(accounts, namespaceLabels, imageOwner, namespaceInstances, Map.of());
+  }
+
+  /** The owner of this AMI, if it was looked up. */
+  public String ownerOf(String imageId) {
+    return imageOwners.getOrDefault(imageId, imageOwner.orElse(null));
+  }
 
   /** No AwsAccount and nothing known: the operator's own credentials, nothing refused. */
   public static Tenancy none() {

@@ -2,6 +2,7 @@ package dev.cutover.status;
 
 import dev.cutover.api.ActionError;
 import dev.cutover.api.ActiveFleet;
+import dev.cutover.api.AddressStatus;
 import dev.cutover.api.ElasticIpStatus;
 import dev.cutover.api.FleetInstance;
 import dev.cutover.api.HeldFleet;
@@ -63,6 +64,9 @@ public final class StatusBuilder {
     s.heldFleets = f.held().isEmpty() ? null : f.held().stream().map(StatusBuilder::held)
         .toList();
     s.elasticIp = f.address().map(a -> elasticIp(release, a, f.addressHolder())).orElse(null);
+    s.addresses = f.addresses().isEmpty() ? null
+        : f.addresses().stream().map(a -> address(a, world)).toList();
+    s.size = release.getSpec().systemSize();
     s.history = new ArrayList<>(f.history());
     s.lastFailure = f.lastFailure();
     s.errors = f.errors().isEmpty() ? null : f.errors();
@@ -175,6 +179,7 @@ public final class StatusBuilder {
       FleetInstance fi = new FleetInstance();
       fi.id = i.id();
       fi.slot = i.slot();
+      fi.role = i.role().isEmpty() ? null : i.role();
       fi.state = i.state().ec2Name();
       fi.privateIp = i.privateIp();
       fi.publicIp = i.publicIp();
@@ -193,6 +198,18 @@ public final class StatusBuilder {
     e.allocatedByCutover = release.getMetadata().getUid().equals(address.ownerReleaseUid())
         ? Boolean.TRUE : null;
     return e;
+  }
+
+  private static AddressStatus address(Facts.AddressFact fact, ObservedWorld world) {
+    AddressStatus a = new AddressStatus();
+    a.role = fact.role().isEmpty() ? null : fact.role();
+    a.index = fact.preview() ? null : fact.index();
+    a.allocationId = fact.address().allocationId();
+    a.publicIp = fact.address().publicIp();
+    a.instanceId = fact.holder();
+    a.version = fact.holder() == null ? null : world.instance(fact.holder())
+        .map(ManagedInstance::version).orElse("another instance");
+    return a;
   }
 
   private static List<String> ids(List<ManagedInstance> instances, Set<String> leaving) {

@@ -1,0 +1,190 @@
+package dev.cutover.decide;
+
+import dev.cutover.api.ElasticIpSpec;
+import dev.cutover.api.ReleaseSpec;
+import dev.cutover.api.RoleLayout;
+import dev.cutover.ec2.ElasticIp;
+import dev.cutover.ec2.ManagedInstance;
+import dev.cutover.observe.Fleet;
+import dev.cutover.observe.ObservedWorld;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The system's Elastic IPs. Address i of a role points at the instance in slot i of that role
+ * (its home); while the home does not run, at another running instance of the role, preferring
+ * one that is no other address's home. The first address of the first role with addresses is
+ * the primary: the fleet it points at is production, and a switch moves it first, then the
+ * others, so a switch cut short is finished by healing the others onto the primary's fleet.
+ */
+final class Addresses {
+
+  private Addresses() {}
+
+  /**
+   * One address of the system as the spec binds it and EC2 shows it.
+   *
+   * @param address the address, empty while EC2 does not list it
+   */
+  record Binding(String role, int index, ElasticIpSpec spec, Optional<ElasticIp> address,
+      boolean primary) {
+
+    String holder() {
+      return address.map(ElasticIp::instanceId).orElse(null);
+    }
+
+    /** How messages name it: its public IP, else its allocation id. */
+    String label() {
+      return address.map(ElasticIp::publicIp)
+          .orElse(spec.allocationId == null ? "the Elastic IP" : spec.allocationId);
+    }
+  }
+
+  /** Production's addresses in switch order: each role's in order, the primary first. */
+  static List<Binding> bindings(ReleaseSpec spec, ObservedWorld world) {
+    List<Binding> all = new ArrayList<>();
+    for (RoleLayout role : spec.layout()) {
+      for (int i = 0; i < role.addresses().size(); i++) {
+        boolean primary = all.isEmpty();
+        ElasticIpSpec s = role.addresses().get(i);
+        // The primary may be one Cutover allocated (no id in the spec): the world found it.
+        Optional<ElasticIp> seen = primary ? world.elasticIp()
+            : Optional.ofNullable(world.addresses().get(s.allocationId));
+        all.add(new Binding(role.name(), i, s, seen, primary));
+      }
+    }
+    return List.copyOf(all);
+  }
+
+  static Optional<Binding> preview(ReleaseSpec spec, ObservedWorld world) {
+    if (spec.preview == null || spec.preview.allocationId == null) {
+      return Optional.empty();
+    }
+    RoleLayout entry = spec.layout().stream().filter(r -> !r.addresses().isEmpty()).findFirst()
+        .orElse(spec.layout().get(0));
+    return Optional.of(new Binding(entry.name(), 0, spec.preview,
+        Optional.ofNullable(world.addresses().get(spec.preview.allocationId)), false));
+  }
+
+  /** The running instance of the fleet that address {@code b} goes to, if one is free. */
+  static Optional<ManagedInstance> target(Draft d, Fleet fleet, Binding b, Set<String> leaving) {
+    if (fleet == null) {
+      return Optional.empty();
+    }
+    List<ManagedInstance> candidates = fleet.running().stream()
+        .filter(i -> i.role().equals(b.role()) && !leaving.contains(i.id())
+            && !d.terminating.contains(i.id()))
+        .toList();
+    return candidates.stream().filter(i -> i.slot() == b.index()).findFirst()
+        .or(() -> candidates.stream().filter(i -> !homeOfAnother(d, b, i)).findFirst())
+        .or(() -> candidates.stream().findFirst());
+  }
+
+  /** The instance production's entry (the primary address) goes to in this fleet. */
+  static Optional<ManagedInstance> entry(Draft d, Fleet fleet) {
+    return d.bindings.isEmpty() ? fleet.primary()
+        : target(d, fleet, d.bindings.get(0), Set.of());
+  }
+
+  /** The slot of this instance is the home of another address of its role. */
+  private static boolean homeOfAnother(Draft d, Binding b, ManagedInstance i) {
+    return d.bindings.stream().anyMatch(other -> other != b && other.role().equals(i.role())
+        && other.index() == i.slot());
+  }
+
+  /**
+   * Whether address {@code b} stays where it is: on a running, staying instance of its role in
+   * the fleet, and not on another address's home while its own home runs (a relaunched home
+   * gets its address back; otherwise an address is never moved for nothing).
+   */
+  private static boolean stays(Draft d, Fleet fleet, Binding b, Set<String> leaving) {
+    String holder = b.holder();
+    Optional<ManagedInstance> on = fleet.running().stream()
+        .filter(i -> i.id().equals(holder) && i.role().equals(b.role())
+            && !leaving.contains(i.id()) && !d.terminating.contains(i.id()))
+        .findFirst();
+    if (on.isEmpty()) {
+      return false;
+    }
+    if (on.get().slot() == b.index() || !homeOfAnother(d, b, on.get())) {
+      return true;
+    }
+    return target(d, fleet, b, leaving).filter(t -> t.slot() == b.index()).isEmpty();
+  }
+
+  /**
+   * Points every production address at a running, staying instance of the active fleet, when
+   * it does not already. Returns the addresses for which no such instance exists (they stay
+   * where they are). Addresses EC2 does not list, or that point at foreign instances, are left.
+   */
+  static List<Binding> keepOn(Draft d, Fleet active, Set<String> leaving) {
+    List<Binding> unplaced = new ArrayList<>();
+    for (Binding b : d.bindings) {
+      if (b.address().isEmpty() || d.elsewhere.contains(b.address().get().allocationId())
+          || stays(d, active, b, leaving)) {
+        continue;
+      }
+      Optional<ManagedInstance> target = target(d, active, b, leaving);
+      if (target.isPresent()) {
+        d.associate(b, target.get().id(), d.versionOf(b.holder()), active.version(),
+            SwitchReason.Healed);
+      } else {
+        unplaced.add(b);
+      }
+    }
+    return unplaced;
+  }
+
+  /**
+   * The switch: every production address to the fleet {@code to}, the primary first (one
+   * AssociateAddress each). False, with nothing planned, when the primary cannot move; another
+   * address that cannot move now is moved by healing once it can.
+   */
+  static boolean moveAll(Draft d, Fleet from, Fleet to, ManagedInstance entry,
+      SwitchReason reason) {
+    String fromVersion = from == null ? null : from.version();
+    if (!d.associate(entry.id(), fromVersion, to.version(), reason)) {
+      return false;
+    }
+    for (Binding b : d.bindings.subList(1, d.bindings.size())) {
+      Optional<ManagedInstance> target = target(d, to, b, Set.of());
+      if (target.isPresent() && !target.get().id().equals(b.holder())) {
+        d.associate(b, target.get().id(), fromVersion, to.version(), reason);
+      }
+    }
+    return true;
+  }
+
+  /**
+   * While a staging fleet is Verifying or AwaitingPromotion, the preview address points at its
+   * entry instance (one call when it does not yet).
+   */
+  static void preview(Draft d, Fleet staged) {
+    if (d.preview.isEmpty() || d.preview.get().address().isEmpty()) {
+      return;
+    }
+    Binding p = d.preview.get();
+    if (d.elsewhere.contains(p.address().get().allocationId())) {
+      return;
+    }
+    Optional<ManagedInstance> entry = entry(d, staged);
+    if (entry.isPresent() && !entry.get().id().equals(p.holder())) {
+      d.associate(p, entry.get().id(), d.versionOf(p.holder()), staged.version(),
+          SwitchReason.Previewed);
+    }
+  }
+
+  /** Every address after the plan: where it points once the plan's moves are done. */
+  static List<Facts.AddressFact> after(Draft d) {
+    List<Facts.AddressFact> facts = new ArrayList<>();
+    for (Binding b : d.bindings) {
+      b.address().ifPresent(a -> facts.add(new Facts.AddressFact(b.role(), b.index(), a,
+          d.plannedHolders.getOrDefault(a.allocationId(), a.instanceId()), false)));
+    }
+    d.preview.flatMap(Binding::address).ifPresent(a -> facts.add(new Facts.AddressFact(
+        "preview", 0, a, d.plannedHolders.getOrDefault(a.allocationId(), a.instanceId()), true)));
+    return facts;
+  }
+}
