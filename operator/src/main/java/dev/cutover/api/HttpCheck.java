@@ -16,7 +16,7 @@ import io.fabric8.generator.annotation.ValidationRule;
 public class HttpCheck {
 
   /** Which address of an instance the check is sent to. */
-  public enum Address { Private, Public }
+  public enum Address { Private, Public, Preview }
 
   public static final String DEFAULT_PORT = "80";
   public static final String DEFAULT_PATH = "/";
@@ -80,7 +80,10 @@ public class HttpCheck {
   public Integer successThreshold;
 
   @Default("Private")
-  @JsonPropertyDescription("Address the check is sent to: Private (default) or Public.")
+  @JsonPropertyDescription("Address the check is sent to: Private (default) or Public, each "
+      + "instance's own; or Preview: one check of the whole staging system through the preview "
+      + "Elastic IP (spec.preview), sent to the entry instance it points at (after the switch, "
+      + "the same address, still on that instance).")
   public Address address;
 
   public int portOrDefault() {

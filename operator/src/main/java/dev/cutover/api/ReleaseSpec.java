@@ -61,6 +61,14 @@ import io.fabric8.generator.annotation.ValidationRule;
     message = "preview must be another Elastic IP than production's: it never serves production",
     fieldPath = ".preview",
     reason = "FieldValueInvalid")
+@ValidationRule(
+    value = "!has(self.verification) || !has(self.verification.http)"
+        + " || !has(self.verification.http.address) || self.verification.http.address != 'Preview'"
+        + " || has(self.preview)",
+    message = "verification.http.address Preview needs spec.preview (the Elastic IP the check "
+        + "goes through)",
+    fieldPath = ".verification.http.address",
+    reason = "FieldValueInvalid")
 public class ReleaseSpec {
 
   @Required

@@ -176,6 +176,26 @@ final class Addresses {
     }
   }
 
+  /**
+   * The instances HTTP checks go to: every given instance; or, for a check through the preview
+   * address, only the one it points at (after the plan), reached at the preview's public
+   * address. Empty while the preview points at none of them.
+   */
+  static List<ManagedInstance> checked(Draft d, List<ManagedInstance> instances) {
+    var http = d.spec.verification.http;
+    if (http == null || http.address != dev.cutover.api.HttpCheck.Address.Preview) {
+      return instances;
+    }
+    Optional<ElasticIp> preview = d.preview.flatMap(Binding::address);
+    if (preview.isEmpty()) {
+      return List.of();
+    }
+    String holder = d.plannedHolders.getOrDefault(preview.get().allocationId(),
+        preview.get().instanceId());
+    return instances.stream().filter(i -> i.id().equals(holder))
+        .map(i -> i.withPublicIp(preview.get().publicIp())).toList();
+  }
+
   /** Every address after the plan: where it points once the plan's moves are done. */
   static List<Facts.AddressFact> after(Draft d) {
     List<Facts.AddressFact> facts = new ArrayList<>();

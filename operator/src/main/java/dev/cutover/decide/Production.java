@@ -198,10 +198,11 @@ final class Production {
       return Optional.empty();
     }
     d.wakeAt(ends.get());
+    List<ManagedInstance> checked = Addresses.checked(d, active.running());
     if (d.spec.verification.http != null) {
-      d.checkTargets.addAll(active.running());
+      d.checkTargets.addAll(checked);
     }
-    Optional<String> problem = active.running().stream()
+    Optional<String> problem = checked.stream()
         .map(i -> Gates.servingProblem(d.spec, d.world, i)).flatMap(Optional::stream).findFirst();
     if (problem.isEmpty()) {
       return Optional.empty();

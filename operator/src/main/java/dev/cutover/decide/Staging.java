@@ -139,23 +139,26 @@ final class Staging {
     Instant soakEnds = verifiedBefore == null ? null
         : verifiedBefore.plus(d.spec.promotion.soakLength());
     boolean soaked = Gates.soaked(verifiedBefore, soakEnds, d.now);
-    if (d.spec.verification.http != null) {
-      d.checkTargets.addAll(members);
-    }
+    List<ManagedInstance> checkedNow = Addresses.checked(d, members);
     Optional<String> impaired = Gates.impaired(d.spec, members);
     if (impaired.isPresent() && !soaked) {
       return fail(d, fleet, FailureReason.InstanceImpaired, impaired.get(), available);
     }
-    Optional<String> failing = Gates.httpFailing(d.spec, d.world, members);
+    Optional<String> failing = Gates.httpFailing(d.spec, d.world, checkedNow);
     if (verifiedBefore != null && !soaked && failing.isPresent()) {
       return fail(d, fleet, FailureReason.CheckFailedDuringSoak, failing.get().replace("failed (",
           "failed during the soak ("), available);
     }
     d.phase = Phase.Verifying;
-    Optional<Health> pending = checksPending(d, members, impaired.isPresent(), verifiedBefore,
-        available);
+    // Not before: a fleet that fails is terminated whole, never kept for its preview.
+    Addresses.preview(d, fleet);
+    List<ManagedInstance> checked = Addresses.checked(d, members);
+    if (d.spec.verification.http != null) {
+      d.checkTargets.addAll(checked);
+    }
+    Optional<Health> pending = checksPending(d, members, checked, impaired.isPresent(),
+        verifiedBefore, available);
     if (pending.isPresent()) {
-      Addresses.preview(d, fleet);
       return pending.get();
     }
     Instant verifiedAt = verifiedBefore == null ? d.now : verifiedBefore;
@@ -165,7 +168,8 @@ final class Staging {
 
   /** Progress while EC2 status checks or HTTP checks have not yet passed on every member. */
   private static Optional<Health> checksPending(Draft d, List<ManagedInstance> members,
-      boolean impaired, Instant verifiedBefore, boolean available) {
+      List<ManagedInstance> checked, boolean impaired, Instant verifiedBefore,
+      boolean available) {
     if (impaired || !Gates.statusChecksPass(d.spec, members)) {
       long ok = members.stream().filter(i -> i.statusChecks()
           == dev.cutover.ec2.ManagedInstance.StatusChecks.OK).count();
@@ -173,11 +177,15 @@ final class Staging {
           + " instances of " + d.spec.version + " pass EC2 status checks"
           + againSince(verifiedBefore)));
     }
-    if (!Gates.httpChecksPass(d.spec, d.world, members)) {
+    if (d.spec.verification.http != null && checked.isEmpty()) {
+      return Optional.of(progressing(available, "HttpChecks", "Waiting for the preview address "
+          + "to point at " + d.spec.version + " before checking it through that address."));
+    }
+    if (!Gates.httpChecksPass(d.spec, d.world, checked)) {
       int threshold = d.spec.verification.http.threshold();
-      long passed = members.stream().filter(i -> d.world.http(i.id()).passed(threshold))
+      long passed = checked.stream().filter(i -> d.world.http(i.id()).passed(threshold))
           .count();
-      return Optional.of(progressing(available, "HttpChecks", passed + " of " + members.size()
+      return Optional.of(progressing(available, "HttpChecks", passed + " of " + checked.size()
           + " instances of " + d.spec.version + " pass the HTTP check"
           + againSince(verifiedBefore)));
     }
@@ -188,13 +196,11 @@ final class Staging {
       List<ManagedInstance> members, Instant verifiedAt, boolean available) {
     Instant soakUntil = verifiedAt.plus(d.spec.promotion.soakLength());
     if (d.now.isBefore(soakUntil)) {
-      Addresses.preview(d, fleet);
       d.wakeAt(soakUntil);
       return progressing(available, "Soaking", d.spec.version + " is verified and soaks until "
           + soakUntil + ".");
     }
     if (!Gates.approved(d.spec)) {
-      Addresses.preview(d, fleet);
       d.phase = Phase.AwaitingPromotion;
       return progressing(available, "AwaitingPromotion", d.spec.version + " is verified; set "
           + "promotion.approvedVersion to " + d.spec.version + " to switch. Staging addresses: "

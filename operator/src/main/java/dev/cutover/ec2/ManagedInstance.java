@@ -49,6 +49,12 @@ public record ManagedInstance(
         privateIp, publicIp, launchTime, statusChecks, role);
   }
 
+  /** The same instance reached at another public address (an Elastic IP just moved to it). */
+  public ManagedInstance withPublicIp(String address) {
+    return new ManagedInstance(id, releaseUid, releaseKey, fleetId, version, slot, state,
+        privateIp, address, launchTime, statusChecks, role);
+  }
+
   public ManagedInstance withStatusChecks(StatusChecks checks) {
     return new ManagedInstance(id, releaseUid, releaseKey, fleetId, version, slot, state,
         privateIp, publicIp, launchTime, checks, role);

@@ -18,8 +18,10 @@ public interface CheckAddresses {
 
   static CheckAddresses instanceIps() {
     return (instance, check) -> {
-      String ip = check.address == HttpCheck.Address.Public ? instance.publicIp()
-          : instance.privateIp();
+      // A Preview check is given the instance that holds the preview address, whose public
+      // address EC2 reports as that Elastic IP.
+      String ip = check.address == HttpCheck.Address.Private || check.address == null
+          ? instance.privateIp() : instance.publicIp();
       if (ip == null || ip.isBlank()) {
         return Optional.empty();
       }

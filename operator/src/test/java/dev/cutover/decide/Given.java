@@ -74,6 +74,86 @@ public final class Given {
     return new Given(version, size);
   }
 
+  public static final String EIP2 = "eipalloc-0123456789abcdef1";
+  public static final String PREVIEW = "eipalloc-0123456789abcdef9";
+
+  /**
+   * A system: web (2 instances, 2 Elastic IPs: {@link #EIP} for slot 0, the primary, and
+   * {@link #EIP2} for slot 1) and worker (1 instance, no address); both addresses claimed.
+   */
+  public static Given system(String version) {
+    Given g = new Given(version, 1);
+    var spec = g.release.getSpec();
+    spec.roles = new ArrayList<>(List.of(role("web", 2, spec.template, EIP, EIP2),
+        role("worker", 1, spec.template)));
+    spec.roles.get(1).template = ReleaseBuilder.named("w").build().getSpec().template;
+    spec.roles.get(1).template.instanceType = "c5.large";
+    spec.fleetSize = null;
+    spec.template = null;
+    spec.elasticIp = null;
+    g.addresses.put(EIP2, new ElasticIp(EIP2, "203.0.113.8", null, null, null, UID, KEY));
+    return g;
+  }
+
+  private static dev.cutover.api.RoleSpec role(String name, int size,
+      dev.cutover.api.InstanceTemplate template, String... allocationIds) {
+    var role = new dev.cutover.api.RoleSpec();
+    role.name = name;
+    role.size = size;
+    role.template = template;
+    role.elasticIps = new ArrayList<>();
+    for (String id : allocationIds) {
+      var a = new dev.cutover.api.ElasticIpSpec();
+      a.allocationId = id;
+      role.elasticIps.add(a);
+    }
+    return role;
+  }
+
+  /** The other addresses the Release names (besides {@link #address}), by allocation id. */
+  public final java.util.Map<String, ElasticIp> addresses = new java.util.LinkedHashMap<>();
+
+  /** The preview address (claimed, pointing at nothing), named by the spec. */
+  public Given preview() {
+    release.getSpec().preview = new dev.cutover.api.ElasticIpSpec();
+    release.getSpec().preview.allocationId = PREVIEW;
+    addresses.put(PREVIEW, new ElasticIp(PREVIEW, "203.0.113.9", null, null, null, UID, KEY));
+    return this;
+  }
+
+  /** Every instance of each role of a version, one per slot, launched at T0. */
+  public Given systemFleet(String version, InstanceState state) {
+    for (var role : release.getSpec().roles) {
+      for (int slot = 0; slot < role.size; slot++) {
+        member(version, role.name, slot, state);
+      }
+    }
+    return this;
+  }
+
+  public Given member(String version, String role, int slot, InstanceState state) {
+    instances.add(new ManagedInstance("i-" + version.replace(".", "") + "-" + role + slot + "-"
+        + nextId++, UID, KEY, fleetId(version), version, slot, state, "127.16.0." + nextId,
+        null, T0, StatusChecks.OK, role));
+    return this;
+  }
+
+  public String id(String version, String role, int slot) {
+    return instances.stream().filter(i -> i.version().equals(version) && i.holds(role, slot)
+        && i.state().isAlive()).findFirst().orElseThrow().id();
+  }
+
+  /** Points an address (the primary {@link #EIP} or another) at a member of a version. */
+  public Given addressOn(String allocationId, String version, String role, int slot) {
+    String holder = id(version, role, slot);
+    if (allocationId.equals(EIP)) {
+      address = address.associatedWith(holder);
+    } else {
+      addresses.put(allocationId, addresses.get(allocationId).associatedWith(holder));
+    }
+    return this;
+  }
+
   public Given spec(Consumer<Release> change) {
     change.accept(release);
     return this;
@@ -103,7 +183,11 @@ public final class Given {
   }
 
   public String fleetId(String version) {
-    return FleetIds.fleetId(version, release.getSpec().template);
+    String current = release.getSpec().version;
+    release.getSpec().version = version;
+    String id = FleetIds.of(release.getSpec());
+    release.getSpec().version = current;
+    return id;
   }
 
   /** {@code count} instances of a version in slots 0..count-1, launched at T0. */
@@ -211,7 +295,7 @@ public final class Given {
 
   public ObservedWorld world() {
     return new ObservedWorld(List.copyOf(instances), Optional.ofNullable(address), http,
-        List.copyOf(owned)).withTenancy(tenancy);
+        List.copyOf(owned)).withTenancy(tenancy).withAddresses(addresses);
   }
 
   /** What the cluster's AwsAccounts allow (none by default: the operator's own account). */
@@ -317,6 +401,15 @@ public final class Given {
     return status;
   }
 
+  private static String label(String allocationId) {
+    return allocationId.equals(EIP) ? "eip1" : allocationId.equals(EIP2) ? "eip2"
+        : allocationId.equals(PREVIEW) ? "preview" : allocationId;
+  }
+
+  private static String place(ManagedInstance i) {
+    return i.role().isEmpty() ? String.valueOf(i.slot()) : i.role() + "/" + i.slot();
+  }
+
   public Plan decide() {
     return Decider.decide(release, world(), now);
   }
@@ -325,16 +418,19 @@ public final class Given {
   public List<String> summary(Plan plan) {
     return plan.actions().stream().map(a -> {
       if (a instanceof Launch l) {
-        return "launch " + l.version() + " " + l.slots();
+        return "launch " + l.version() + " " + (l.role().isEmpty() ? "" : l.role() + " ")
+            + l.slots();
       }
       if (a instanceof Associate as) {
         ManagedInstance target = instances.stream().filter(i -> i.id().equals(as.instanceId()))
             .findFirst().orElseThrow();
-        return "associate " + target.version() + "/" + target.slot();
+        return "associate " + (target.role().isEmpty() ? ""
+            : label(as.address().allocationId()) + " ") + target.version() + "/"
+            + place(target);
       }
       if (a instanceof Terminate t) {
         return "terminate " + instances.stream().filter(i -> t.instanceIds().contains(i.id()))
-            .map(i -> i.version() + "/" + i.slot()).sorted().toList();
+            .map(i -> i.version() + "/" + place(i)).sorted().toList();
       }
       return a.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
     }).toList();
