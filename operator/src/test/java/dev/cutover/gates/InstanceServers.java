@@ -155,8 +155,7 @@ final class InstanceServers implements AutoCloseable {
     if (slots == null || slots.isBlank()) {
       return index;
     }
-    String[] each = slots.split(",");
-    return Integer.parseInt(each[Math.min(index, each.length - 1)].trim());
+    return Tags.slotAt(slots, index);
   }
 
   @Override
