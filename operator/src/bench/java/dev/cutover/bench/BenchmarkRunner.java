@@ -75,6 +75,10 @@ public final class BenchmarkRunner {
     for (int size : full ? List.of(1, 10, 100) : List.of(1, 10)) {
       mutatingCallsPerBlueGreen(size);
     }
+    mutatingCallsPerSystemBlueGreen();
+    for (int addresses : List.of(1, 2, 5)) {
+      addressMoveSkew(addresses);
+    }
     for (int releases : full ? List.of(1, 10, 100, 1000) : List.of(1, 10, 100)) {
       readsPerPoll(releases);
     }
@@ -105,6 +109,67 @@ public final class BenchmarkRunner {
           + size, mutating + " (" + mutatingDetail(calls) + ")", "≤ 4, constant in N",
           mutating <= 4);
       delete(ns, "bg");
+    }
+  }
+
+  /**
+   * A system of web (2 instances, 2 Elastic IPs), api (3) and worker (2) in one subnet: one
+   * RunInstances per role and subnet, one AssociateAddress per address, one TerminateInstances
+   * of the whole retained system at its TTL.
+   */
+  private void mutatingCallsPerSystemBlueGreen() {
+    String ns = namespace();
+    try (CutoverOperator operator = operator(ns)) {
+      String first = allocate();
+      String second = allocate();
+      ReleaseOps.in(ns).create(ReleaseBuilder.named("sys").version("1.0.0").subnet(subnet)
+          .previousFleetTTL("3s").role("web", 2, first, second).role("api", 3)
+          .role("worker", 2).build());
+      awaitRelease(ns, "sys", r -> live(r, "1.0.0"));
+      proxy.reset();
+      patch(ns, "sys", r -> r.getSpec().version = "2.0.0");
+      awaitRelease(ns, "sys", r -> live(r, "2.0.0") && r.getStatus().previousFleet == null);
+      Map<String, Long> calls = proxy.calls();
+      long mutating = calls.entrySet().stream().filter(e -> !e.getKey().startsWith("Describe"))
+          .mapToLong(Map.Entry::getValue).sum();
+      int roles = 3;
+      int subnets = 1;
+      int addresses = 2;
+      long formula = (long) roles * subnets + addresses + 1;
+      row("1b. mutating EC2 calls, one blue/green of a 3-role system (web 2 + 2 Elastic IPs, "
+              + "api 3, worker 2; one subnet)", mutating + " (" + mutatingDetail(calls) + ")",
+          "roles × subnets + addresses + 1 = " + formula, mutating == formula);
+      delete(ns, "sys");
+    }
+  }
+
+  /**
+   * A switch of one role holding n Elastic IPs (n instances): the time between the first and
+   * the last AssociateAddress request of the switch, as the EC2 endpoint received them.
+   */
+  private void addressMoveSkew(int addresses) {
+    String ns = namespace();
+    try (CutoverOperator operator = operator(ns)) {
+      String[] ids = new String[addresses];
+      for (int i = 0; i < addresses; i++) {
+        ids[i] = allocate();
+      }
+      ReleaseOps.in(ns).create(ReleaseBuilder.named("skew").version("1.0.0").subnet(subnet)
+          .previousFleetTTL("10m").role("web", addresses, ids).build());
+      awaitRelease(ns, "skew", r -> live(r, "1.0.0"));
+      proxy.reset();
+      patch(ns, "skew", r -> r.getSpec().version = "2.0.0");
+      awaitRelease(ns, "skew", r -> live(r, "2.0.0"));
+      List<Instant> moves = proxy.log().stream()
+          .filter(c -> c.action().equals("AssociateAddress") && c.applied())
+          .map(Ec2Proxy.Call::at).sorted().toList();
+      long skew = moves.isEmpty() ? -1
+          : Duration.between(moves.get(0), moves.get(moves.size() - 1)).toMillis();
+      row("1c. skew between the first and the last AssociateAddress of a switch, " + addresses
+              + " Elastic IP" + (addresses == 1 ? "" : "s") + " (request arrival at the EC2 "
+              + "endpoint)", skew + " ms (" + moves.size() + " AssociateAddress)",
+          "< 1 s for 5", moves.size() == addresses && skew < 1000);
+      delete(ns, "skew");
     }
   }
 

@@ -162,6 +162,59 @@ class ReleaseValidationIT {
   }
 
   static Stream<Arguments> invalidReleases() {
+    return Stream.concat(singleRole(), systems());
+  }
+
+  /** A system of roles: web (2, two addresses) and worker (1), the single form removed. */
+  private static Consumer<Map<String, Object>> system(Consumer<List<Map<String, Object>>> tweak) {
+    return manifest -> {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> spec = (Map<String, Object>) manifest.get("spec");
+      Object template = spec.remove("template");
+      spec.remove("fleetSize");
+      spec.remove("elasticIp");
+      List<Map<String, Object>> roles = new ArrayList<>();
+      roles.add(new LinkedHashMap<>(Map.of("name", "web", "size", 2, "template", template,
+          "elasticIps", new ArrayList<>(List.of(Map.of("allocationId", EIP_A),
+              Map.of("allocationId", EIP_B)))))));
+      roles.add(new LinkedHashMap<>(Map.of("name", "worker", "size", 1, "template", template)));
+      tweak.accept(roles);
+      spec.put("roles", roles);
+    };
+  }
+
+  private static final String EIP_A = "eipalloc-0123456789abcdef0";
+  private static final String EIP_B = "eipalloc-0123456789abcdef1";
+
+  static Stream<Arguments> systems() {
+    return Stream.of(
+        invalid("roles beside fleetSize", system(r -> { }).andThen(set("spec.fleetSize", 2)),
+            "spec.roles", "roles cannot be combined with fleetSize, template or elasticIp"),
+        invalid("neither roles nor fleetSize", remove("spec.fleetSize"), "spec.fleetSize",
+            "fleetSize is required (or roles"),
+        invalid("two roles of one name", system(r -> r.get(1).put("name", "web")),
+            "spec.roles", "role names must be unique"),
+        invalid("no role has an address", system(r -> r.get(0).remove("elasticIps")),
+            "spec.roles", "at least one role needs elasticIps"),
+        invalid("a role address Cutover would allocate", system(r -> r.get(1).put("elasticIps",
+            List.of(Map.of("allocate", true)))), "spec.roles",
+            "allocate: true is only for the single elasticIp"),
+        invalid("one address for two slots", system(r -> r.get(1).put("elasticIps",
+            List.of(Map.of("allocationId", EIP_A)))), "spec.roles",
+            "every allocationId in roles must be different"),
+        invalid("more addresses than instances", system(r -> r.get(0).put("size", 1)),
+            "spec.roles[0].elasticIps", "a role cannot have more elasticIps than instances"),
+        invalid("role name with capitals", system(r -> r.get(1).put("name", "Worker")),
+            "spec.roles[1].name", "a role name must be lowercase letters"),
+        invalid("preview is a production address", system(r -> { })
+            .andThen(set("spec.preview", Map.of("allocationId", EIP_B))), "spec.preview",
+            "preview must be another Elastic IP than production's"),
+        invalid("a check through a preview that is not there",
+            set("spec.verification.http", Map.of("address", "Preview")),
+            "spec.verification.http.address", "address Preview needs spec.preview"));
+  }
+
+  static Stream<Arguments> singleRole() {
     return Stream.of(
         invalid("missing version", remove("spec.version"), "spec.version", "Required value"),
         invalid("missing fleetSize", remove("spec.fleetSize"), "spec.fleetSize",

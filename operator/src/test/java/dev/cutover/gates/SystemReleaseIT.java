@@ -13,7 +13,6 @@ import dev.cutover.api.HttpCheck;
 import dev.cutover.api.Phase;
 import dev.cutover.api.Promotion;
 import dev.cutover.api.Release;
-import dev.cutover.api.RoleSpec;
 import dev.cutover.ec2.Ec2Gateway;
 import dev.cutover.ec2.Tags;
 import dev.cutover.testworld.Ec2World;
@@ -24,8 +23,6 @@ import dev.cutover.testworld.ReleaseOps;
 import dev.cutover.testworld.TestWorld;
 import io.javaoperatorsdk.operator.junit.LocallyRunOperatorExtension;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -192,35 +189,10 @@ class SystemReleaseIT {
   // ------------------------------------------------------------------ helpers
 
   private Release system(String name, String version, Consumer<Release> tweak) {
-    Release r = ReleaseBuilder.named(name).version(version).fleetSize(1).network(network)
+    return ReleaseBuilder.named(name).version(version).fleetSize(1).network(network)
         .previousFleetTTL("10m").promotion(p -> { }).postSwitch(p -> { })
-        .verification(v -> { }).build();
-    var template = r.getSpec().template;
-    List<RoleSpec> roles = new ArrayList<>();
-    roles.add(role("web", 2, template, network.allocationId(), second));
-    roles.add(role("api", 3, template));
-    roles.add(role("worker", 2, template));
-    r.getSpec().roles = roles;
-    r.getSpec().fleetSize = null;
-    r.getSpec().template = null;
-    r.getSpec().elasticIp = null;
-    tweak.accept(r);
-    return r;
-  }
-
-  private static RoleSpec role(String name, int size, dev.cutover.api.InstanceTemplate template,
-      String... allocationIds) {
-    RoleSpec role = new RoleSpec();
-    role.name = name;
-    role.size = size;
-    role.template = template;
-    if (allocationIds.length > 0) {
-      role.elasticIps = new ArrayList<>();
-      for (String id : allocationIds) {
-        role.elasticIps.add(address(id));
-      }
-    }
-    return role;
+        .verification(v -> { }).role("web", 2, network.allocationId(), second)
+        .role("api", 3).role("worker", 2).with(tweak).build();
   }
 
   private static ElasticIpSpec address(String allocationId) {

@@ -119,8 +119,8 @@ final class Invariants {
       List<String> aliveActive = mine.stream()
           .filter(i -> active.equals(tag(i, Tags.FLEET)) && isAlive(i))
           .map(Instance::instanceId).sorted().toList();
-      soft.assertThat(aliveActive).as("exactly fleetSize running instances in the active fleet")
-          .hasSize(r.getSpec().fleetSize);
+      soft.assertThat(aliveActive).as("exactly fleetSize (every role's size) running instances in the active fleet")
+          .hasSize(r.getSpec().systemSize());
       soft.assertThat(status.activeFleet.instanceIds).as("status matches EC2")
           .containsExactlyInAnyOrderElementsOf(aliveActive);
       var address = ec2.address(allocationId);
@@ -181,7 +181,7 @@ final class Invariants {
         .collect(Collectors.groupingBy(i -> String.valueOf(tag(i, Tags.FLEET)),
             LinkedHashMap::new, Collectors.toList()));
     perFleet.forEach((fleet, instances) -> {
-      if (instances.size() <= r.getSpec().fleetSize) {
+      if (instances.size() <= r.getSpec().systemSize()) {
         return;
       }
       Set<String> ids = instances.stream().map(Instance::instanceId).collect(Collectors.toSet());
@@ -198,7 +198,7 @@ final class Invariants {
       }
       soft.fail("never two launches of fleet %s (version %s): %d instances launched for "
           + "fleetSize %d by %d applied RunInstances: %s", fleet, tag(instances.get(0),
-          Tags.VERSION), instances.size(), r.getSpec().fleetSize, launches.size(), described);
+          Tags.VERSION), instances.size(), r.getSpec().systemSize(), launches.size(), described);
     });
   }
 
@@ -283,7 +283,7 @@ final class Invariants {
       if (s.previousFleet.id.equals(retained) && now.isBefore(ends)) {
         int keep = r.getSpec().retention == null ? 0 : r.getSpec().retention.keep();
         soft.assertThat(alive).as("retained fleet %s alive while its TTL runs (until %s)",
-            retained, ends).isEqualTo(keep == 0 ? r.getSpec().fleetSize : keep);
+            retained, ends).isEqualTo(keep == 0 ? r.getSpec().systemSize() : keep);
       }
       if (s.previousFleet.expiresAt != null) {
         Instant expires = Instant.parse(s.previousFleet.expiresAt);

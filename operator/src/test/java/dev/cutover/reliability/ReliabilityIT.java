@@ -229,6 +229,49 @@ class ReliabilityIT {
     report("kill at " + point, 1);
   }
 
+  /**
+   * A system (web: 2 instances and 2 Elastic IPs; worker: 1) switching to 2.0.0 is killed when
+   * its first AssociateAddress (the primary) is applied and the answer lost: the restarted
+   * operator finishes the switch with one more call, for the second address, in its first
+   * reconcile, and launches nothing.
+   */
+  @Test
+  void finishesASystemSwitchCutShortBetweenItsAddressMoves(Ec2Client ec2) throws Exception {
+    run.kind = ReliabilityReport.Kind.KILL;
+    run.name = "AssociateAddress of the primary in a 2-address switch";
+    run.stage = stageLabel(Stage.AFTER_FORWARD);
+    run.endState = "2.0.0 Live, both addresses on it";
+    String second = world.allocateAddress();
+    OperatorProcess operator = operator("solo", Map.of());
+    releases.create(ReleaseBuilder.named(NAME).version("1.0.0").network(network)
+        .previousFleetTTL("10m").role("web", 2, network.allocationId(), second)
+        .role("worker", 1).build());
+    awaitLive("1.0.0", r -> true);
+    try (ElasticIpSampler probe = new ElasticIpSampler(ec2, network.allocationId())) {
+      CountDownLatch killed = new CountDownLatch(1);
+      armKill("AssociateAddress", Stage.AFTER_FORWARD, operator, killed);
+      patch(r -> r.getSpec().version = "2.0.0");
+      restartAfter(killed, operator);
+      Instant restarted = Instant.now();
+      awaitLive("2.0.0", r -> r.getStatus().addresses != null && r.getStatus().addresses
+          .stream().allMatch(a -> a.instanceId != null && "2.0.0".equals(a.version)));
+      run.killToSettledMillis = sinceKill();
+      List<Ec2Proxy.Call> after = proxy.log().stream()
+          .filter(c -> c.applied() && !c.at().isBefore(restarted)
+              && Ec2Proxy.MUTATING.contains(c.action())).toList();
+      assertThat(after).extracting(Ec2Proxy.Call::action).as("after the restart")
+          .containsExactly("AssociateAddress");
+      String primaryOn = world.address(network.allocationId()).instanceId();
+      String secondOn = world.address(second).instanceId();
+      assertThat(secondOn).as("address 2 on its own web slot").isNotEqualTo(primaryOn);
+      assertThat(Ec2World.tag(world.instance(secondOn), Tags.VERSION)).isEqualTo("2.0.0");
+      assertThat(Ec2World.tag(world.instance(primaryOn), Tags.VERSION)).isEqualTo("2.0.0");
+      probed(probe);
+    }
+    checkInvariants();
+    report("kill between the address moves of a system switch", 1);
+  }
+
   // ------------------------------------------------------------------ random kills
 
   static Stream<Integer> randomKills() {

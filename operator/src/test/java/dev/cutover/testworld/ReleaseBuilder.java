@@ -114,6 +114,34 @@ public final class ReleaseBuilder {
     return this;
   }
 
+  /**
+   * Adds a role of the system form, with the template built so far (its subnet included) and
+   * these addresses; the first call leaves the single form (fleetSize, template, elasticIp).
+   */
+  public ReleaseBuilder role(String name, int size, String... allocationIds) {
+    ReleaseSpec spec = release.getSpec();
+    if (spec.roles == null) {
+      spec.roles = new java.util.ArrayList<>();
+    }
+    var role = new dev.cutover.api.RoleSpec();
+    role.name = name;
+    role.size = size;
+    role.template = spec.template != null ? spec.template : spec.roles.get(0).template;
+    if (allocationIds.length > 0) {
+      role.elasticIps = new java.util.ArrayList<>();
+      for (String id : allocationIds) {
+        var address = new ElasticIpSpec();
+        address.allocationId = id;
+        role.elasticIps.add(address);
+      }
+    }
+    spec.roles.add(role);
+    spec.fleetSize = null;
+    spec.template = null;
+    spec.elasticIp = null;
+    return this;
+  }
+
   /** Any other change, applied now. */
   public ReleaseBuilder with(Consumer<Release> change) {
     change.accept(release);
