@@ -176,7 +176,7 @@ class ReleaseValidationIT {
       List<Map<String, Object>> roles = new ArrayList<>();
       roles.add(new LinkedHashMap<>(Map.of("name", "web", "size", 2, "template", template,
           "elasticIps", new ArrayList<>(List.of(Map.of("allocationId", EIP_A),
-              Map.of("allocationId", EIP_B)))))));
+              Map.of("allocationId", EIP_B))))));
       roles.add(new LinkedHashMap<>(Map.of("name", "worker", "size", 1, "template", template)));
       tweak.accept(roles);
       spec.put("roles", roles);
