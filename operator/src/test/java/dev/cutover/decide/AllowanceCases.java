@@ -229,6 +229,15 @@ public final class AllowanceCases {
         refused("the namespace is reported before the region", UNLABELLED,
             uses(TEAM_A).andThen(s -> s.region = "us-west-2"),
             "AwsAccount team-a does not allow namespace adm-unlabelled (namespaceSelector)"),
+        allowed("a system whose every role is allowed", TENANT_A,
+            uses(TEAM_A).andThen(system("m6i.large", SUBNET_2))),
+        refused("a system with one role of a type not allowed", TENANT_A,
+            uses(TEAM_A).andThen(system("m6i.xlarge", SUBNET)),
+            "AwsAccount team-a does not allow instance type m6i.xlarge "
+                + "(allowed.instanceTypes)"),
+        refused("a system with one role in a subnet not allowed", TENANT_A,
+            uses(TEAM_A).andThen(system("t3.small", OTHER_SUBNET)),
+            "AwsAccount team-a does not allow subnet " + OTHER_SUBNET + " (allowed.subnets)"),
         allowed("every subnet listed", TENANT_A,
             uses(TEAM_A).andThen(s -> s.template.subnetIds = List.of(SUBNET_2, SUBNET))),
         refused("a subnet not listed", TENANT_A,
@@ -337,6 +346,31 @@ public final class AllowanceCases {
   }
 
   /** The spec every case starts from: the sample's template, in the first subnet. */
+  /**
+   * The base spec as a system: role web (the base template, with the address) and role worker
+   * of this instance type in this subnet.
+   */
+  static Consumer<ReleaseSpec> system(String workerType, String workerSubnet) {
+    return s -> {
+      var web = new dev.cutover.api.RoleSpec();
+      web.name = "web";
+      web.size = 1;
+      web.template = s.template;
+      web.elasticIps = List.of(s.elasticIp);
+      var worker = new dev.cutover.api.RoleSpec();
+      worker.name = "worker";
+      worker.size = 1;
+      worker.template = new InstanceTemplate();
+      worker.template.imageId = s.template.imageId;
+      worker.template.instanceType = workerType;
+      worker.template.subnetIds = List.of(workerSubnet);
+      s.roles = List.of(web, worker);
+      s.fleetSize = null;
+      s.template = null;
+      s.elasticIp = null;
+    };
+  }
+
   public static ReleaseSpec baseSpec() {
     var template = new InstanceTemplate();
     template.imageId = IMAGE;
