@@ -178,8 +178,12 @@ final class Staging {
           + againSince(verifiedBefore)));
     }
     if (d.spec.verification.http != null && checked.isEmpty()) {
-      return Optional.of(progressing(available, "HttpChecks", "Waiting for the preview address "
-          + "to point at " + d.spec.version + " before checking it through that address."));
+      boolean listed = d.preview.flatMap(Addresses.Binding::address).isPresent();
+      return Optional.of(progressing(available, "HttpChecks", listed
+          ? "Waiting for the preview address to point at " + d.spec.version
+              + " before checking it through that address."
+          : "The preview address " + d.spec.preview.allocationId + " was not found in this "
+              + "account and region; the check through it waits for it."));
     }
     if (!Gates.httpChecksPass(d.spec, d.world, checked)) {
       int threshold = d.spec.verification.http.threshold();
