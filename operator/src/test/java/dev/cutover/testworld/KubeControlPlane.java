@@ -6,14 +6,27 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /**
  * A real etcd + kube-apiserver (fabric8 kube-api-test, offline: the binaries come from
  * {@code hack/install-kube-binaries.sh}, never from a download).
  */
 public final class KubeControlPlane implements AutoCloseable {
+
+  /**
+   * Held while a control plane starts, so that test JVMs running side by side (Failsafe forks)
+   * start theirs one after the other. kube-api-test writes its certificates into the shared
+   * test directory on first use and guards that only against threads of its own JVM; and it
+   * picks the etcd and API server ports by checking that they are free, then starts the
+   * processes that bind them: two JVMs starting at once could write halves of the certificates
+   * or pick the same port, and one would then talk to the other's API server.
+   */
+  private static final String START_LOCK = ".start.lock";
 
   private final KubeAPIServer server;
   private final String kubeConfigYaml;
@@ -35,7 +48,13 @@ public final class KubeControlPlane implements AutoCloseable {
         .withTestDir(testDir.toString());
     TestWorldSettings.kubeVersion().ifPresent(config::withApiServerVersion);
     KubeAPIServer server = new KubeAPIServer(config.build());
-    server.start();
+    try (FileChannel channel = FileChannel.open(testDir.resolve(START_LOCK),
+        StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock startingAlone = channel.lock()) {
+      server.start();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
     return new KubeControlPlane(server);
   }
 

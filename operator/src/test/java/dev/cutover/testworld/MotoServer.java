@@ -18,6 +18,8 @@ import java.time.Instant;
 public final class MotoServer implements AutoCloseable {
 
   private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
+  /** Free ports tried in turn: another process may take one before moto binds it. */
+  private static final int PORT_ATTEMPTS = 5;
 
   private final Process process;
   private final URI endpoint;
@@ -42,21 +44,28 @@ public final class MotoServer implements AutoCloseable {
       throw new IllegalStateException("moto_server not found at " + executable
           + ": run `make tools` (or `make test`, which does it) first");
     }
-    int port = freePort();
-    try {
-      Path log = Files.createTempFile("moto-", ".log");
-      ProcessBuilder builder = new ProcessBuilder(executable.toString(), "-H", "127.0.0.1", "-p",
-          Integer.toString(port))
-          .redirectErrorStream(true)
-          .redirectOutput(log.toFile());
-      builder.environment().putAll(environment);
-      Process process = builder.start();
-      MotoServer moto = new MotoServer(process, URI.create("http://127.0.0.1:" + port));
-      moto.awaitReady(log);
-      return moto;
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot start moto_server", e);
+    String lost = "";
+    for (int attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
+      int port = freePort();
+      try {
+        Path log = Files.createTempFile("moto-", ".log");
+        ProcessBuilder builder = new ProcessBuilder(executable.toString(), "-H", "127.0.0.1",
+            "-p", Integer.toString(port))
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        Process process = builder.start();
+        MotoServer moto = new MotoServer(process, URI.create("http://127.0.0.1:" + port));
+        if (moto.awaitReady(log, port)) {
+          return moto;
+        }
+        lost += " " + port;
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot start moto_server", e);
+      }
     }
+    throw new IllegalStateException("moto_server could not listen: ports" + lost
+        + " were taken before it bound them");
   }
 
   public URI endpoint() {
@@ -68,19 +77,30 @@ public final class MotoServer implements AutoCloseable {
     post("/moto-api/reset");
   }
 
-  private void awaitReady(Path log) {
+  /**
+   * True once this process serves on its port; false if another process took the port between
+   * {@link #freePort()} and moto binding it (e.g. a test JVM running beside this one). Only a
+   * server that logged listening on the port counts: until then, an answer there comes from
+   * whoever else holds it.
+   */
+  private boolean awaitReady(Path log, int port) {
     Instant deadline = Instant.now().plus(STARTUP_TIMEOUT);
+    String listening = "Running on " + endpoint;
     while (Instant.now().isBefore(deadline)) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("moto_server exited: " + readQuietly(log));
+        String output = readQuietly(log);
+        if (output.contains("Address already in use")) {
+          return false;
+        }
+        throw new IllegalStateException("moto_server exited: " + output);
       }
       try {
         HttpResponse<Void> response = http.send(
             HttpRequest.newBuilder(endpoint.resolve("/moto-api/data.json"))
                 .timeout(Duration.ofSeconds(2)).GET().build(),
             HttpResponse.BodyHandlers.discarding());
-        if (response.statusCode() == 200) {
-          return;
+        if (response.statusCode() == 200 && readQuietly(log).contains(listening)) {
+          return true;
         }
       } catch (IOException notYetListening) {
         // expected while the server starts
@@ -91,7 +111,8 @@ public final class MotoServer implements AutoCloseable {
       waitForExit(Duration.ofMillis(100));
     }
     close();
-    throw new IllegalStateException("moto_server not ready after " + STARTUP_TIMEOUT);
+    throw new IllegalStateException("moto_server not ready on port " + port + " after "
+        + STARTUP_TIMEOUT + ": " + readQuietly(log));
   }
 
   private void post(String path) {

@@ -14,8 +14,9 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
 
 /**
  * The real test world for integration tests: one kube-apiserver + etcd and one moto server per
- * JVM, started on first use and stopped when the test run ends (or the JVM exits, whichever
- * comes first, also after failures). moto is reset before every test.
+ * JVM, started on first use and stopped when the JVM exits (also after failures). moto is reset
+ * before every test. Failsafe runs several such JVMs side by side (operator/pom.xml), each with
+ * its own world on its own free ports.
  *
  * <p>The Release CRD, once a class installs it ({@link Crds#installReleaseCrd}), stays for the
  * whole JVM: JOSDK's {@code LocallyRunOperatorExtension} is told not to delete it after its class
@@ -122,12 +123,14 @@ public final class TestWorld
         .build();
   }
 
+  /**
+   * Starts the world if this JVM has none yet. It is not stopped when the JUnit run ends: a
+   * Failsafe fork that takes its classes one at a time from a queue runs each class as its own
+   * JUnit run, and the world (with the CRDs {@link Crds} installed) must outlive them all.
+   */
   @Override
   public void beforeAll(ExtensionContext context) {
     shared();
-    // Stop the servers when the whole run ends, not only at JVM exit.
-    context.getRoot().getStore(ExtensionContext.Namespace.create(TestWorld.class))
-        .computeIfAbsent("stopper", key -> (AutoCloseable) TestWorld::stop);
   }
 
   @Override
