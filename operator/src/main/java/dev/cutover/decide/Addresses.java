@@ -75,11 +75,39 @@ final class Addresses {
     }
     List<ManagedInstance> candidates = fleet.running().stream()
         .filter(i -> i.role().equals(b.role()) && !leaving.contains(i.id())
-            && !d.terminating.contains(i.id()))
+            && !d.terminating.contains(i.id()) && !holdsAnother(d, b, i.id()))
         .toList();
     return candidates.stream().filter(i -> i.slot() == b.index()).findFirst()
         .or(() -> candidates.stream().filter(i -> !homeOfAnother(d, b, i)).findFirst())
         .or(() -> candidates.stream().findFirst());
+  }
+
+  /**
+   * Whether another production address points at this instance, or will once the plan's moves
+   * are done. EC2 gives an instance one Elastic IP: associating a second one takes the first
+   * off, so an address never goes where another production address is.
+   */
+  static boolean holdsAnother(Draft d, Binding b, String instanceId) {
+    for (Binding other : d.bindings) {
+      if (other == b || other.address().isEmpty()) {
+        continue;
+      }
+      String id = other.address().get().allocationId();
+      if (instanceId.equals(d.plannedHolders.getOrDefault(id, other.holder()))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether the fleet has a live instance of the role the primary address serves (any live
+   * instance in the single form): else switching back to it would wait for ever, and it is
+   * relaunched instead.
+   */
+  static boolean hasEntryRole(Draft d, Fleet fleet) {
+    String role = d.bindings.isEmpty() ? null : d.bindings.get(0).role();
+    return fleet.alive().stream().anyMatch(i -> role == null || i.role().equals(role));
   }
 
   /** The instance production's entry (the primary address) goes to in this fleet. */
@@ -96,8 +124,9 @@ final class Addresses {
 
   /**
    * Whether address {@code b} stays where it is: on a running, staying instance of its role in
-   * the fleet, and not on another address's home while its own home runs (a relaunched home
-   * gets its address back; otherwise an address is never moved for nothing).
+   * the fleet, and, in a system of roles, on its home slot or a stand-in while its home does not
+   * run (a relaunched home gets its address back). The single form's one address stays on any
+   * running instance, as it always did.
    */
   private static boolean stays(Draft d, Fleet fleet, Binding b, Set<String> leaving) {
     String holder = b.holder();
@@ -108,7 +137,7 @@ final class Addresses {
     if (on.isEmpty()) {
       return false;
     }
-    if (on.get().slot() == b.index() || !homeOfAnother(d, b, on.get())) {
+    if (on.get().slot() == b.index() || d.layout.get(0).single()) {
       return true;
     }
     return target(d, fleet, b, leaving).filter(t -> t.slot() == b.index()).isEmpty();
@@ -169,7 +198,8 @@ final class Addresses {
     if (d.elsewhere.contains(p.address().get().allocationId())) {
       return;
     }
-    Optional<ManagedInstance> entry = entry(d, staged);
+    Optional<ManagedInstance> entry = entry(d, staged)
+        .filter(i -> !holdsAnother(d, p, i.id()));
     if (entry.isPresent() && !entry.get().id().equals(p.holder())) {
       d.associate(p, entry.get().id(), d.versionOf(p.holder()), staged.version(),
           SwitchReason.Previewed);

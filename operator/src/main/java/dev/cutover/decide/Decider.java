@@ -71,7 +71,8 @@ public final class Decider {
     } else if (d.failureBlocks(desiredId)) {
       Production.retain(d, roles);
       health = failed(d, roles);
-    } else if (retained != null && desiredId.equals(retained.id()) && retained.hasAlive()) {
+    } else if (retained != null && desiredId.equals(retained.id())
+        && Addresses.hasEntryRole(d, retained)) {
       health = Switches.switchBack(d, roles);
     } else {
       health = stageBesideProduction(d, roles);

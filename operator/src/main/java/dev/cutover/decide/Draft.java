@@ -180,6 +180,7 @@ final class Draft {
   boolean terminate(List<ManagedInstance> instances, String version, String reason) {
     List<ManagedInstance> going = instances.stream()
         .filter(i -> !terminating.contains(i.id()) && !associateTargets.contains(i.id()))
+        .filter(i -> !holdsProductionAddress(i))
         .toList();
     Set<String> refused = refusedTermination();
     List<List<ManagedInstance>> calls = new ArrayList<>();
@@ -205,6 +206,25 @@ final class Draft {
       }
     }
     return all;
+  }
+
+  /**
+   * A production address points at this instance and no move off it is planned yet: it is not
+   * terminated in this pass (the address moves first; the next pass terminates it). A deleted
+   * Release is past serving.
+   */
+  private boolean holdsProductionAddress(ManagedInstance i) {
+    if (release.isMarkedForDeletion()) {
+      return false;
+    }
+    for (Addresses.Binding b : bindings) {
+      if (b.address().isPresent() && i.id().equals(plannedHolders.getOrDefault(
+          b.address().get().allocationId(), b.holder()))) {
+        wakeAt(now.plusSeconds(1));
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The instances recent refusals of TerminateInstances named (termination protection). */

@@ -183,8 +183,15 @@ record Roles(String desiredId, Fleet active, Fleet retained, Instant retainedExp
     if (d.last.activeFleet == null || d.last.activeFleet.id == null) {
       // No status: the address may still name an instance of ours that is going (EC2 clears
       // the association once it is terminated): its fleet is the one production was on.
+      // Else, in a system, the fleet the other production addresses point at serves.
       return d.eip.map(ElasticIp::instanceId).flatMap(d.world::instance)
-          .map(ManagedInstance::fleetId).map(fleets::get).orElse(null);
+          .map(ManagedInstance::fleetId).map(fleets::get)
+          .or(() -> d.bindings.stream().skip(1).map(Addresses.Binding::holder)
+              .filter(java.util.Objects::nonNull).map(d.world::instance)
+              .flatMap(Optional::stream).filter(i -> !i.state().isGone())
+              .map(ManagedInstance::fleetId).map(fleets::get)
+              .filter(java.util.Objects::nonNull).findFirst())
+          .orElse(null);
     }
     // Every instance may be gone (and, after an hour on AWS, no longer listed): still the
     // fleet that serves production, to be healed.

@@ -81,28 +81,64 @@ class SystemDeciderTest {
   }
 
   @Test
-  void theHolderOfAddressTwoTerminatedOutOfBandHandsItToAnotherWebInstanceAndItGoesHomeLater() {
+  void theHolderOfAddressTwoTerminatedWaitsForItsRelaunchedHomeAndNeverTakesTheFirstOff() {
     Given g = Given.system("1.0.0").systemFleet("1.0.0", RUNNING).activeSince("1.0.0", T0)
         .addressOn(EIP, "1.0.0", "web", 0).at(T0.plus(Duration.ofMinutes(10)));
     String dead = g.id("1.0.0", "web", 1);
     g.instances.replaceAll(i -> i.id().equals(dead) ? i.withState(TERMINATED) : i);
-    // AWS clears the association of a terminated instance.
+    // AWS clears the association of a terminated instance; web/0 holds address 1, and EC2
+    // gives an instance one Elastic IP: address 2 waits for its home.
     Plan plan = g.decide();
-    assertThat(g.summary(plan)).containsExactly("associate eip2 1.0.0/web/0",
-        "launch 1.0.0 web [1]");
+    assertThat(g.summary(plan)).containsExactly("launch 1.0.0 web [1]");
     assertThat(plan.health().ready()).isFalse();
 
-    g.addressOn(EIP2, "1.0.0", "web", 0).member("1.0.0", "web", 1, RUNNING);
+    g.member("1.0.0", "web", 1, RUNNING);
     assertThat(g.summary(g.decide())).as("relaunched: address 2 goes home to slot 1")
         .containsExactly("associate eip2 1.0.0/web/1");
   }
 
   @Test
-  void anAddressOnAnInstanceThatIsNoOnesHomeStaysThere() {
+  void aStandInThatHoldsNoAddressTakesAddressTwoUntilItsHomeRunsAgain() {
+    Given g = Given.system("1.0.0").change(r -> r.getSpec().roles.get(0).size = 3)
+        .systemFleet("1.0.0", RUNNING).activeSince("1.0.0", T0)
+        .addressOn(EIP, "1.0.0", "web", 0).at(T0.plus(Duration.ofMinutes(10)));
+    String dead = g.id("1.0.0", "web", 1);
+    g.instances.replaceAll(i -> i.id().equals(dead) ? i.withState(TERMINATED) : i);
+    assertThat(g.summary(g.decide())).containsExactly("associate eip2 1.0.0/web/2",
+        "launch 1.0.0 web [1]");
+
+    g.addressOn(EIP2, "1.0.0", "web", 2).member("1.0.0", "web", 1, RUNNING);
+    assertThat(g.summary(g.decide())).containsExactly("associate eip2 1.0.0/web/1");
+  }
+
+  @Test
+  void anAddressAwayFromItsRunningHomeGoesHome() {
     Given g = Given.system("1.0.0").change(r -> r.getSpec().roles.get(0).size = 3)
         .systemFleet("1.0.0", RUNNING).activeSince("1.0.0", T0)
         .addressOn(EIP, "1.0.0", "web", 0).addressOn(EIP2, "1.0.0", "web", 2);
-    assertThat(g.summary(g.decide())).isEmpty();
+    assertThat(g.summary(g.decide())).containsExactly("associate eip2 1.0.0/web/1");
+  }
+
+  @Test
+  void theHolderOfAnAddressIsNotTerminatedBeforeTheAddressLeavesIt() {
+    Given g = Given.system("2.0.0").systemFleet("1.0.0", RUNNING).systemFleet("2.0.0", RUNNING)
+        .activeSince("2.0.0", T0.minus(Duration.ofMinutes(5)))
+        .previous("1.0.0", T0.minusSeconds(1))
+        .addressOn(EIP, "2.0.0", "web", 0).addressOn(EIP2, "1.0.0", "web", 1);
+    Plan plan = g.decide();
+    assertThat(g.summary(plan)).as("the retained system expired; address 2 still on it")
+        .containsExactly("terminate [1.0.0/web/0, 1.0.0/worker/0]",
+            "associate eip2 2.0.0/web/1");
+    assertThat(plan.wakeAt()).as("web/1 goes once the address left it").isPresent();
+  }
+
+  @Test
+  void switchingBackToARetainedSystemWithoutWebInstancesRelaunchesIt() {
+    Given g = Given.system("1.0.0").systemFleet("2.0.0", RUNNING)
+        .member("1.0.0", "worker", 0, RUNNING)
+        .active("2.0.0").previous("1.0.0", T0.plus(Duration.ofHours(1)))
+        .addressOn(EIP, "2.0.0", "web", 0).addressOn(EIP2, "2.0.0", "web", 1);
+    assertThat(g.summary(g.decide())).containsExactly("launch 1.0.0 web [0, 1]");
   }
 
   @Test
