@@ -50,9 +50,9 @@ public class RoleSpec {
 
   @Size(max = MAX_ADDRESSES)
   @JsonPropertyDescription("Elastic IPs you own that serve this role: address i points at the "
-      + "instance in slot i (or, while that one does not run, another running instance of the "
-      + "role). A switch moves every address of every role to the new fleet, the first address "
-      + "of the first role first. Roles without addresses (workers) are ordinary members of the "
-      + "system.")
+      + "instance in slot i (while that one does not run, at another running instance of the "
+      + "role that holds no other address, as EC2 gives an instance one Elastic IP). A switch "
+      + "moves every address of every role to the new fleet, the first address of the first "
+      + "role first. Roles without addresses (workers) are ordinary members of the system.")
   public List<ElasticIpSpec> elasticIps;
 }
