@@ -119,7 +119,9 @@ class SafetySimulationTest {
     return new AssertionError("History " + seed + " (" + (world == Simulation.World.SINGLE
         ? "a single role" : "a system of roles") + "; of " + tries + " from seed "
         + Long.getLong("cutover.sim.seed", 1L) + ") broke an invariant; replay it with "
-        + "-Dcutover.sim.seed=" + seed + " -Dcutover.sim.tries=1.\n"
+        + "-Dcutover.sim.seed=" + seed + " -Dcutover.sim.tries=1"
+        + (System.getProperty("cutover.sim.world", "").isBlank() ? ""
+            : " -Dcutover.sim.world=" + System.getProperty("cutover.sim.world")) + ".\n"
         + "Shortest history found (" + shortest.size() + " steps, then the final settle): "
         + shortest + "\n" + again.getMessage(), violation);
   }
