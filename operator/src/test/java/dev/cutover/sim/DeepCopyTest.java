@@ -29,4 +29,19 @@ class DeepCopyTest {
     copy.getSpec().template.subnetIds.set(0, "subnet-changed");
     assertThat(stored.getSpec().template.subnetIds.get(0)).isNotEqualTo("subnet-changed");
   }
+
+  @Test
+  void aCopyOfALiveSystemOfRolesIsEqualInJsonAndSharesNothing() {
+    Simulation sim = Simulation.create(Simulation.World.SYSTEM, spec -> spec.preview =
+        Simulation.address(Simulation.PREVIEW_EIP));
+    sim.settle(30, 6);
+    Release stored = sim.stored();
+    assertThat(stored.getStatus().activeFleet).isNotNull();
+
+    Release copy = DeepCopy.of(stored);
+    assertThat(DeepCopy.sameAsJson(stored, copy)).isTrue();
+    copy.getSpec().roles.get(0).elasticIps.get(1).allocationId = "eipalloc-changed";
+    assertThat(stored.getSpec().roles.get(0).elasticIps.get(1).allocationId)
+        .isEqualTo(Simulation.WEB2_EIP);
+  }
 }

@@ -31,6 +31,18 @@ import software.amazon.awssdk.services.ec2.model.InstanceStateName;
  * a title ({@link SafetyViolation#TITLES}); a broken one throws {@link SafetyViolation} with the
  * story so far. Which checks run can be narrowed with {@code -Dcutover.sim.invariants=a,b} (to
  * look for the shortest story of one of them), never widened past all of them.
+ *
+ * <p>A system of roles has several production addresses (the primary, the first address of the
+ * first role with addresses, decides which fleet is production) and maybe a preview address.
+ * The checks about "the Elastic IP" hold for each production address: a (on a live instance of
+ * its role once a poll and a clean pass saw the change, and its running instance never
+ * terminated), c (once converged, on a running instance of its role in the active fleet, the
+ * primary's, and address i on slot i of its role when that runs), f (only the addresses the
+ * spec names are moved). d bounds each role by its own size; b keeps previousFleetSize per
+ * role. Two are new with several addresses, because AWS gives an instance one Elastic IP
+ * (associating another takes the one it has off): k, an address never takes an address before
+ * it in switch order off its instance; j, the preview address goes only to the staging fleet
+ * and never takes a production address off.
  */
 final class Invariants {
 
@@ -40,7 +52,7 @@ final class Invariants {
       "Unavailable", "InsufficientInstanceCapacity", "LostResponse");
 
   private static final Set<String> ALL = Set.of("a", "b", "c", "d", "e", "f", "g", "h", "i",
-      "x");
+      "j", "k", "x");
 
   /** A switch as EC2 saw it: the Elastic IP moved from one fleet of the Release to another. */
   record Switch(String from, String to, Instant at, Duration ttl, String reason) {}
@@ -66,8 +78,18 @@ final class Invariants {
   private final Set<String> enabled;
   private final List<Refusal> refusals = new ArrayList<>();
   private final Map<String, String> addressOwner = new HashMap<>();
-  private int maxFleetSize;
+  /** The largest size each role ever had in the spec ("" is the single form's). */
+  private final Map<String, Integer> maxRoleSize = new HashMap<>();
+  /**
+   * Addresses a person moved, with the call-log position at the time: until a poll after it,
+   * Cutover cannot know the address is on that instance.
+   */
+  private final Map<String, Integer> movedOutsideAt = new HashMap<>();
+  /** What the history went through, as the checks noted it (see {@link KnownDefect}). */
+  private final Set<String> conditions = new LinkedHashSet<>();
   private String servingFleet;
+  /** When the last pass that did not die ended. */
+  private Instant lastPassCompletedAt;
   private Switch latestSwitch;
   private Instant outsideSince;
   private int outsideMark;
@@ -80,7 +102,7 @@ final class Invariants {
     String only = System.getProperty("cutover.sim.invariants", "");
     this.enabled = only.isBlank() ? ALL : Arrays.stream(only.split(",")).map(String::trim)
         .filter(ALL::contains).collect(Collectors.toSet());
-    this.maxFleetSize = sim.api.spec().fleetSize;
+    recordRoleSizes();
   }
 
   String servingFleet() {
@@ -99,7 +121,7 @@ final class Invariants {
 
   void specChanged() {
     if (!sim.api.gone()) {
-      maxFleetSize = Math.max(maxFleetSize, sim.api.spec().fleetSize);
+      recordRoleSizes();
     }
     // "Not tried again until the spec changes": a new generation may try at once.
     refusals.clear();
@@ -111,18 +133,38 @@ final class Invariants {
 
   /**
    * A person moved production to another fleet of the Release: Cutover takes that as a switch
-   * (the fleet that served is the one kept for switching back), so the ledger does too.
+   * (the fleet that served is the one kept for switching back), so the ledger does too; unless
+   * no pass of Cutover completed since that fleet began to serve (a switch whose process died
+   * right after it, undone by hand before Cutover looked again): Cutover cannot know that fleet
+   * served, and the switch before stays the latest.
    */
   void movedByHand(String fromInstance, String toInstance) {
     String from = Optional.ofNullable(fromInstance).flatMap(sim.ec2::instance)
         .filter(Simulation::owned).map(i -> i.tag(Tags.FLEET)).orElse(null);
     String to = sim.ec2.instance(toInstance).map(i -> i.tag(Tags.FLEET)).orElse(null);
+    boolean unseen = latestSwitch != null && latestSwitch.to().equals(from)
+        && (lastPassCompletedAt == null || !lastPassCompletedAt.isAfter(latestSwitch.at()));
+    if (unseen) {
+      sim.story.note("ground truth: production is back on " + sim.fleetLabel(to) + " before "
+          + "any pass saw it on " + sim.fleetLabel(from));
+      servingFleet = to;
+      return;
+    }
     if (from != null && to != null && !from.equals(to)) {
       Duration ttl = Story.parse(sim.api.spec().retention.previousFleetTTL,
           Duration.ofHours(2));
       latestSwitch = new Switch(from, to, sim.clock.instant(), ttl, "MovedByHand");
       servingFleet = to;
     }
+  }
+
+  private void recordRoleSizes() {
+    sim.api.spec().layout().forEach(r -> maxRoleSize.merge(r.name(), r.size(), Math::max));
+  }
+
+  /** A person pointed one of the Release's addresses at another instance. */
+  void addressMovedOutside(String allocationId) {
+    movedOutsideAt.put(allocationId, sim.ec2.calls().size());
   }
 
   void outsideEvent() {
@@ -141,22 +183,31 @@ final class Invariants {
     foreignUntouched();
   }
 
-  /** d: no fleet ever has more live instances than the largest fleetSize the spec had. */
+  /**
+   * d: no fleet ever has more live instances of a role than the largest size the spec gave
+   * that role (fleetSize, for the single form).
+   */
   private void launchesBounded() {
     Map<String, List<SimInstance>> live = new HashMap<>();
     for (SimInstance i : sim.owned()) {
       if (i.alive()) {
-        live.computeIfAbsent(i.tag(Tags.FLEET), k -> new ArrayList<>()).add(i);
+        live.computeIfAbsent(i.tag(Tags.FLEET) + "/" + Simulation.role(i),
+            k -> new ArrayList<>()).add(i);
       }
     }
-    live.forEach((fleet, instances) -> {
-      if (instances.size() > maxFleetSize) {
-        long launched = sim.owned().stream().filter(i -> fleet.equals(i.tag(Tags.FLEET)))
-            .count();
+    live.forEach((key, instances) -> {
+      String fleet = instances.get(0).tag(Tags.FLEET);
+      String role = Simulation.role(instances.get(0));
+      int max = maxRoleSize.getOrDefault(role, 0);
+      if (instances.size() > max) {
+        long launched = sim.owned().stream().filter(i -> fleet.equals(i.tag(Tags.FLEET))
+            && role.equals(Simulation.role(i))).count();
         fail("d", "fleet " + sim.fleetLabel(fleet) + " has " + instances.size()
-            + " live instances " + labels(instances) + " (launched " + launched + ", died "
-            + (launched - instances.size()) + "), but fleetSize was never above "
-            + maxFleetSize + ".");
+            + " live instances " + (role.isEmpty() ? "" : "of role " + role + " ")
+            + labels(instances) + " (launched " + launched + ", died "
+            + (launched - instances.size()) + "), but "
+            + (role.isEmpty() ? "fleetSize" : "the size of " + role) + " was never above "
+            + max + ".");
       }
     });
   }
@@ -178,8 +229,10 @@ final class Invariants {
         fail("f", "foreign instance " + id + " " + i.tags() + " is " + i.state() + ".");
       }
     }
-    if (sim.ec2.address(Simulation.USER_EIP).isEmpty()) {
-      fail("f", "the user's Elastic IP " + Simulation.USER_EIP + " was released.");
+    for (String user : sim.userAddresses) {
+      if (sim.ec2.address(user).isEmpty()) {
+        fail("f", "the user's Elastic IP " + user + " was released.");
+      }
     }
     if (sim.ec2.address(Simulation.FOREIGN_EIP).isEmpty()) {
       fail("f", "another Release's Elastic IP " + Simulation.FOREIGN_EIP + " was released.");
@@ -222,6 +275,7 @@ final class Invariants {
         fail("f", "spec.paused is true, yet the pass called " + sim.describeCall(c) + ".");
       }
       ownership(c, spec);
+      addressesNotDisplaced(c, spec, deleting);
       servingInstanceKept(c, spec, deleting);
       retainedFleetKept(c, spec, deleting);
       trackSwitch(c, spec, r);
@@ -230,8 +284,15 @@ final class Invariants {
     if (!fresh.isEmpty()) {
       recordRetryTimes(fresh, r);
     }
+    if (!r.died()) {
+      lastPassCompletedAt = sim.clock.instant();
+    }
     if (deleting && sim.api.gone()) {
       deletionLeftNothing(spec);
+    }
+    if (!deleting && !sim.api.gone() && !r.died()) {
+      noteProductionUnrecognized();
+      noteStaleIntent(r);
     }
     if (!deleting && !sim.api.gone()) {
       if (outsideSince != null && r.clean() && !paused && lastPollSeq >= outsideMark
@@ -239,11 +300,71 @@ final class Invariants {
         // One poll that shows the outside change, and one clean reconcile after it.
         outsideSince = null;
       }
-      if (outsideSince == null) {
-        addressOnLiveInstance();
+      // Not while paused (Cutover changes nothing, by design: f), nor after a pass that
+      // failed or waits for an AssociateAddress's retry time (the heal is on its way).
+      if (outsideSince == null && !paused && r.clean() && !healBackingOff()) {
+        addressesOnLiveInstances();
       }
     }
   }
+
+  /**
+   * Notes when a pass (one that did not die) left a status without an active fleet although a
+   * fleet that served (the one Cutover last put the primary on, or the one before the latest
+   * switch) still has live instances: production not recognised (the primary points at
+   * nothing, and the status was lost, or never written after the first switch).
+   */
+  private void noteProductionUnrecognized() {
+    ReleaseStatus status = sim.status();
+    Set<String> served = new HashSet<>();
+    if (servingFleet != null) {
+      served.add(servingFleet);
+    }
+    if (latestSwitch != null) {
+      served.add(latestSwitch.from());
+    }
+    if (served.isEmpty() || status != null && status.activeFleet != null) {
+      return;
+    }
+    boolean alive = sim.owned().stream()
+        .anyMatch(i -> i.alive() && served.contains(i.tag(Tags.FLEET)));
+    if (alive && conditions.add(PRODUCTION_UNRECOGNIZED)) {
+      sim.story.note("the status names no active fleet although the fleet that served lives");
+    }
+  }
+
+  /**
+   * Notes when a pass recorded a switch intent before acting and the status it left names
+   * another switch: an older intent kept over the one just carried out.
+   */
+  private void noteStaleIntent(Simulation.Reconciled r) {
+    ReleaseStatus after = sim.status();
+    if (after == null || after.intent == null || after.intent.kind != Intent.Kind.Switch) {
+      return;
+    }
+    for (ReleaseStatus first : r.writtenFirst()) {
+      Intent done = first.intent;
+      if (done != null && done.kind == Intent.Kind.Switch
+          && (!Objects.equals(done.toFleet, after.intent.toFleet)
+              || !Objects.equals(done.fromFleet, after.intent.fromFleet))
+          && conditions.add(STALE_INTENT)) {
+        sim.story.note("the status keeps the intent " + after.intent.fromVersion + "→"
+            + after.intent.toVersion + " over the switch " + done.fromVersion + "→"
+            + done.toVersion + " just made");
+      }
+    }
+  }
+
+  /** A condition: the status kept an older switch intent over the one just carried out. */
+  static final String STALE_INTENT = "stale-intent";
+
+  /** A condition: a status without an active fleet while the fleet that served lives. */
+  static final String PRODUCTION_UNRECOGNIZED = "production-unrecognized";
+  /**
+   * A condition: an address was terminated away while it was still on another fleet than the
+   * primary (left behind by a switch cut short).
+   */
+  static final String LEFT_BEHIND = "left-behind";
 
   /** A failed AssociateAddress waits for its retry time: the heal is on its way. */
   private boolean healBackingOff() {
@@ -273,13 +394,13 @@ final class Invariants {
               + ", which is not this Release's.");
         }
         String allocation = c.allocationIds().isEmpty() ? null : c.allocationIds().get(0);
-        boolean allowed = spec.elasticIp.allocationId != null
-            ? spec.elasticIp.allocationId.equals(allocation)
-            : Simulation.UID.equals(addressOwner.get(allocation));
+        List<String> named = namedAllocations(spec);
+        boolean allowed = named.contains(allocation)
+            || spec.primaryAddress() != null && spec.primaryAddress().allocationId == null
+                && Simulation.UID.equals(addressOwner.get(allocation));
         if (!allowed) {
           fail("f", "AssociateAddress moved " + allocation + ", which the spec does not name "
-              + "(" + (spec.elasticIp.allocationId == null ? "allocate: true"
-                  : spec.elasticIp.allocationId) + ").");
+              + "(" + (named.isEmpty() ? "allocate: true" : String.join(", ", named)) + ").");
         }
       }
       case "CreateTags", "DeleteTags" -> {
@@ -302,19 +423,96 @@ final class Invariants {
   }
 
   /**
-   * a: the instance the Elastic IP points at is never terminated while it runs (unless the
-   * address moved there from outside and no poll has shown it yet).
+   * a: an instance a production address points at (the Elastic IP, each address of a system)
+   * is never terminated while it runs (unless the address moved there from outside and no
+   * poll has shown it yet). The other addresses of a system count where they serve: on the
+   * fleet the primary is on (or Cutover last put it on), or on the one that served before the
+   * latest switch (a switch cut short leaves them there).
    */
   private void servingInstanceKept(Call c, ReleaseSpec spec, boolean deleting) {
     if (deleting || !c.operation().equals("TerminateInstances") || outsideSince != null) {
       return;
     }
-    String allocation = specAllocation(spec);
-    String holder = allocation == null ? null : c.holdersBefore().get(allocation);
-    if (holder != null && c.changed().contains(holder)
-        && c.statesBefore().get(holder) == InstanceStateName.RUNNING) {
-      fail("a", "TerminateInstances terminated " + sim.label(holder) + ", the running "
-          + "instance the Elastic IP pointed at (production).");
+    List<Simulation.ProductionAddress> production = productionOf(spec);
+    Set<String> serving = new HashSet<>();
+    if (!production.isEmpty()) {
+      Optional.ofNullable(c.holdersBefore().get(production.get(0).allocationId()))
+          .flatMap(sim.ec2::instance).ifPresent(i -> serving.add(i.tag(Tags.FLEET)));
+    }
+    if (servingFleet != null) {
+      serving.add(servingFleet);
+    }
+    if (latestSwitch != null) {
+      serving.add(latestSwitch.from());
+    }
+    for (Simulation.ProductionAddress p : production) {
+      String holder = c.holdersBefore().get(p.allocationId());
+      boolean serves = p.primary() || holder != null && sim.ec2.instance(holder)
+          .map(i -> serving.contains(i.tag(Tags.FLEET))).orElse(false);
+      if (holder != null && serves && c.changed().contains(holder)
+          && c.statesBefore().get(holder) == InstanceStateName.RUNNING) {
+        String primaryFleet = production.isEmpty() ? null
+            : Optional.ofNullable(c.holdersBefore().get(production.get(0).allocationId()))
+                .flatMap(sim.ec2::instance).map(i -> i.tag(Tags.FLEET)).orElse(null);
+        String holderFleet = sim.ec2.instance(holder).map(i -> i.tag(Tags.FLEET)).orElse(null);
+        if (!p.primary() && primaryFleet != null && !primaryFleet.equals(holderFleet)) {
+          conditions.add(LEFT_BEHIND);
+        }
+        fail("a", "TerminateInstances terminated " + sim.label(holder) + ", the running "
+            + "instance " + (p.primary() && sim.world == Simulation.World.SINGLE
+                ? "the Elastic IP" : "production address " + sim.addressLabel(p.allocationId()))
+            + " pointed at (production).");
+      }
+    }
+  }
+
+  /**
+   * k: AWS gives an instance one Elastic IP (AssociateAddress by instance id takes any other
+   * one off it): a move of a production address never takes off an address that comes before
+   * it in switch order (the primary first), and j: a move of the preview address never takes
+   * off a production address, and never points the preview at production's fleet or at any
+   * fleet but the staging one. Unless a person put that address there after the last poll
+   * Cutover could have seen.
+   */
+  private void addressesNotDisplaced(Call c, ReleaseSpec spec, boolean deleting) {
+    if (deleting || !c.operation().equals("AssociateAddress") || c.changed().isEmpty()
+        || c.allocationIds().isEmpty()) {
+      return;
+    }
+    String moved = c.allocationIds().get(0);
+    List<String> order = productionOf(spec).stream()
+        .map(Simulation.ProductionAddress::allocationId).toList();
+    boolean preview = spec.preview != null && moved.equals(spec.preview.allocationId);
+    String target = c.changed().get(0);
+    for (String off : c.allocationIds().subList(1, c.allocationIds().size())) {
+      int rank = order.indexOf(off);
+      Integer movedAt = movedOutsideAt.get(off);
+      boolean unseen = movedAt != null && lastPollSeq < movedAt;
+      if (rank < 0 || unseen || !preview && order.indexOf(moved) >= 0
+          && order.indexOf(moved) < rank) {
+        continue;
+      }
+      fail(preview ? "j" : "k", "AssociateAddress pointed " + sim.addressLabel(moved) + " at "
+          + sim.label(target) + ", which took production address " + sim.addressLabel(off)
+          + " off it" + (preview ? " (the preview address displaced production)."
+              : ": an instance holds one Elastic IP, and " + sim.addressLabel(off)
+                  + " comes first."));
+    }
+    if (!preview) {
+      return;
+    }
+    String targetFleet = sim.ec2.instance(target).map(i -> i.tag(Tags.FLEET)).orElse(null);
+    Integer primaryMovedAt = order.isEmpty() ? null : movedOutsideAt.get(order.get(0));
+    String primary = order.isEmpty() || primaryMovedAt != null && lastPollSeq < primaryMovedAt
+        ? null : c.holdersBefore().get(order.get(0));
+    String production = Optional.ofNullable(primary).flatMap(sim.ec2::instance)
+        .filter(Simulation::owned).map(i -> i.tag(Tags.FLEET)).orElse(null);
+    String desired = dev.cutover.decide.FleetIds.of(spec);
+    if (Objects.equals(targetFleet, production) || !Objects.equals(targetFleet, desired)) {
+      fail("j", "AssociateAddress pointed the preview address at " + sim.label(target) + " of "
+          + sim.fleetLabel(targetFleet) + ", " + (Objects.equals(targetFleet, production)
+              ? "the fleet production's primary address is on." : "not the staging fleet "
+                  + sim.fleetLabel(desired) + "."));
     }
   }
 
@@ -339,41 +537,52 @@ final class Invariants {
       return; // the move is not yet seen by a poll: Cutover acts on what it last saw
     }
     String fleet = latestSwitch.from();
-    boolean servesAgain = c.holdersBefore().values().stream().anyMatch(holder -> holder != null
-        && sim.ec2.instance(holder).map(i -> fleet.equals(i.tag(Tags.FLEET))).orElse(false));
+    boolean servesAgain = productionOf(spec).stream()
+        .map(p -> c.holdersBefore().get(p.allocationId())).filter(Objects::nonNull)
+        .anyMatch(holder -> sim.ec2.instance(holder).map(i -> fleet.equals(i.tag(Tags.FLEET)))
+            .orElse(false));
     if (servesAgain) {
-      return; // it is production again (a person moved the address back): fleetSize rules
+      return; // a production address is on it again (a person moved it back): sizes rule
     }
     // The instances that served: a fleet id relaunched after the switch is a new attempt.
     List<String> members = c.statesBefore().keySet().stream()
         .filter(id -> sim.ec2.instance(id).map(i -> Simulation.owned(i)
             && fleet.equals(i.tag(Tags.FLEET))
             && i.launchTime().isBefore(latestSwitch.at())).orElse(false)).toList();
-    long aliveBefore = members.stream().filter(id -> alive(c.statesBefore().get(id))).count();
-    List<String> killed = c.changed().stream().filter(members::contains)
-        .filter(id -> alive(c.statesBefore().get(id))).toList();
-    if (killed.isEmpty()) {
-      return;
-    }
     int keep = spec.retention.previousFleetSize == null ? 0 : spec.retention.previousFleetSize;
-    if (keep > 0 && aliveBefore - killed.size() >= keep) {
-      return; // scaled down to retention.previousFleetSize
+    // previousFleetSize counts per role: each role of the retained fleet keeps that many.
+    Map<String, List<String>> byRole = new java.util.TreeMap<>();
+    members.forEach(id -> byRole.computeIfAbsent(
+        Simulation.role(sim.ec2.instance(id).orElseThrow()), k -> new ArrayList<>()).add(id));
+    for (Map.Entry<String, List<String>> role : byRole.entrySet()) {
+      List<String> inRole = role.getValue();
+      long aliveBefore = inRole.stream().filter(id -> alive(c.statesBefore().get(id))).count();
+      List<String> killed = c.changed().stream().filter(inRole::contains)
+          .filter(id -> alive(c.statesBefore().get(id))).toList();
+      if (killed.isEmpty()) {
+        continue;
+      }
+      if (keep > 0 && aliveBefore - killed.size() >= keep) {
+        continue; // scaled down to retention.previousFleetSize
+      }
+      // A scale-down decided on the last poll, raced by an instance that died out of band
+      // after it: the policy kept previousFleetSize of what it could see.
+      Instant poll = sim.lastPollAt();
+      long aliveAtPoll = sim.ec2.instances().stream()
+          .filter(i -> Simulation.owned(i) && fleet.equals(i.tag(Tags.FLEET))
+              && role.getKey().equals(Simulation.role(i)))
+          .filter(i -> aliveAt(i, poll)).count();
+      if (keep > 0 && aliveAtPoll - killed.size() >= keep) {
+        continue;
+      }
+      fail("b", "TerminateInstances terminated " + killed.stream().map(sim::label).toList()
+          + " of " + sim.fleetLabel(fleet) + ", the fleet that served until the switch to "
+          + sim.fleetLabel(latestSwitch.to()) + " (" + latestSwitch.reason() + ") at t="
+          + sim.story.at(latestSwitch.at()) + "; it must be kept until t="
+          + sim.story.at(latestSwitch.at().plus(latestSwitch.ttl())) + " ("
+          + aliveBefore + " live " + (role.getKey().isEmpty() ? "" : role.getKey() + " ")
+          + "before, previousFleetSize " + keep + ").");
     }
-    // A scale-down decided on the last poll, raced by an instance that died out of band after
-    // it: the policy kept previousFleetSize of what it could see.
-    Instant poll = sim.lastPollAt();
-    long aliveAtPoll = sim.ec2.instances().stream()
-        .filter(i -> Simulation.owned(i) && fleet.equals(i.tag(Tags.FLEET)))
-        .filter(i -> aliveAt(i, poll)).count();
-    if (keep > 0 && aliveAtPoll - killed.size() >= keep) {
-      return;
-    }
-    fail("b", "TerminateInstances terminated " + killed.stream().map(sim::label).toList()
-        + " of " + sim.fleetLabel(fleet) + ", the fleet that served until the switch to "
-        + sim.fleetLabel(latestSwitch.to()) + " (" + latestSwitch.reason() + ") at t="
-        + sim.story.at(latestSwitch.at()) + "; it must be kept until t="
-        + sim.story.at(latestSwitch.at().plus(latestSwitch.ttl())) + " ("
-        + aliveBefore + " live before, previousFleetSize " + keep + ").");
   }
 
   /**
@@ -433,7 +642,8 @@ final class Invariants {
       }
     }
     List<String> reasons = r.events().stream().map(RecordingEvents.Event::reason)
-        .filter(Set.of("Promoted", "SwitchedBack", "Reverted", "Healed")::contains).toList();
+        .filter(Set.of("Promoted", "SwitchedBack", "Reverted", "Healed")::contains).distinct()
+        .toList();
     if (reasons.size() == 1) {
       return reasons.get(0);
     }
@@ -527,41 +737,67 @@ final class Invariants {
   }
 
   /**
-   * a: once a poll has shown an outside change and a reconcile ran cleanly after it, the
-   * Elastic IP is on a live instance of the Release, unless there is nothing to restore it to:
-   * no running instance (visible to that poll) of the fleet that held it or of the fleet the
-   * status calls active.
+   * a: once a poll has shown an outside change and a reconcile ran cleanly after it, each
+   * production address (the Elastic IP; every address of a system) is on a live instance of
+   * the Release, unless there is nothing to restore it to: no running instance (visible to that
+   * poll) of its role that could take it (one that holds no address before it in switch order)
+   * in the fleet production is on. For the primary that is the fleet that held it or the one
+   * the status calls active; for the others, the fleet the primary is on (else the one the
+   * status calls active).
    */
-  private void addressOnLiveInstance() {
-    Optional<SimAddress> address = sim.specAddress();
-    if (address.isEmpty() || address.get().instanceId() == null) {
-      return;
-    }
-    SimInstance holder = sim.ec2.instance(address.get().instanceId()).orElseThrow();
-    boolean mine = Simulation.owned(holder);
-    if (mine && holder.alive()) {
-      return;
-    }
-    if (!mine && holder.alive() && !spec(sim).elasticIp.takesOver()) {
-      return; // moved by a person to an instance Cutover does not own: reported, not fought (c)
-    }
+  private void addressesOnLiveInstances() {
     ReleaseStatus status = sim.status();
-    Set<String> fleets = new HashSet<>();
-    if (mine) {
-      fleets.add(holder.tag(Tags.FLEET));
+    List<Simulation.ProductionAddress> production = sim.productionAddresses();
+    Set<String> productionFleets = new HashSet<>();
+    if (!production.isEmpty()) {
+      sim.ec2.address(production.get(0).allocationId()).map(SimAddress::instanceId)
+          .flatMap(sim.ec2::instance).filter(Simulation::owned).filter(i -> !Simulation.gone(i))
+          .ifPresent(i -> productionFleets.add(i.tag(Tags.FLEET)));
     }
-    if (status != null && status.activeFleet != null) {
-      fleets.add(status.activeFleet.id);
+    if (productionFleets.isEmpty() && status != null && status.activeFleet != null) {
+      productionFleets.add(status.activeFleet.id);
     }
-    List<SimInstance> better = sim.owned().stream()
-        .filter(i -> fleets.contains(i.tag(Tags.FLEET)))
-        .filter(i -> i.state() == InstanceStateName.RUNNING && lastPollAt != null
-            && i.visibleStateAt(lastPollAt) == InstanceStateName.RUNNING).toList();
-    if (!better.isEmpty()) {
-      fail("a", "after a poll and a clean reconcile the Elastic IP still points at "
-          + sim.label(holder.id()) + " (" + holder.state() + (mine ? "" : ", not the Release's")
-          + ") although " + labels(better) + " of the active fleet run"
-          + (better.size() == 1 ? "s" : "") + ".");
+    List<String> before = new ArrayList<>();
+    for (Simulation.ProductionAddress p : production) {
+      Optional<SimAddress> address = sim.ec2.address(p.allocationId());
+      List<String> earlier = List.copyOf(before);
+      before.add(p.allocationId());
+      if (address.isEmpty() || address.get().instanceId() == null) {
+        continue;
+      }
+      SimInstance holder = sim.ec2.instance(address.get().instanceId()).orElseThrow();
+      boolean mine = Simulation.owned(holder);
+      if (mine && holder.alive()) {
+        continue;
+      }
+      if (!mine && holder.alive() && !takesOver(p)) {
+        continue; // moved by a person to an instance Cutover does not own: reported (c)
+      }
+      Set<String> fleets = new HashSet<>();
+      if (p.primary()) {
+        if (mine) {
+          fleets.add(holder.tag(Tags.FLEET));
+        }
+        if (status != null && status.activeFleet != null) {
+          fleets.add(status.activeFleet.id);
+        }
+      } else {
+        fleets.addAll(productionFleets);
+      }
+      List<SimInstance> better = sim.owned().stream()
+          .filter(i -> fleets.contains(i.tag(Tags.FLEET)) && p.role().equals(Simulation.role(i)))
+          .filter(i -> i.state() == InstanceStateName.RUNNING && lastPollAt != null
+              && i.visibleStateAt(lastPollAt) == InstanceStateName.RUNNING)
+          .filter(i -> earlier.stream().noneMatch(e -> sim.ec2.address(e)
+              .map(a -> i.id().equals(a.instanceId())).orElse(false)))
+          .toList();
+      if (!better.isEmpty()) {
+        fail("a", "after a poll and a clean reconcile " + (sim.world == Simulation.World.SINGLE
+            ? "the Elastic IP" : "production address " + sim.addressLabel(p.allocationId()))
+            + " still points at " + sim.label(holder.id()) + " (" + holder.state()
+            + (mine ? "" : ", not the Release's") + ") although " + labels(better)
+            + " of the active fleet run" + (better.size() == 1 ? "s" : "") + ".");
+      }
     }
   }
 
@@ -601,41 +837,100 @@ final class Invariants {
     Map<String, List<SimInstance>> bySlot = new HashMap<>();
     for (SimInstance i : sim.owned()) {
       if (i.alive()) {
-        bySlot.computeIfAbsent(i.tag(Tags.FLEET) + "/" + Simulation.slot(i),
+        bySlot.computeIfAbsent(i.tag(Tags.FLEET) + "/" + Simulation.role(i) + "/"
+            + Simulation.slot(i),
             k -> new ArrayList<>()).add(i);
       }
     }
     bySlot.forEach((slot, instances) -> {
       if (instances.size() > 1) {
-        fail("c", "converged, yet slot " + Simulation.slot(instances.get(0)) + " of "
+        fail("c", "converged, yet slot " + (Simulation.role(instances.get(0)).isEmpty() ? ""
+            : Simulation.role(instances.get(0)) + "/") + Simulation.slot(instances.get(0)) + " of "
             + sim.fleetLabel(instances.get(0).tag(Tags.FLEET)) + " has "
             + instances.size() + " live instances " + labels(instances) + ".");
       }
     });
-    Optional<SimAddress> address = sim.specAddress();
-    if (address.isPresent() && status != null && status.activeFleet != null) {
-      String active = status.activeFleet.id;
-      List<SimInstance> running = sim.owned().stream()
-          .filter(i -> active.equals(i.tag(Tags.FLEET))
-              && i.state() == InstanceStateName.RUNNING).toList();
-      String holder = address.get().instanceId();
-      boolean movedByHand = holder != null && !spec(sim).elasticIp.takesOver()
-          && sim.ec2.instance(holder).filter(i -> !Simulation.owned(i) && i.alive()).isPresent();
-      var ready = StatusBuilder.find(status, StatusBuilder.READY);
-      if (movedByHand && !Boolean.TRUE.equals(spec(sim).paused) && (ready == null
-          || !Set.of("ElasticIpMovedOutOfBand", "ElasticIpInUse").contains(ready.getReason())
-          && !String.valueOf(ready.getMessage()).contains("moved outside Cutover"))) {
-        fail("c", "converged with the Elastic IP on " + sim.label(holder) + ", not the "
-            + "Release's, and status does not report it (Ready reason " + (ready == null
-                ? "none" : ready.getReason()) + ").");
+    if (status == null || status.activeFleet == null) {
+      return;
+    }
+    // Every production address (the Elastic IP; each address of a system, the primary first).
+    String active = status.activeFleet.id;
+    var ready = StatusBuilder.find(status, StatusBuilder.READY);
+    boolean reported = ready != null
+        && (Set.of("ElasticIpMovedOutOfBand", "ElasticIpInUse").contains(ready.getReason())
+            || String.valueOf(ready.getMessage()).contains("moved outside Cutover"));
+    List<String> earlier = new ArrayList<>();
+    String primaryFleet = null;
+    for (Simulation.ProductionAddress p : sim.productionAddresses()) {
+      String name = sim.world == Simulation.World.SINGLE ? "the Elastic IP"
+          : "production address " + sim.addressLabel(p.allocationId());
+      String holder = sim.ec2.address(p.allocationId()).map(SimAddress::instanceId)
+          .orElse(null);
+      List<String> before = List.copyOf(earlier);
+      earlier.add(p.allocationId());
+      if (movedByHand(holder, takesOver(p))) {
+        if (!reported) {
+          fail("c", "converged with " + name + " on " + sim.label(holder) + ", not the "
+              + "Release's, and status does not report it (Ready reason " + (ready == null
+                  ? "none" : ready.getReason()) + ").");
+        }
+        continue;
       }
-      if (!running.isEmpty() && !movedByHand
-          && running.stream().noneMatch(i -> i.id().equals(holder))) {
-        fail("c", "converged with the Elastic IP on " + (holder == null ? "nothing"
-            : sim.label(holder)) + ", not on a running instance of the active fleet "
-            + sim.fleetLabel(active) + " " + labels(running) + ".");
+      List<SimInstance> running = sim.owned().stream()
+          .filter(i -> active.equals(i.tag(Tags.FLEET)) && p.role().equals(Simulation.role(i))
+              && i.state() == InstanceStateName.RUNNING).toList();
+      // An instance holds one address: those before this one in switch order come first.
+      boolean room = running.stream().anyMatch(i -> before.stream().noneMatch(e -> sim.ec2
+          .address(e).map(a -> i.id().equals(a.instanceId())).orElse(false)));
+      Optional<SimInstance> on = running.stream().filter(i -> i.id().equals(holder))
+          .findFirst();
+      if (room && on.isEmpty()) {
+        fail("c", "converged with " + name + " on " + (holder == null ? "nothing"
+            : sim.label(holder)) + ", not on a running " + (p.role().isEmpty() ? ""
+                : p.role() + " ") + "instance of the active fleet " + sim.fleetLabel(active)
+            + " " + labels(running) + ".");
+      }
+      if (on.isEmpty()) {
+        continue;
+      }
+      if (p.primary()) {
+        primaryFleet = on.get().tag(Tags.FLEET);
+      } else if (primaryFleet != null && !primaryFleet.equals(on.get().tag(Tags.FLEET))) {
+        fail("c", "converged with " + name + " on " + sim.label(holder) + " and the primary "
+            + "address on " + sim.fleetLabel(primaryFleet) + ": the system is split.");
+      }
+      // A role's address i goes to slot i of the role (its home) whenever that runs (the API's
+      // promise for roles; the single form's Elastic IP may stay on any running instance).
+      Optional<SimInstance> home = running.stream().filter(i -> Simulation.slot(i) == p.index())
+          .findFirst();
+      if (!p.role().isEmpty() && home.isPresent() && !home.get().id().equals(holder)) {
+        boolean onAnothersHome = sim.productionAddresses().stream().anyMatch(o -> o != p
+            && o.role().equals(p.role()) && o.index() == Simulation.slot(on.get()));
+        fail("c", "converged with " + name + " on " + sim.label(holder) + (onAnothersHome
+            ? ", the home of another address, while its own home " + sim.label(home.get().id())
+                + " runs."
+            : ", not on its home " + sim.label(home.get().id()) + ", which runs."));
       }
     }
+    Optional<SimAddress> preview = sim.previewAddress();
+    if (preview.isPresent() && movedByHand(preview.get().instanceId(),
+        spec(sim).preview.takesOver()) && !reported) {
+      fail("c", "converged with the preview address on " + sim.label(preview.get().instanceId())
+          + ", not the Release's, and status does not report it (Ready reason "
+          + (ready == null ? "none" : ready.getReason()) + ").");
+    }
+  }
+
+  /** The address points at a live instance Cutover does not own, and may not be taken. */
+  private boolean movedByHand(String holder, boolean takesOver) {
+    return holder != null && !takesOver && sim.ec2.instance(holder)
+        .filter(i -> !Simulation.owned(i) && i.alive()).isPresent();
+  }
+
+  /** Whether the spec says to take this address from an instance Cutover does not own. */
+  private boolean takesOver(Simulation.ProductionAddress p) {
+    return spec(sim).layout().stream().filter(r -> r.name().equals(p.role())).findFirst()
+        .map(r -> r.addresses().get(p.index()).takesOver()).orElse(false);
   }
 
   /** e: the pass kept changing EC2 with nothing happening outside. */
@@ -656,9 +951,28 @@ final class Invariants {
     return a.tags().containsKey(Tags.CLAIMED) ? null : a.tags().get(Tags.RELEASE_UID);
   }
 
+  /** The production addresses of this spec that EC2 has, the primary first. */
+  private List<Simulation.ProductionAddress> productionOf(ReleaseSpec spec) {
+    return sim.productionAddresses(spec);
+  }
+
+  /** Every address this spec names (or, allocating, the one allocated), and its preview. */
+  private List<String> namedAllocations(ReleaseSpec spec) {
+    List<String> named = new ArrayList<>();
+    spec.layout().forEach(r -> r.addresses().forEach(a -> {
+      if (a.allocationId != null) {
+        named.add(a.allocationId);
+      }
+    }));
+    if (spec.preview != null && spec.preview.allocationId != null) {
+      named.add(spec.preview.allocationId);
+    }
+    return named;
+  }
+
   private String specAllocation(ReleaseSpec spec) {
-    if (spec.elasticIp.allocationId != null) {
-      return spec.elasticIp.allocationId;
+    if (spec.primaryAddress() != null && spec.primaryAddress().allocationId != null) {
+      return spec.primaryAddress().allocationId;
     }
     return addressOwner.entrySet().stream()
         .filter(e -> Simulation.UID.equals(e.getValue())).map(Map.Entry::getKey)
@@ -680,8 +994,10 @@ final class Invariants {
 
   private void fail(String invariant, String detail) {
     if (enabled.contains(invariant)) {
+      ReleaseStatus status = sim.api.gone() ? null : sim.status();
       throw new SafetyViolation(invariant, sim.story.at(sim.clock.instant()), detail,
-          sim.story);
+          sim.story, sim.world, status == null || status.phase == null ? null
+              : status.phase.name(), conditions);
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.cutover.sim;
 
+import dev.cutover.sim.Simulation.World;
 import dev.cutover.sim.Steps.Kind;
 import dev.cutover.sim.Steps.Step;
 import java.util.ArrayList;
@@ -12,7 +13,10 @@ import java.util.Random;
 /**
  * Generated histories: each drawn from {@link Steps} by a {@link Random} seeded with its number
  * (history 4711 is the same history on every machine), run against a fresh {@link Simulation}
- * and ended by its final settle. A failing history is minimised by removing steps (delta
+ * and ended by its final settle. The number also says which Release the history is about
+ * ({@link #worldOf}): odd histories are of a system of roles with several addresses, even
+ * ones of a single role behind one Elastic IP, unless {@code -Dcutover.sim.world=single} or
+ * {@code system} asks for one of them only. A failing history is minimised by removing steps (delta
  * debugging) and by simplifying the steps that remain (their numbers towards 0), for as long
  * as the same invariant still fails the same way ({@link #kindOf}); what is left is printed as
  * the story.
@@ -29,33 +33,59 @@ public final class SeededHistories {
 
   private static final Kind LIVE = Steps.KINDS.stream()
       .filter(k -> k.name().equals("live")).findFirst().orElseThrow();
+  private static final Kind PREVIEW = Steps.SYSTEM_KINDS.stream()
+      .filter(k -> k.name().equals("preview")).findFirst().orElseThrow();
 
   private SeededHistories() {}
 
-  /** The steps of history {@code seed}. */
-  static List<Step> generate(long seed) {
-    return generate(seed, MAX_STEPS);
+  /**
+   * The Release history {@code seed} is about: a system for odd seeds, a single role for even
+   * ones; {@code -Dcutover.sim.world=single|system} runs every history against that one.
+   */
+  static World worldOf(long seed) {
+    String only = System.getProperty("cutover.sim.world", "").trim();
+    if (only.equalsIgnoreCase("single")) {
+      return World.SINGLE;
+    }
+    if (only.equalsIgnoreCase("system")) {
+      return World.SYSTEM;
+    }
+    return Math.floorMod(seed, 2) == 1 ? World.SYSTEM : World.SINGLE;
   }
 
-  static List<Step> generate(long seed, int maxSteps) {
+  /** The steps of history {@code seed}. */
+  static List<Step> generate(long seed) {
+    return generate(worldOf(seed), seed, MAX_STEPS);
+  }
+
+  static List<Step> generate(World world, long seed, int maxSteps) {
     Random random = new Random(seed);
     int length = 20 + random.nextInt(Math.max(1, maxSteps - 19));
-    int total = Steps.totalWeight();
+    int total = Steps.totalWeight(world);
     List<Step> steps = new ArrayList<>();
     if (random.nextInt(4) != 0) {
       // Most histories start from production: 1.0.0 live. The others cover the first rollout.
       steps.add(LIVE.make(0, 0));
     }
+    if (world == World.SYSTEM && random.nextBoolean()) {
+      // Half the systems name a preview address from the start.
+      steps.add(0, PREVIEW.make(0, 0));
+    }
     while (steps.size() < length) {
-      Kind kind = Steps.byWeight(random.nextInt(total));
+      Kind kind = Steps.byWeight(world, random.nextInt(total));
       steps.add(kind.make(random.nextInt(kind.as()), random.nextInt(kind.bs())));
     }
     return steps;
   }
 
+  /** Runs history {@code seed}'s Release through these steps and the final settle. */
+  static Optional<SafetyViolation> run(long seed, List<Step> steps) {
+    return run(worldOf(seed), steps);
+  }
+
   /** Runs a history and its final settle; the violation it ends with, if any. */
-  static Optional<SafetyViolation> run(List<Step> steps) {
-    Simulation sim = Simulation.create();
+  static Optional<SafetyViolation> run(World world, List<Step> steps) {
+    Simulation sim = Simulation.create(world);
     try {
       for (Step step : steps) {
         if (sim.gone()) {
@@ -81,19 +111,19 @@ public final class SeededHistories {
   }
 
   /** The shortest, simplest history found that still fails as {@code kind} does. */
-  static List<Step> minimise(List<Step> steps, String kind) {
-    List<Step> current = removeSteps(steps, kind);
-    List<Step> simpler = simplifySteps(current, kind);
-    return simpler.equals(current) ? current : removeSteps(simpler, kind);
+  static List<Step> minimise(World world, List<Step> steps, String kind) {
+    List<Step> current = removeSteps(world, steps, kind);
+    List<Step> simpler = simplifySteps(world, current, kind);
+    return simpler.equals(current) ? current : removeSteps(world, simpler, kind);
   }
 
-  private static boolean failsAs(List<Step> steps, String kind) {
-    Optional<SafetyViolation> v = run(steps);
+  private static boolean failsAs(World world, List<Step> steps, String kind) {
+    Optional<SafetyViolation> v = run(world, steps);
     return v.isPresent() && kindOf(v.get()).equals(kind);
   }
 
   /** Delta debugging: drop chunks of steps, halving the chunk when none can go. */
-  private static List<Step> removeSteps(List<Step> steps, String kind) {
+  private static List<Step> removeSteps(World world, List<Step> steps, String kind) {
     List<Step> current = steps;
     int chunk = Math.max(1, current.size() / 2);
     while (chunk >= 1) {
@@ -102,7 +132,7 @@ public final class SeededHistories {
         List<Step> candidate = new ArrayList<>(current.subList(0, start));
         candidate.addAll(current.subList(Math.min(current.size(), start + chunk),
             current.size()));
-        if (failsAs(candidate, kind)) {
+        if (failsAs(world, candidate, kind)) {
           current = candidate;
           removed = true;
         } else {
@@ -117,7 +147,7 @@ public final class SeededHistories {
   }
 
   /** Each step's numbers towards 0 (the simplest variant of its kind), one at a time. */
-  private static List<Step> simplifySteps(List<Step> steps, String kind) {
+  private static List<Step> simplifySteps(World world, List<Step> steps, String kind) {
     List<Step> current = new ArrayList<>(steps);
     for (int i = 0; i < current.size(); i++) {
       Step step = current.get(i);
@@ -130,7 +160,7 @@ public final class SeededHistories {
         }
         List<Step> candidate = new ArrayList<>(current);
         candidate.set(i, step.kind().make(ab[0], ab[1]));
-        if (failsAs(candidate, kind)) {
+        if (failsAs(world, candidate, kind)) {
           current = candidate;
           break;
         }
@@ -145,20 +175,23 @@ public final class SeededHistories {
     Map<String, List<Step>> shortest = new LinkedHashMap<>();
     Map<String, Integer> counts = new LinkedHashMap<>();
     Map<String, Long> firstSeed = new LinkedHashMap<>();
+    Map<String, World> worlds = new LinkedHashMap<>();
     int failed = 0;
     long started = System.nanoTime();
     for (long seed = first; seed < first + histories; seed++) {
+      World world = worldOf(seed);
       List<Step> steps = generate(seed);
-      Optional<SafetyViolation> v = run(steps);
+      Optional<SafetyViolation> v = run(world, steps);
       if (v.isEmpty()) {
         continue;
       }
       failed++;
-      String kind = kindOf(v.get());
+      String kind = world + " " + kindOf(v.get());
+      worlds.putIfAbsent(kind, world);
       counts.merge(kind, 1, Integer::sum);
       firstSeed.putIfAbsent(kind, seed);
       if (!shortest.containsKey(kind) || steps.size() < 2 * shortest.get(kind).size()) {
-        List<Step> small = minimise(steps, kind);
+        List<Step> small = minimise(world, steps, kind.substring(world.name().length() + 1));
         if (!shortest.containsKey(kind) || small.size() < shortest.get(kind).size()) {
           shortest.put(kind, small);
         }
@@ -169,10 +202,12 @@ public final class SeededHistories {
         + " failed");
     counts.forEach((kind, n) -> {
       System.out.println();
-      System.out.println("==== " + kind + " -- " + n + " histories, first seed "
+      String defect = run(worlds.get(kind), shortest.get(kind)).flatMap(KnownDefect::of)
+          .map(d -> " [known defect " + d + "]").orElse("");
+      System.out.println("==== " + kind + defect + " -- " + n + " histories, first seed "
           + firstSeed.get(kind) + ", shortest " + shortest.get(kind).size() + " steps: "
           + shortest.get(kind));
-      System.out.println(run(shortest.get(kind)).map(Throwable::getMessage)
+      System.out.println(run(worlds.get(kind), shortest.get(kind)).map(Throwable::getMessage)
           .orElse("(passes when run alone)"));
     });
   }

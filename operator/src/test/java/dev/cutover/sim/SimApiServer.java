@@ -99,6 +99,23 @@ final class SimApiServer {
 
   /** The CEL rules of the CRD that spec changes in a simulation can break. */
   static String validate(ReleaseSpec spec) {
+    String invalid = spec.roles == null ? validateSingle(spec) : validateRoles(spec);
+    if (invalid != null) {
+      return invalid;
+    }
+    if (spec.preview != null && spec.layout().stream().flatMap(r -> r.addresses().stream())
+        .anyMatch(a -> a.allocationId != null
+            && a.allocationId.equals(spec.preview.allocationId))) {
+      return "preview must be another Elastic IP than production's";
+    }
+    if (spec.promotion != null && spec.promotion.mode != dev.cutover.api.Promotion.Mode.Manual
+        && spec.promotion.approvedVersion != null && !spec.promotion.approvedVersion.isEmpty()) {
+      return "promotion.approvedVersion is only used with promotion.mode: Manual";
+    }
+    return null;
+  }
+
+  private static String validateSingle(ReleaseSpec spec) {
     if (spec.fleetSize == null || spec.fleetSize < 1) {
       return "fleetSize must be at least 1";
     }
@@ -111,11 +128,43 @@ final class SimApiServer {
     if (hasId == allocate) {
       return "set exactly one of elasticIp.allocationId or elasticIp.allocate: true";
     }
-    if (spec.promotion != null && spec.promotion.mode != dev.cutover.api.Promotion.Mode.Manual
-        && spec.promotion.approvedVersion != null && !spec.promotion.approvedVersion.isEmpty()) {
-      return "promotion.approvedVersion is only used with promotion.mode: Manual";
-    }
     return null;
+  }
+
+  /** The rules of a system of roles (ReleaseSpec.roles, RoleSpec). */
+  private static String validateRoles(ReleaseSpec spec) {
+    if (spec.roles.isEmpty()) {
+      return "roles must list at least one role";
+    }
+    if (spec.fleetSize != null || spec.template != null || spec.elasticIp != null) {
+      return "roles cannot be combined with fleetSize, template or elasticIp";
+    }
+    java.util.Set<String> names = new java.util.HashSet<>();
+    java.util.Set<String> addresses = new java.util.HashSet<>();
+    boolean anyAddress = false;
+    for (dev.cutover.api.RoleSpec r : spec.roles) {
+      if (!names.add(r.name)) {
+        return "role names must be unique";
+      }
+      if (r.size == null || r.size < 1 || r.template == null) {
+        return "role " + r.name + " needs a size of at least 1 and a template";
+      }
+      java.util.List<dev.cutover.api.ElasticIpSpec> ips =
+          r.elasticIps == null ? java.util.List.of() : r.elasticIps;
+      if (ips.size() > r.size) {
+        return "a role cannot have more elasticIps than instances";
+      }
+      for (dev.cutover.api.ElasticIpSpec a : ips) {
+        anyAddress = true;
+        if (a.allocationId == null) {
+          return "the elasticIps of a role name addresses you own (allocationId)";
+        }
+        if (!addresses.add(a.allocationId)) {
+          return "an Elastic IP can serve only one slot";
+        }
+      }
+    }
+    return anyAddress ? null : "at least one role needs elasticIps";
   }
 
   static <T> T copy(T object) {

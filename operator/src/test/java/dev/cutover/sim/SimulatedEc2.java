@@ -377,6 +377,25 @@ public final class SimulatedEc2 implements Ec2Client {
 
   private record Launch(String reservationId, String signature, List<String> instanceIds) {}
 
+  /**
+   * The process calling this EC2 died right after a call was applied and answered: nothing the
+   * caller meant to do after that call happens. An {@link Error}, so that no catch of the code
+   * under test (which handles SDK exceptions) mistakes it for an answer of EC2.
+   */
+  public static final class ProcessDied extends Error {
+    private final transient Call after;
+
+    ProcessDied(Call after) {
+      super("simulated: the process died right after " + after, null, false, false);
+      this.after = after;
+    }
+
+    /** The last call the process made. */
+    public Call after() {
+      return after;
+    }
+  }
+
   private static final class Touch {
     final Set<String> named = new LinkedHashSet<>();
     final Set<String> changed = new LinkedHashSet<>();
@@ -390,6 +409,7 @@ public final class SimulatedEc2 implements Ec2Client {
   private final Map<String, SimAddress> addresses = new LinkedHashMap<>();
   private final Map<String, Launch> launchesByToken = new HashMap<>();
   private final Map<String, Deque<Fault>> nextFaults = new HashMap<>();
+  private final Map<String, Integer> dieAfter = new HashMap<>();
   private final Set<String> noCapacity = new LinkedHashSet<>();
   private final Set<String> missingImages = new LinkedHashSet<>();
   private final List<Call> calls = new ArrayList<>();
@@ -426,8 +446,28 @@ public final class SimulatedEc2 implements Ec2Client {
     return this;
   }
 
+  /**
+   * The caller's process dies right after its {@code nth} next successful call of
+   * {@code operation} (a mutating one): the call is applied and answered, then
+   * {@link ProcessDied} is thrown to the caller, as if the process had been killed between that
+   * call and whatever it meant to do next (the next action of a plan, the status write).
+   */
+  public SimulatedEc2 dieAfter(String operation, int nth) {
+    if (!MUTATING.contains(operation) || nth < 1) {
+      throw new IllegalArgumentException(operation + " #" + nth);
+    }
+    dieAfter.put(operation, nth);
+    return this;
+  }
+
+  /** No death after {@code operation} any more (one armed by {@link #dieAfter}). */
+  public void noDeathAfter(String operation) {
+    dieAfter.remove(operation);
+  }
+
   public void clearFaults() {
     nextFaults.clear();
+    dieAfter.clear();
     randomFaultRate = 0;
   }
 
@@ -1054,6 +1094,14 @@ public final class SimulatedEc2 implements Ec2Client {
     }
     log(operation, "ok", touch.applied, List.copyOf(touch.named), List.copyOf(touch.changed),
         List.copyOf(touch.allocations), detail, states, holders);
+    Integer left = dieAfter.get(operation);
+    if (left != null) {
+      if (left <= 1) {
+        dieAfter.remove(operation);
+        throw new ProcessDied(calls.get(calls.size() - 1));
+      }
+      dieAfter.put(operation, left - 1);
+    }
     return result;
   }
 

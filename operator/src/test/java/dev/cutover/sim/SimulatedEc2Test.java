@@ -131,6 +131,47 @@ class SimulatedEc2Test {
         .isEqualTo(ids.get(1));
   }
 
+  /**
+   * AWS: "If you associate an Elastic IP address with an instance that has an existing Elastic
+   * IP address, the existing address is disassociated from the instance" (AssociateAddress by
+   * instance id, on its primary private address). The call names the address it took off.
+   */
+  @Test
+  void anInstanceHoldsOneElasticIpAndAnotherTakesItsPlace() {
+    ec2.createAddressOutOfBand("eipalloc-0123456789abcdef0", "127.17.1.1", Map.of());
+    ec2.createAddressOutOfBand("eipalloc-0123456789abcdef1", "127.17.1.3", Map.of());
+    List<String> ids = run("t", 2).instances().stream().map(Instance::instanceId).toList();
+    clock.advance(Duration.ofSeconds(10));
+    gateway.associateAddress("eipalloc-0123456789abcdef0", ids.get(0));
+    gateway.associateAddress("eipalloc-0123456789abcdef1", ids.get(1));
+
+    gateway.associateAddress("eipalloc-0123456789abcdef1", ids.get(0));
+
+    assertThat(ec2.address("eipalloc-0123456789abcdef1").orElseThrow().instanceId())
+        .isEqualTo(ids.get(0));
+    assertThat(ec2.address("eipalloc-0123456789abcdef0").orElseThrow().instanceId()).isNull();
+    assertThat(ec2.calls().get(ec2.calls().size() - 1).allocationIds())
+        .containsExactly("eipalloc-0123456789abcdef1", "eipalloc-0123456789abcdef0");
+  }
+
+  /** A process that dies right after a call: the call is applied and logged, nothing after. */
+  @Test
+  void theCallerDiesRightAfterTheCallItWasToldOf() {
+    ec2.createAddressOutOfBand("eipalloc-0123456789abcdef0", "127.17.1.1", Map.of());
+    List<String> ids = run("t", 2).instances().stream().map(Instance::instanceId).toList();
+    clock.advance(Duration.ofSeconds(10));
+    ec2.dieAfter("AssociateAddress", 2);
+    gateway.associateAddress("eipalloc-0123456789abcdef0", ids.get(0));
+
+    assertThatThrownBy(() -> gateway.associateAddress("eipalloc-0123456789abcdef0",
+        ids.get(1))).isInstanceOf(SimulatedEc2.ProcessDied.class);
+
+    assertThat(ec2.address("eipalloc-0123456789abcdef0").orElseThrow().instanceId())
+        .isEqualTo(ids.get(1));
+    assertThat(ec2.calls().get(ec2.calls().size() - 1).outcome()).isEqualTo("ok");
+    gateway.associateAddress("eipalloc-0123456789abcdef0", ids.get(0));
+  }
+
   @Test
   void terminatingAnInstanceClearsItsElasticIp() {
     ec2.createAddressOutOfBand("eipalloc-0123456789abcdef0", "127.17.1.1", Map.of());

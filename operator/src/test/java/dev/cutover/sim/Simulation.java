@@ -6,7 +6,9 @@ import dev.cutover.ec2.Ec2Failure;
 import dev.cutover.ec2.Ec2Gateway;
 import dev.cutover.act.PlanExecutor;
 import dev.cutover.api.DeletionPolicy;
+import dev.cutover.api.ElasticIpSpec;
 import dev.cutover.api.HttpCheck;
+import dev.cutover.api.InstanceTemplate;
 import dev.cutover.api.Phase;
 import dev.cutover.api.Intent;
 import dev.cutover.api.PostSwitch;
@@ -15,12 +17,15 @@ import dev.cutover.api.Release;
 import dev.cutover.api.ReleaseSpec;
 import dev.cutover.api.ReleaseStatus;
 import dev.cutover.api.Retention;
+import dev.cutover.api.RoleLayout;
+import dev.cutover.api.RoleSpec;
 import dev.cutover.api.Verification;
 import dev.cutover.decide.FleetIds;
 import dev.cutover.observe.Ec2Inventory;
 import dev.cutover.ec2.Tags;
 import dev.cutover.sim.SimulatedEc2.Call;
 import dev.cutover.sim.SimulatedEc2.Fault;
+import dev.cutover.sim.SimulatedEc2.ProcessDied;
 import dev.cutover.sim.SimulatedEc2.SimAddress;
 import dev.cutover.sim.SimulatedEc2.SimInstance;
 import dev.cutover.testworld.ReleaseBuilder;
@@ -39,7 +44,8 @@ import java.util.stream.Collectors;
 import software.amazon.awssdk.services.ec2.model.InstanceStateName;
 
 /**
- * One Release, the real reconcile pass ({@link ReleasePass} with the real inventory, gateway and
+ * One Release (a single role behind one Elastic IP, or a system of roles with several, see
+ * {@link World}), the real reconcile pass ({@link ReleasePass} with the real inventory, gateway and
  * executor) and a simulated world around it: EC2 with AWS semantics ({@link SimulatedEc2}), the
  * API server ({@link SimApiServer}), HTTP checks ({@link SimulatedChecks}), a clock that moves
  * only when told. Each public method is one step of a history; after each step the safety
@@ -54,6 +60,10 @@ public final class Simulation {
   public static final String NAME = "app";
   public static final String KEY = NAMESPACE + "/" + NAME;
   public static final String USER_EIP = "eipalloc-0123456789abcdef0";
+  /** A system's second web address (the user's). */
+  public static final String WEB2_EIP = "eipalloc-0123456789abcdef1";
+  /** A system's preview address (the user's), when the spec names one. */
+  public static final String PREVIEW_EIP = "eipalloc-0123456789abcdef2";
   public static final List<String> VERSIONS = List.of("1.0.0", "2.0.0", "3.0.0");
   /** The look-alike: same namespace/name, another uid (a Release deleted and created again). */
   static final String OTHER_UID = "5b1c7d2e-0000-4000-8000-0000000000ff";
@@ -70,9 +80,21 @@ public final class Simulation {
     Quiet.logs();
   }
 
+  /** The shape of the Release a simulation runs. */
+  public enum World {
+    /** One role: fleetSize instances of one template behind one Elastic IP. */
+    SINGLE,
+    /**
+     * A system of roles: web (2 instances behind the user's two Elastic IPs, the first of them
+     * the primary) and worker (1 instance, no address); a preview address exists in EC2 and is
+     * named when the spec says so ({@link #setPreview}).
+     */
+    SYSTEM
+  }
+
   /** Which fleet an out-of-band step or an HTTP toggle aims at. */
   public enum Role {
-    /** The instance the Elastic IP points at. */
+    /** An instance a production address points at (the primary's first, then the others'). */
     HOLDER,
     /** The fleet that serves (the Elastic IP's, else status.activeFleet). */
     ACTIVE,
@@ -84,20 +106,26 @@ public final class Simulation {
     ANY
   }
 
-  /** What one reconcile did. */
+  /**
+   * What one reconcile did.
+   *
+   * @param died the operator process died during the pass (right after the last call)
+   * @param writeFirstFailed the status write before acting failed (nothing was done)
+   */
   record Reconciled(Release seen, List<Call> calls, ReleasePass.Result result,
       RuntimeException thrown, boolean statusWritten, List<ReleaseStatus> writtenFirst,
-      List<RecordingEvents.Event> events) {
+      List<RecordingEvents.Event> events, boolean died, boolean writeFirstFailed) {
 
     boolean changedEc2() {
       return calls.stream().anyMatch(c -> c.mutating() && c.applied());
     }
 
     boolean clean() {
-      return thrown == null && calls.stream().allMatch(Call::ok);
+      return thrown == null && !died && !writeFirstFailed && calls.stream().allMatch(Call::ok);
     }
   }
 
+  final World world;
   final SimClock clock = new SimClock(T0);
   final SimulatedEc2 ec2 = new SimulatedEc2(clock);
   final SimApiServer api;
@@ -107,6 +135,8 @@ public final class Simulation {
   final Invariants invariants;
   final Map<String, String> versionOfFleet = new LinkedHashMap<>();
   final List<String> foreignInstances = new ArrayList<>();
+  /** Addresses the user owns and Cutover must never release. */
+  final List<String> userAddresses = new ArrayList<>();
   private Operator operator;
   private Instant nextPollAt = T0.plus(POLL_INTERVAL);
 
@@ -122,14 +152,24 @@ public final class Simulation {
 
   /** The Release starts as {@link #defaults} made it, changed by {@code initial}. */
   public static Simulation create(Consumer<ReleaseSpec> initial) {
-    return new Simulation(initial);
+    return new Simulation(World.SINGLE, initial);
   }
 
   public static Simulation create() {
-    return new Simulation(spec -> { });
+    return create(World.SINGLE);
   }
 
-  private Simulation(Consumer<ReleaseSpec> initial) {
+  /** A Release of this shape ({@link #defaults}, and {@link #system} for a system). */
+  public static Simulation create(World world) {
+    return create(world, spec -> { });
+  }
+
+  public static Simulation create(World world, Consumer<ReleaseSpec> initial) {
+    return new Simulation(world, initial);
+  }
+
+  private Simulation(World world, Consumer<ReleaseSpec> initial) {
+    this.world = world;
     Release release = ReleaseBuilder.named(NAME).build();
     release.getMetadata().setNamespace(NAMESPACE);
     release.getMetadata().setUid(UID);
@@ -137,6 +177,9 @@ public final class Simulation {
     release.getMetadata().setCreationTimestamp(T0.toString());
     release.getMetadata().setFinalizers(List.of("cutover.dev/finalizer"));
     defaults(release.getSpec());
+    if (world == World.SYSTEM) {
+      system(release.getSpec());
+    }
     initial.accept(release.getSpec());
     String invalid = SimApiServer.validate(release.getSpec());
     if (invalid != null) {
@@ -145,12 +188,19 @@ public final class Simulation {
     release.setStatus(null);
     api = new SimApiServer(release);
     for (String v : VERSIONS) {
-      versionOfFleet.put(FleetIds.fleetId(v, release.getSpec().template), v);
+      versionOfFleet.put(fleetIdOf(release.getSpec(), v), v);
     }
     ec2.createAddressOutOfBand(USER_EIP, "127.17.1.1", Map.of("team", "web"));
+    userAddresses.add(USER_EIP);
+    if (world == World.SYSTEM) {
+      ec2.createAddressOutOfBand(WEB2_EIP, "127.17.1.3", Map.of("team", "web"));
+      ec2.createAddressOutOfBand(PREVIEW_EIP, "127.17.1.4", Map.of("team", "qa"));
+      userAddresses.add(WEB2_EIP);
+      userAddresses.add(PREVIEW_EIP);
+    }
     // Things Cutover must never touch: a look-alike of this Release (same name, other uid),
     // another Release's instance and address, and an untagged instance.
-    String fleet1 = FleetIds.fleetId("1.0.0", release.getSpec().template);
+    String fleet1 = fleetIdOf(release.getSpec(), "1.0.0");
     foreignInstances.addAll(ec2.launchOutOfBand(Map.of(Tags.MANAGED_BY, Tags.MANAGED_BY_VALUE,
         Tags.RELEASE_UID, OTHER_UID, Tags.RELEASE, KEY, Tags.FLEET, fleet1,
         Tags.VERSION, "1.0.0", Tags.SLOT, "0"), 1, "subnet-0123456789abcdef0").stream()
@@ -203,6 +253,43 @@ public final class Simulation {
     spec.deletionPolicy = DeletionPolicy.Delete;
   }
 
+  /**
+   * The system: roles web (2 instances, the user's two Elastic IPs: {@link #USER_EIP}, the
+   * primary, then {@link #WEB2_EIP}) and worker (1 instance, no address), both of the single
+   * form's template (the worker's with a tag of its own); no preview address until a step
+   * names one.
+   */
+  static void system(ReleaseSpec spec) {
+    InstanceTemplate template = spec.template;
+    RoleSpec web = new RoleSpec();
+    web.name = "web";
+    web.size = 2;
+    web.template = template;
+    web.elasticIps = List.of(address(USER_EIP), address(WEB2_EIP));
+    RoleSpec worker = new RoleSpec();
+    worker.name = "worker";
+    worker.size = 1;
+    worker.template = DeepCopy.of(template);
+    worker.template.tags = Map.of("tier", "worker");
+    spec.roles = List.of(web, worker);
+    spec.fleetSize = null;
+    spec.template = null;
+    spec.elasticIp = null;
+  }
+
+  static ElasticIpSpec address(String allocationId) {
+    ElasticIpSpec a = new ElasticIpSpec();
+    a.allocationId = allocationId;
+    return a;
+  }
+
+  /** The fleet id of a version of this spec (its templates as they are). */
+  static String fleetIdOf(ReleaseSpec spec, String version) {
+    ReleaseSpec s = DeepCopy.of(spec);
+    s.version = version;
+    return FleetIds.of(s);
+  }
+
   /** The operator process: a crash throws all of it away. */
   private final class Operator {
     final Ec2Gateway gateway = new Ec2Gateway(ec2);
@@ -228,10 +315,13 @@ public final class Simulation {
     List<String> notes = new ArrayList<>();
     ReleasePass.Result result = null;
     RuntimeException thrown = null;
+    ProcessDied died = null;
+    boolean[] writeFirstFailed = {false};
     try {
       result = operator.pass.run(seen, (release, status) -> {
         if (failNextIntentWrite) {
           failNextIntentWrite = false;
+          writeFirstFailed[0] = true;
           notes.add("status write before acting FAILED");
           throw new KubernetesClientException("simulated: the API server refused the write");
         }
@@ -241,10 +331,18 @@ public final class Simulation {
       });
     } catch (RuntimeException e) {
       thrown = e;
+    } catch (ProcessDied e) {
+      died = e;
+      // What a new process starts from: EC2 and the stored status, nothing else.
+      operator = new Operator();
     }
     List<Call> calls = List.copyOf(ec2.calls().subList(callMark, ec2.calls().size()));
     boolean written = false;
-    if (result != null) {
+    if (died != null) {
+      notes.add("the operator process DIED right after " + describeCall(died.after())
+          + " (the rest of the plan and the status write never happen; a new process starts)");
+      lastLookAgain = null;
+    } else if (result != null) {
       if (seen.isMarkedForDeletion() && result.deletionComplete()) {
         api.remove();
         notes.add("finalizer removed: the Release is gone");
@@ -270,7 +368,7 @@ public final class Simulation {
     }
     List<RecordingEvents.Event> newEvents = List.copyOf(events.since(eventMark));
     Reconciled r = new Reconciled(seen, calls, result, thrown, written, writtenFirst,
-        newEvents);
+        newEvents, died != null, writeFirstFailed[0]);
     boolean deleting = seen.isMarkedForDeletion();
     ReleaseStatus now = api.gone() ? null : api.status();
     boolean gone = api.gone();
@@ -348,6 +446,32 @@ public final class Simulation {
     settle(30, 6, sim -> sim.liveOn(version));
   }
 
+  /**
+   * A user sets the version, and the operator process dies in the switch that follows: right
+   * after its {@code nth} AssociateAddress (1: the primary's, 2: the second address's), before
+   * the rest of the plan and the status write. Reconciles as the operator would (at its
+   * look-again time, at least every poll interval) until the process died, or the version
+   * serves without it (no switch was needed), or 40 rounds passed; then the death is disarmed.
+   */
+  public void rollOutDyingInTheSwitch(String version, int nth) {
+    setVersion(version);
+    steps++;
+    ec2.dieAfter("AssociateAddress", nth);
+    story.add(clock.instant(), "fault: the operator process dies in the switch to " + version
+        + ", right after its " + (nth == 1 ? "first" : ordinal(nth)) + " AssociateAddress");
+    for (int round = 0; round < 40; round++) {
+      Duration wait = lastLookAgain == null ? POLL_INTERVAL : lastLookAgain;
+      wait = wait.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1)
+          : wait.compareTo(POLL_INTERVAL) > 0 ? POLL_INTERVAL : wait;
+      advance(wait, "rolling out " + version);
+      Reconciled r = reconcile();
+      if (r == null || r.died() || liveOn(version)) {
+        break;
+      }
+    }
+    ec2.noDeathAfter("AssociateAddress");
+  }
+
   /** Whether this version serves: phase Live and the Elastic IP on one of its instances. */
   boolean liveOn(String version) {
     ReleaseStatus s = api.gone() ? null : api.status();
@@ -413,12 +537,26 @@ public final class Simulation {
     spec("version " + version, s -> s.version = version);
   }
 
+  /** One role: fleetSize. A system: every role this size, or its address count if more. */
   public void setFleetSize(int size) {
-    spec("fleetSize " + size, s -> s.fleetSize = size);
+    if (world == World.SINGLE) {
+      spec("fleetSize " + size, s -> s.fleetSize = size);
+      return;
+    }
+    spec("every role's size " + size + " (at least its address count)",
+        s -> s.roles.forEach(r -> r.size = Math.max(size,
+            r.elasticIps == null ? 0 : r.elasticIps.size())));
+  }
+
+  /** A system: the preview address named (or no longer named). */
+  public void setPreview(boolean named) {
+    spec("preview " + (named ? PREVIEW_EIP : "none"),
+        s -> s.preview = named ? address(PREVIEW_EIP) : null);
   }
 
   public void setTakeOver(boolean takeOver) {
-    spec("elasticIp.takeOver " + takeOver, s -> s.elasticIp.takeOver = takeOver ? true : null);
+    spec("elasticIp.takeOver " + takeOver,
+        s -> s.primaryAddress().takeOver = takeOver ? true : null);
   }
 
   public void setPaused(boolean paused) {
@@ -544,21 +682,34 @@ public final class Simulation {
   }
 
   public void disassociateOutOfBand() {
+    disassociateOutOfBand(0);
+  }
+
+  /** Someone disassociates one of the Release's addresses ({@link #namedAddress}). */
+  public void disassociateOutOfBand(int which) {
     steps++;
-    Optional<SimAddress> address = specAddress();
+    Optional<SimAddress> address = namedAddress(which);
     address.filter(a -> a.instanceId() != null).ifPresent(a -> {
       ec2.disassociateOutOfBand(a.allocationId());
       invariants.outsideEvent();
     });
-    story.add(clock.instant(), "out-of-band: disassociate the Elastic IP"
-        + (address.isEmpty() ? " (no address)" : ""));
+    story.add(clock.instant(), "out-of-band: disassociate " + address.map(a -> "the Elastic IP"
+        + (world == World.SINGLE ? "" : " " + addressLabel(a.allocationId())))
+        .orElse("address #" + which + " (no such address)"));
     invariants.afterStep();
   }
 
   /** Someone points the Elastic IP elsewhere: at a foreign instance, or at one of a role. */
   public void moveAddressOutOfBand(Role role, boolean foreign, int index) {
+    moveAddressOutOfBand(0, role, foreign, index);
+  }
+
+  /** The same for one of the Release's addresses ({@link #namedAddress}). */
+  public void moveAddressOutOfBand(int which, Role role, boolean foreign, int index) {
     steps++;
-    Optional<SimAddress> address = specAddress();
+    Optional<SimAddress> address = namedAddress(which);
+    String name = world == World.SINGLE ? "the Elastic IP"
+        : address.map(a -> addressLabel(a.allocationId())).orElse("address #" + which);
     Optional<String> target = foreign
         ? Optional.of(foreignInstances.get(Math.floorMod(index, foreignInstances.size())))
         : pick(role, index, true).filter(i -> i.state() == InstanceStateName.RUNNING)
@@ -568,12 +719,13 @@ public final class Simulation {
       String before = address.get().instanceId();
       ec2.associateOutOfBand(address.get().allocationId(), target.get());
       invariants.outsideEvent();
-      if (!foreign) {
+      invariants.addressMovedOutside(address.get().allocationId());
+      if (!foreign && which == 0) {
         invariants.movedByHand(before, target.get());
       }
-      story.add(clock.instant(), "out-of-band: move the Elastic IP to " + label(target.get()));
+      story.add(clock.instant(), "out-of-band: move " + name + " to " + label(target.get()));
     } else {
-      story.add(clock.instant(), "out-of-band: move the Elastic IP to "
+      story.add(clock.instant(), "out-of-band: move " + name + " to "
           + (foreign ? "a foreign instance" : role) + " (nothing to move or no target)");
     }
     invariants.afterStep();
@@ -627,7 +779,8 @@ public final class Simulation {
 
   public void setCapacity(boolean available) {
     steps++;
-    ec2.setCapacity(api.gone() ? "t3.small" : api.spec().template.instanceType, available);
+    ec2.setCapacity(api.gone() ? "t3.small"
+        : api.spec().layout().get(0).template().instanceType, available);
     story.add(clock.instant(), "ec2: " + (available ? "capacity is back"
         : "no capacity for new instances (InsufficientInstanceCapacity)"));
     invariants.afterStep();
@@ -681,6 +834,23 @@ public final class Simulation {
     }
     story.add(clock.instant(), "fault: status wiped (restored from a backup without status)");
     invariants.afterStep();
+  }
+
+  /**
+   * The operator process dies in the middle of a pass: right after its {@code nth} next
+   * successful call of {@code operation} (an AssociateAddress of a switch that moves several
+   * addresses, a launch, a termination), before the rest of its plan and its status write.
+   */
+  public void crashAfter(String operation, int nth) {
+    steps++;
+    ec2.dieAfter(operation, nth);
+    story.add(clock.instant(), "fault: the operator process dies right after its "
+        + (nth == 1 ? "next" : ordinal(nth) + " next") + " successful " + operation);
+    invariants.afterStep();
+  }
+
+  private static String ordinal(int n) {
+    return n == 2 ? "2nd" : n == 3 ? "3rd" : n + "th";
   }
 
   /** The operator process dies: inventory, executor and HTTP checks start over. */
@@ -754,16 +924,99 @@ public final class Simulation {
         : Tags.slotAt(tag, i.amiLaunchIndex());
   }
 
-  /** The address the spec names now: the user's, or the one Cutover allocated. */
+  /** The role of an instance (its role tag), "" for a single-role Release's. */
+  static String role(SimInstance i) {
+    String tag = i.tag(Tags.ROLE);
+    return tag == null ? RoleLayout.SINGLE : tag;
+  }
+
+  /**
+   * The primary address the spec names now (the first address of the first role with
+   * addresses): the user's, or the one Cutover allocated.
+   */
   Optional<SimAddress> specAddress() {
     if (api.gone()) {
       return Optional.empty();
     }
-    ReleaseSpec spec = api.spec();
-    if (spec.elasticIp.allocationId != null) {
-      return ec2.address(spec.elasticIp.allocationId);
+    ElasticIpSpec primary = api.spec().primaryAddress();
+    if (primary == null) {
+      return Optional.empty();
+    }
+    if (primary.allocationId != null) {
+      return ec2.address(primary.allocationId);
     }
     return ownedAddresses().stream().findFirst();
+  }
+
+  /**
+   * A production address as the spec binds it now: address {@code index} of {@code role} (its
+   * home is that slot of the role), the primary first.
+   */
+  record ProductionAddress(String role, int index, String allocationId, boolean primary) {}
+
+  /** Every production address the spec names and EC2 has, in switch order (primary first). */
+  List<ProductionAddress> productionAddresses() {
+    return productionAddresses(api.gone() ? null : api.spec());
+  }
+
+  List<ProductionAddress> productionAddresses(ReleaseSpec spec) {
+    List<ProductionAddress> all = new ArrayList<>();
+    if (spec == null) {
+      return all;
+    }
+    for (RoleLayout role : spec.layout()) {
+      for (int i = 0; i < role.addresses().size(); i++) {
+        boolean primary = all.isEmpty();
+        String id = role.addresses().get(i).allocationId;
+        if (id == null && primary) {
+          id = ownedAddresses().stream().findFirst().map(SimAddress::allocationId).orElse(null);
+        }
+        if (id != null && ec2.address(id).isPresent()) {
+          all.add(new ProductionAddress(role.name(), i, id, primary));
+        } else if (primary) {
+          return all; // no primary: nothing is production's yet
+        }
+      }
+    }
+    return all;
+  }
+
+  /** The preview address the spec names now, if EC2 has it. */
+  Optional<SimAddress> previewAddress() {
+    if (api.gone() || api.spec().preview == null || api.spec().preview.allocationId == null) {
+      return Optional.empty();
+    }
+    return ec2.address(api.spec().preview.allocationId);
+  }
+
+  /** The Release's addresses by number: its production addresses in order, then the preview. */
+  Optional<SimAddress> namedAddress(int which) {
+    List<SimAddress> named = new ArrayList<>();
+    productionAddresses().forEach(p -> ec2.address(p.allocationId()).ifPresent(named::add));
+    previewAddress().ifPresent(named::add);
+    return which >= 0 && which < named.size() ? Optional.of(named.get(which))
+        : Optional.empty();
+  }
+
+  /** How the story names an address: web#0, web#1, preview, or its allocation id. */
+  String addressLabel(String allocationId) {
+    if (allocationId == null) {
+      return "no address";
+    }
+    if (!api.gone()) {
+      ReleaseSpec spec = api.spec();
+      if (spec.preview != null && allocationId.equals(spec.preview.allocationId)) {
+        return "preview";
+      }
+      for (RoleLayout role : spec.layout()) {
+        for (int i = 0; i < role.addresses().size(); i++) {
+          if (allocationId.equals(role.addresses().get(i).allocationId)) {
+            return (role.single() ? "eip" : role.name()) + "#" + i;
+          }
+        }
+      }
+    }
+    return allocationId;
   }
 
   /** Addresses Cutover allocated for the Release (a claimed user address is not one). */
@@ -773,7 +1026,7 @@ public final class Simulation {
   }
 
   String desiredFleet() {
-    return FleetIds.fleetId(api.spec().version, api.spec().template);
+    return FleetIds.of(api.spec());
   }
 
   Optional<String> fleetOf(Role role) {
@@ -800,8 +1053,14 @@ public final class Simulation {
   private Optional<SimInstance> pick(Role role, int index, boolean aliveOnly) {
     List<SimInstance> candidates;
     if (role == Role.HOLDER) {
-      candidates = specAddress().map(SimAddress::instanceId).flatMap(ec2::instance)
-          .filter(Simulation::owned).stream().toList();
+      // The holders of the production addresses, in their order (the primary's first).
+      List<SimInstance> holders = productionAddresses().stream()
+          .map(p -> ec2.address(p.allocationId()).map(SimAddress::instanceId).orElse(null))
+          .filter(java.util.Objects::nonNull).distinct().map(ec2::instance)
+          .flatMap(Optional::stream).filter(Simulation::owned)
+          .filter(i -> aliveOnly ? i.alive() : !gone(i)).toList();
+      return holders.isEmpty() ? Optional.empty()
+          : Optional.of(holders.get(Math.floorMod(index, holders.size())));
     } else if (role == Role.ANY) {
       candidates = owned();
     } else {
@@ -810,7 +1069,8 @@ public final class Simulation {
           .toList()).orElse(List.of());
     }
     candidates = candidates.stream().filter(i -> aliveOnly ? i.alive() : !gone(i))
-        .sorted(Comparator.comparingInt(Simulation::slot).thenComparing(SimInstance::id))
+        .sorted(Comparator.comparing(Simulation::role).thenComparingInt(Simulation::slot)
+            .thenComparing(SimInstance::id))
         .toList();
     return candidates.isEmpty() ? Optional.empty()
         : Optional.of(candidates.get(Math.floorMod(index, candidates.size())));
@@ -820,7 +1080,8 @@ public final class Simulation {
 
   String label(String instanceId) {
     return ec2.instance(instanceId).map(i -> owned(i)
-        ? i.id() + " (" + i.tag(Tags.VERSION) + "/" + slot(i) + ")"
+        ? i.id() + " (" + i.tag(Tags.VERSION) + "/" + (role(i).isEmpty() ? "" : role(i) + "/")
+            + slot(i) + ")"
         : i.id() + " (foreign)").orElse(instanceId);
   }
 
@@ -834,8 +1095,13 @@ public final class Simulation {
       return "(gone)";
     }
     ReleaseSpec s = api.spec();
-    return "version " + s.version + ", fleetSize " + s.fleetSize + ", "
-        + (s.elasticIp.allocationId != null ? s.elasticIp.allocationId : "allocate") + ", TTL "
+    String shape = s.roles == null ? "fleetSize " + s.fleetSize + ", "
+        + (s.elasticIp.allocationId != null ? s.elasticIp.allocationId : "allocate")
+        : "roles " + s.layout().stream().map(r -> r.name() + " " + r.size()
+            + (r.addresses().isEmpty() ? "" : " behind " + r.addresses().stream()
+                .map(a -> a.allocationId).toList())).collect(Collectors.joining(", "))
+            + (s.preview == null ? "" : ", preview " + s.preview.allocationId);
+    return "version " + s.version + ", " + shape + ", TTL "
         + s.retention.previousFleetTTL + ", deadline " + s.verification.deadline
         + ", post-switch window " + s.postSwitch.window + ", soak " + s.promotion.soak
         + ", promotion " + s.promotion.mode;
@@ -849,8 +1115,12 @@ public final class Simulation {
               : " → " + String.join(",", c.changed()));
       case "TerminateInstances" -> "TerminateInstances(" + c.instanceIds().stream()
           .map(this::label).collect(Collectors.joining(", ")) + ")";
-      case "AssociateAddress" -> "AssociateAddress(" + c.instanceIds().stream()
-          .map(this::label).collect(Collectors.joining(", ")) + ")";
+      case "AssociateAddress" -> "AssociateAddress(" + (world == World.SINGLE
+          || c.allocationIds().isEmpty() ? "" : addressLabel(c.allocationIds().get(0)) + " → ")
+          + c.instanceIds().stream().map(this::label).collect(Collectors.joining(", ")) + ")"
+          + (c.allocationIds().size() > 1 ? " (took " + c.allocationIds().subList(1,
+              c.allocationIds().size()).stream().map(this::addressLabel).toList() + " off it)"
+              : "");
       default -> c.operation() + (c.allocationIds().isEmpty() ? ""
           : "(" + String.join(",", c.allocationIds()) + ")");
     };

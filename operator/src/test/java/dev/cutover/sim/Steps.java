@@ -2,6 +2,7 @@ package dev.cutover.sim;
 
 import dev.cutover.sim.SimulatedEc2.Fault;
 import dev.cutover.sim.Simulation.Role;
+import dev.cutover.sim.Simulation.World;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
@@ -9,7 +10,9 @@ import java.util.function.Consumer;
 /**
  * What can happen in a history, as a catalog the seeded generator draws from: each kind of step
  * takes two small numbers (a in [0, as), b in [0, bs)) that pick its details, the simplest
- * first, so minimising a failing history can simplify a step by lowering its numbers.
+ * first, so minimising a failing history can simplify a step by lowering its numbers. A system
+ * of roles ({@link World#SYSTEM}) has its own catalog: the same, except that the address steps
+ * name which of its addresses (and the preview address comes and goes instead of allocate).
  */
 final class Steps {
 
@@ -54,6 +57,9 @@ final class Steps {
       "AllocateAddress");
   static final List<Fault> FAULTS = List.of(Fault.throttle(), Fault.internalError(),
       Fault.lostResponse());
+  /** Calls after which the operator process may die in the middle of a plan. */
+  static final List<String> DYING_AFTER = List.of("AssociateAddress", "TerminateInstances",
+      "RunInstances");
 
   static final List<Kind> KINDS = List.of(
       new Kind("reconcile", 30, 1, 1, (a, b) -> step("reconcile", Simulation::reconcile)),
@@ -136,19 +142,76 @@ final class Steps {
       new Kind("ami", 1, 2, 1, (a, b) -> step(a == 0 ? "AMI deregistered" : "AMI back",
           s -> s.setImageMissing(a == 0))));
 
+  /** Which of a system's addresses an address step names: web#0 (primary), web#1, preview. */
+  static final List<String> SYSTEM_ADDRESSES = List.of("web#0", "web#1", "preview");
+
+  /**
+   * The operator dies in the middle of a plan, right after its first or second next call of an
+   * operation: between the AssociateAddress calls of a switch that moves several addresses,
+   * between a heal and the termination it makes safe, after a launch.
+   */
+  static final Kind DIE_MID_PLAN = new Kind("dieMidPlan", 4, DYING_AFTER.size(), 2,
+      (a, b) -> step("the operator dies right after its " + (b == 0 ? "" : "2nd ") + "next "
+          + DYING_AFTER.get(a), s -> s.crashAfter(DYING_AFTER.get(a), b + 1)));
+
+  /**
+   * A version rolled out, and the operator dies in the switch that follows, right after its
+   * first (the primary's) or second AssociateAddress; the next pass must finish the switch.
+   */
+  static final Kind ROLL_OUT_DYING = new Kind("rolloutDying", 3, Simulation.VERSIONS.size(), 2,
+      (a, b) -> {
+        String v = Simulation.VERSIONS.get((a + 1) % Simulation.VERSIONS.size());
+        return step("roll out " + v + ", the operator dying in the switch right after its "
+            + (b == 0 ? "first" : "second") + " AssociateAddress",
+            s -> s.rollOutDyingInTheSwitch(v, b + 1));
+      });
+
+  /**
+   * The catalog of a system: the same kinds, with the address steps of several addresses, and
+   * deaths in the middle of a plan (of a switch in particular).
+   */
+  static final List<Kind> SYSTEM_KINDS = java.util.stream.Stream.concat(
+      KINDS.stream().map(Steps::forSystem), java.util.stream.Stream.of(DIE_MID_PLAN,
+          ROLL_OUT_DYING)).toList();
+
+  /** A kind of the single-role catalog as a system has it. */
+  private static Kind forSystem(Kind k) {
+    return switch (k.name()) {
+      case "address" -> new Kind("preview", 2, 2, 1, (a, b) -> step("spec.preview "
+          + (a == 0 ? "named" : "none"), s -> s.setPreview(a == 0)));
+      case "disassociate" -> new Kind("disassociate", k.weight(), SYSTEM_ADDRESSES.size(), 1,
+          (a, b) -> step("disassociate " + SYSTEM_ADDRESSES.get(a),
+              s -> s.disassociateOutOfBand(a)));
+      case "move" -> new Kind("move", 3, ROLES.size() + 1, 8, (a, b) -> {
+        int which = b / 4;
+        int index = b % 4;
+        return a == ROLES.size()
+            ? step("move " + SYSTEM_ADDRESSES.get(which) + " to a foreign instance",
+                s -> s.moveAddressOutOfBand(which, Role.ANY, true, index))
+            : step("move " + SYSTEM_ADDRESSES.get(which) + " to " + ROLES.get(a) + "#" + index,
+                s -> s.moveAddressOutOfBand(which, ROLES.get(a), false, index));
+      });
+      default -> k;
+    };
+  }
+
   private Steps() {}
 
   static Step step(String description, Consumer<Simulation> apply) {
     return new Step(null, 0, 0, description, apply);
   }
 
-  static int totalWeight() {
-    return KINDS.stream().mapToInt(Kind::weight).sum();
+  static List<Kind> kinds(World world) {
+    return world == World.SINGLE ? KINDS : SYSTEM_KINDS;
+  }
+
+  static int totalWeight(World world) {
+    return kinds(world).stream().mapToInt(Kind::weight).sum();
   }
 
   /** A kind drawn by weight from a number in [0, totalWeight). */
-  static Kind byWeight(int n) {
-    for (Kind k : KINDS) {
+  static Kind byWeight(World world, int n) {
+    for (Kind k : kinds(world)) {
       if (n < k.weight()) {
         return k;
       }
