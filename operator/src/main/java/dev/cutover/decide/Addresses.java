@@ -83,13 +83,19 @@ final class Addresses {
   }
 
   /**
-   * Whether another production address points at this instance, or will once the plan's moves
-   * are done. EC2 gives an instance one Elastic IP: associating a second one takes the first
-   * off, so an address never goes where another production address is.
+   * Whether a production address before {@code b} in switch order points at this instance, or
+   * will once the plan's moves are done. EC2 gives an instance one Elastic IP: associating a
+   * second one takes the first off. So an address may take the instance of one after it (which
+   * then waits for a free instance), never of one before it: the primary is never taken off, and
+   * two addresses never push each other off in turn. For the preview, every production address
+   * comes before it.
    */
   static boolean holdsAnother(Draft d, Binding b, String instanceId) {
     for (Binding other : d.bindings) {
-      if (other == b || other.address().isEmpty()) {
+      if (other == b) {
+        return false;
+      }
+      if (other.address().isEmpty()) {
         continue;
       }
       String id = other.address().get().allocationId();
@@ -129,7 +135,7 @@ final class Addresses {
    * running instance, as it always did.
    */
   private static boolean stays(Draft d, Fleet fleet, Binding b, Set<String> leaving) {
-    String holder = b.holder();
+    String holder = d.plannedHolders.getOrDefault(b.address().get().allocationId(), b.holder());
     Optional<ManagedInstance> on = fleet.running().stream()
         .filter(i -> i.id().equals(holder) && i.role().equals(b.role())
             && !leaving.contains(i.id()) && !d.terminating.contains(i.id()))

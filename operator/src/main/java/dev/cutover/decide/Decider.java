@@ -121,6 +121,15 @@ public final class Decider {
    * retry time (a person may lift the protection meanwhile).
    */
   private static void keepRefused(Draft d) {
+    if (!d.keptForAddress.isEmpty()) {
+      List<Facts.Kept> held = new ArrayList<>(d.held);
+      d.keptForAddress.stream().collect(java.util.stream.Collectors.groupingBy(
+          ManagedInstance::fleetId, java.util.LinkedHashMap::new,
+          java.util.stream.Collectors.toList())).forEach((fleetId, instances) -> held.add(
+              new Facts.Kept(new Fleet(fleetId, instances.get(0).version(), instances),
+                  d.now.plusSeconds(1), "HoldsElasticIp")));
+      d.held = held;
+    }
     if (d.notTerminated.isEmpty()) {
       return;
     }
@@ -241,7 +250,9 @@ public final class Decider {
     }
     Fleet active = roles.active();
     if (active != null) {
-      Addresses.keepOn(d, active, java.util.Set.of());
+      // Production is healed whole (a slot lost meanwhile is relaunched): an address waiting
+      // for its slot must not stay on the failed fleet.
+      Production.heal(d, active, !d.failureBlocks(active.id()));
       Production.serving(d, active);
     }
     boolean available = d.serves(active);

@@ -68,6 +68,8 @@ final class Draft {
   final Set<String> terminating = new HashSet<>();
   private final Set<String> associateTargets = new HashSet<>();
   final List<ManagedInstance> checkTargets = new ArrayList<>();
+  /** Instances the plan wanted gone but a production address still points at: kept, reported. */
+  final List<ManagedInstance> keptForAddress = new ArrayList<>();
   /** Instances the plan wanted gone but a recent refusal holds back: reported, kept. */
   final List<ManagedInstance> notTerminated = new ArrayList<>();
   /** The refusals that hold them back. */
@@ -180,8 +182,9 @@ final class Draft {
   boolean terminate(List<ManagedInstance> instances, String version, String reason) {
     List<ManagedInstance> going = instances.stream()
         .filter(i -> !terminating.contains(i.id()) && !associateTargets.contains(i.id()))
-        .filter(i -> !holdsProductionAddress(i))
         .toList();
+    going.stream().filter(this::holdsProductionAddress).forEach(keptForAddress::add);
+    going = going.stream().filter(i -> !keptForAddress.contains(i)).toList();
     Set<String> refused = refusedTermination();
     List<List<ManagedInstance>> calls = new ArrayList<>();
     List<ManagedInstance> together = going.stream().filter(i -> !refused.contains(i.id()))
@@ -266,6 +269,15 @@ final class Draft {
       return false;
     }
     associateTargets.add(instanceId);
+    // EC2 gives an instance one Elastic IP: whichever address pointed at it is taken off.
+    List<Addresses.Binding> all = new ArrayList<>(bindings);
+    preview.ifPresent(all::add);
+    for (Addresses.Binding other : all) {
+      if (other != binding && other.address().isPresent() && instanceId.equals(
+          plannedHolders.getOrDefault(other.address().get().allocationId(), other.holder()))) {
+        plannedHolders.put(other.address().get().allocationId(), null);
+      }
+    }
     plannedHolders.put(binding.address().get().allocationId(), instanceId);
     actions.add(new Associate(binding.address().get(), instanceId, fromVersion, toVersion,
         reason));

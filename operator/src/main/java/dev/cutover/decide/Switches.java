@@ -37,6 +37,10 @@ final class Switches {
     boolean available = d.serves(active);
     Optional<ManagedInstance> target = Addresses.entry(d, to);
     if (target.isEmpty()) {
+      if (active != null) {
+        // Production stays healed while it waits (an address on a stopped instance moves).
+        Addresses.keepOn(d, active, java.util.Set.of());
+      }
       Production.serving(d, active);
       d.retaining(to, roles.retainedExpiry());
       d.phase = Phase.Switching;

@@ -15,26 +15,6 @@ import java.util.function.Predicate;
 enum KnownDefect {
 
   /**
-   * AWS gives an instance one Elastic IP (AssociateAddress by instance id takes the one it has
-   * off it), but Addresses.target falls back to any running instance of the role, one that
-   * holds another address included: healing address i onto it takes that address off, and the
-   * next heal takes address i off again (a ping-pong, each move an outage of one address, for
-   * as long as the home slot does not run). Scenarios:
-   * theHolderOfTheSecondAddressTerminatedNeverTakesThePrimaryOff,
-   * switchingBackToARetainedFleetScaledDownToOneInstanceKeepsThePrimary.
-   */
-  ONE_ELASTIC_IP_PER_INSTANCE(v -> system(v) && v.invariant().equals("k")),
-
-  /**
-   * Addresses.preview points the preview address at the staging fleet's entry instance even
-   * when that instance holds a production address (a fleet taken for staging because the
-   * status was lost and the primary points at nothing): AWS takes the production address off.
-   * Scenario: thePreviewAddressNeverTakesAProductionAddressOff.
-   */
-  PREVIEW_DISPLACES_PRODUCTION(v -> system(v) && v.invariant().equals("j")
-      && v.detail().contains("the preview address displaced production")),
-
-  /**
    * While a switch back cannot happen yet (the retained fleet has no running instance of the
    * entry role, or the primary cannot move), Switches.switchBack neither heals production's
    * addresses nor launches what the retained fleet lacks: a retained fleet whose web
@@ -71,26 +51,6 @@ enum KnownDefect {
    */
   STALE_SWITCH_INTENT(v -> v.invariant().equals("b")
       && v.conditions().contains(Invariants.STALE_INTENT)),
-
-  /**
-   * A switch cut short leaves the second address on the fleet that served before. The next
-   * pass plans the retained fleet's scale-down to previousFleetSize (or its expiry, or a
-   * superseded fleet's end) before the heal that moves the address off it, so
-   * TerminateInstances hits the running instance the address still points at, and the
-   * address is moved only afterwards (never, if that call fails or the process dies). Scenario:
-   * aSwitchCutShortNeverTerminatesTheInstanceTheSecondAddressIsOn.
-   */
-  TERMINATED_BEFORE_THE_ADDRESS_LEFT(v -> system(v) && v.invariant().equals("a")
-      && v.conditions().contains(Invariants.LEFT_BEHIND)),
-
-  /**
-   * The API promises that address i of a role points at slot i whenever that runs, but
-   * Addresses.stays keeps an address on the instance it was healed onto when that instance is
-   * no other address's home: after its home is relaunched it never returns. Scenario:
-   * theSecondAddressReturnsToItsRelaunchedHome.
-   */
-  ADDRESS_NOT_BACK_HOME(v -> system(v) && v.invariant().equals("c")
-      && v.detail().contains("not on its home")),
 
   /**
    * Not of systems: found by their histories, and present in a single role too. EC2 refuses a
