@@ -82,8 +82,8 @@ public class HttpCheck {
   @Default("Private")
   @JsonPropertyDescription("Address the check is sent to: Private (default) or Public, each "
       + "instance's own; or Preview: one check of the whole staging system through the preview "
-      + "Elastic IP (spec.preview), sent to the entry instance it points at (after the switch, "
-      + "the same address, still on that instance).")
+      + "Elastic IP (spec.preview), sent to the entry instance it points at; after the switch, "
+      + "which takes the preview off that instance, through the primary production address.")
   public Address address;
 
   public int portOrDefault() {

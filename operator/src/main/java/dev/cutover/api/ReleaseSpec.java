@@ -132,9 +132,10 @@ public class ReleaseSpec {
   @JsonPropertyDescription("An Elastic IP you own that Cutover points at the staging fleet's "
       + "entry instance (slot 0 of the role with the first production address) while it is "
       + "Verifying or AwaitingPromotion, so people and HTTP checks (address: Preview) can test "
-      + "the new system through a public address before the switch. After the switch it stays "
-      + "on that instance, now production, until the next staging fleet is verified; it never "
-      + "serves production's addresses and is never released.")
+      + "the new system through a public address before the switch. The switch takes it off "
+      + "(EC2 gives an instance one Elastic IP and the primary address goes to that instance): "
+      + "it points at nothing until the next staging fleet is verified. It never takes a "
+      + "production address off and is never released.")
   public ElasticIpSpec preview;
 
   @Default("{}")

@@ -215,7 +215,9 @@ final class Addresses {
   /**
    * The instances HTTP checks go to: every given instance; or, for a check through the preview
    * address, only the one it points at (after the plan), reached at the preview's public
-   * address. Empty while the preview points at none of them.
+   * address, and after the switch (which takes the preview off that instance) the one the
+   * primary address points at, reached at the primary's public address. Empty while neither
+   * points at any of them.
    */
   static List<ManagedInstance> checked(Draft d, List<ManagedInstance> instances) {
     var http = d.spec.verification.http;
@@ -226,10 +228,16 @@ final class Addresses {
     if (preview.isEmpty()) {
       return List.of();
     }
-    String holder = d.plannedHolders.getOrDefault(preview.get().allocationId(),
-        preview.get().instanceId());
-    return instances.stream().filter(i -> i.id().equals(holder))
-        .map(i -> i.withPublicIp(preview.get().publicIp())).toList();
+    for (ElasticIp through : List.of(preview.get(),
+        d.bindings.get(0).address().orElse(preview.get()))) {
+      String holder = d.plannedHolders.getOrDefault(through.allocationId(), through.instanceId());
+      List<ManagedInstance> reached = instances.stream().filter(i -> i.id().equals(holder))
+          .map(i -> i.withPublicIp(through.publicIp())).toList();
+      if (!reached.isEmpty()) {
+        return reached;
+      }
+    }
+    return List.of();
   }
 
   /** Every address after the plan: where it points once the plan's moves are done. */

@@ -179,8 +179,8 @@ class SystemReleaseIT {
       releases.update("preview", r -> r.getSpec().promotion.approvedVersion = "2.0.0");
       releases.awaitPhase("preview", Phase.Live, r -> ready(r) && active(r, "2.0.0"));
       assertAddressesOn("2.0.0");
-      assertThat(ec2.address(preview).instanceId()).as("the preview stays on its instance")
-          .isEqualTo(entry);
+      // On AWS the primary's association takes the preview off that instance (one Elastic IP
+      // per instance); moto leaves it: nothing is asserted about it here.
     } finally {
       server.stop(0);
     }
