@@ -106,6 +106,20 @@ final class InstanceServers implements AutoCloseable {
     this.port = chosen;
   }
 
+  /**
+   * The HTTP check the tests give their Releases: /healthz on this port, fast enough for a test
+   * (every 200 ms, 1 s timeout, 2 successes to pass).
+   */
+  static dev.cutover.api.HttpCheck healthCheck(int port) {
+    var http = new dev.cutover.api.HttpCheck();
+    http.port = port;
+    http.path = "/healthz";
+    http.interval = "200ms";
+    http.timeout = "1s";
+    http.successThreshold = 2;
+    return http;
+  }
+
   /** The port every instance's application listens on: the Release's check port. */
   int port() {
     return port;

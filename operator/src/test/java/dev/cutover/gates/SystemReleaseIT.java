@@ -121,7 +121,7 @@ class SystemReleaseIT {
   @Test
   void aFailingCheckAfterASystemSwitchRevertsEveryAddress() {
     releases.create(system("revert", "1.0.0", r -> {
-      r.getSpec().verification.http = check(servers.port());
+      r.getSpec().verification.http = InstanceServers.healthCheck(servers.port());
       r.getSpec().postSwitch.window = "60s";
     }));
     releases.awaitPhase("revert", Phase.Live, r -> ready(r) && active(r, "1.0.0"));
@@ -156,7 +156,7 @@ class SystemReleaseIT {
         r.getSpec().preview = address(preview);
         r.getSpec().promotion.mode = Promotion.Mode.Manual;
         r.getSpec().promotion.approvedVersion = "1.0.0";
-        HttpCheck http = check(server.getAddress().getPort());
+        HttpCheck http = InstanceServers.healthCheck(server.getAddress().getPort());
         http.address = HttpCheck.Address.Preview;
         r.getSpec().verification.http = http;
       }));
@@ -199,16 +199,6 @@ class SystemReleaseIT {
     ElasticIpSpec spec = new ElasticIpSpec();
     spec.allocationId = allocationId;
     return spec;
-  }
-
-  private static HttpCheck check(int port) {
-    HttpCheck http = new HttpCheck();
-    http.port = port;
-    http.path = "/healthz";
-    http.interval = "200ms";
-    http.timeout = "1s";
-    http.successThreshold = 2;
-    return http;
   }
 
   /** Live instances of a version, counted by role. */

@@ -226,12 +226,7 @@ class VerificationGatesIT {
   }
 
   private Release release(String name, String version, int size, Consumer<Release> tweak) {
-    HttpCheck http = new HttpCheck();
-    http.port = servers.port();
-    http.path = "/healthz";
-    http.interval = "200ms";
-    http.timeout = "1s";
-    http.successThreshold = 2;
+    HttpCheck http = InstanceServers.healthCheck(servers.port());
     return ReleaseBuilder.named(name).version(version).fleetSize(size).network(network)
         .previousFleetTTL("10m").promotion(p -> { }).postSwitch(p -> { })
         .verification(v -> v.http = http).with(tweak).build();
