@@ -12,6 +12,7 @@ import dev.cutover.decide.Plan;
 import dev.cutover.observe.CheckResults;
 import dev.cutover.observe.Accounts;
 import dev.cutover.observe.Ec2Inventory;
+import dev.cutover.observe.LaunchTemplateLookups;
 import dev.cutover.ec2.ManagedInstance;
 import dev.cutover.observe.ObservedWorld;
 import dev.cutover.status.Narrator;
@@ -72,6 +73,7 @@ public final class ReleasePass {
   private final CutoverMetrics metrics;
   private final Clock clock;
   private final Accounts accounts;
+  private final LaunchTemplateLookups launchTemplates;
 
   public ReleasePass(Ec2Inventory inventory, CheckResults checks, PlanExecutor executor,
       ReleaseEvents events, CutoverMetrics metrics, Clock clock) {
@@ -92,6 +94,7 @@ public final class ReleasePass {
     this.narrator = new Narrator(events);
     this.metrics = metrics;
     this.clock = clock;
+    this.launchTemplates = new LaunchTemplateLookups(clock);
   }
 
   public Result run(Release release, StatusWriter writeFirst) {
@@ -180,7 +183,8 @@ public final class ReleasePass {
     world = world.withHttp(checks.results(world.instances().stream()
         .map(ManagedInstance::id).toList()));
     return release.isMarkedForDeletion() ? world
-        : world.withTenancy(accounts.tenancyFor(release, inventory));
+        : world.withTenancy(accounts.tenancyFor(release, inventory))
+            .withLaunchTemplates(launchTemplates.lookUp(release, inventory.gateway()));
   }
 
   /**

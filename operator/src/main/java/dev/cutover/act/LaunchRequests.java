@@ -4,7 +4,10 @@ import dev.cutover.api.InstanceTemplate;
 import dev.cutover.api.RoleLayout;
 import dev.cutover.api.Release;
 import dev.cutover.decide.Action.Launch;
+import dev.cutover.api.MetadataOptions;
+import dev.cutover.ec2.LaunchOptions;
 import dev.cutover.ec2.LaunchRequest;
+import dev.cutover.ec2.LaunchTemplateVersion;
 import dev.cutover.ec2.Tags;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -27,10 +30,39 @@ public final class LaunchRequests {
   public static LaunchRequest of(Release release, Launch launch) {
     InstanceTemplate t = templateOf(release, launch);
     boolean perSlot = t.userData != null && t.userData.contains("${SLOT}");
-    return new LaunchRequest(clientToken(tokenParts(release, launch)), t.imageId,
-        t.instanceType, launch.subnetId(), t.securityGroupIds, t.keyName, t.iamInstanceProfile,
+    return new LaunchRequest(clientToken(tokenParts(release, launch, t)), t.imageId,
+        launch.instanceType() != null ? launch.instanceType() : t.instanceType,
+        launch.subnetId(), t.securityGroupIds, t.keyName, t.iamInstanceProfile,
         userData(t, release, launch, perSlot ? launch.slots().get(0) : null),
-        instanceTags(t, release, launch), launch.slots().size());
+        instanceTags(t, release, launch), launch.slots().size(), options(t, launch));
+  }
+
+  /** Launch template, metadata, volumes, placement and monitoring, as the template says. */
+  static LaunchOptions options(InstanceTemplate t, Launch launch) {
+    LaunchTemplateVersion lt = launch.launchTemplate();
+    return new LaunchOptions(lt == null ? null : lt.templateId(),
+        lt == null ? null : String.valueOf(lt.number()), metadata(t, lt), t.blockDevices,
+        t.placement, t.detailedMonitoring);
+  }
+
+  /**
+   * The Release's metadata options, with IMDSv2 (httpTokens: required) unless the Release or
+   * its launch template sets httpTokens: a default that changes behaviour on purpose, since
+   * IMDSv1 lets a request forgery on the instance read its role's credentials.
+   */
+  static MetadataOptions metadata(InstanceTemplate t, LaunchTemplateVersion lt) {
+    MetadataOptions given = t.metadataOptions;
+    MetadataOptions m = new MetadataOptions();
+    if (given != null) {
+      m.httpTokens = given.httpTokens;
+      m.httpPutResponseHopLimit = given.httpPutResponseHopLimit;
+      m.httpEndpoint = given.httpEndpoint;
+    }
+    if (m.httpTokens == null && (lt == null || lt.httpTokens() == null)) {
+      m.httpTokens = MetadataOptions.REQUIRED;
+    }
+    return m.httpTokens == null && m.httpPutResponseHopLimit == null && m.httpEndpoint == null
+        ? null : m;
   }
 
   /** The template of the launch's role. */
@@ -40,13 +72,25 @@ public final class LaunchRequests {
         .orElseThrow(() -> new IllegalStateException("no role " + launch.role()));
   }
 
-  /** The token names the role only in a system of roles: single-role tokens never changed. */
-  private static String[] tokenParts(Release release, Launch launch) {
-    String uid = release.getMetadata().getUid();
-    String slots = launch.slots().toString();
-    String replacing = String.join(",", launch.replacing());
-    return launch.role().isEmpty() ? new String[] {uid, launch.fleetId(), slots, replacing}
-        : new String[] {uid, launch.fleetId(), launch.role(), slots, replacing};
+  /**
+   * The token names the role only in a system of roles, and the instance type only when it is
+   * a fallback (not the first of instanceTypes): tokens of launches without them never changed.
+   * A fallback is another request, and EC2 refuses a token reused with other parameters.
+   */
+  private static String[] tokenParts(Release release, Launch launch, InstanceTemplate t) {
+    java.util.List<String> parts = new java.util.ArrayList<>();
+    parts.add(release.getMetadata().getUid());
+    parts.add(launch.fleetId());
+    if (!launch.role().isEmpty()) {
+      parts.add(launch.role());
+    }
+    parts.add(launch.slots().toString());
+    parts.add(String.join(",", launch.replacing()));
+    if (launch.instanceType() != null && t.instanceTypes != null && !t.instanceTypes.isEmpty()
+        && !launch.instanceType().equals(t.instanceTypes.get(0))) {
+      parts.add("type=" + launch.instanceType());
+    }
+    return parts.toArray(String[]::new);
   }
 
   /** Tags of an address Cutover allocates: the same ownership tags as its instances. */

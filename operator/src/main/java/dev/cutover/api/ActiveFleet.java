@@ -17,6 +17,10 @@ public class ActiveFleet {
   @JsonPropertyDescription("Instances of the fleet, by slot.")
   public List<String> instanceIds;
 
+  @JsonPropertyDescription("How many of its instances run as each instance type, e.g. "
+      + "{t3.large: 2, m5.large: 1} after a capacity fallback.")
+  public java.util.Map<String, Integer> instanceTypes;
+
   @JsonPropertyDescription("The instance the Elastic IP points at.")
   public String primaryInstanceId;
 

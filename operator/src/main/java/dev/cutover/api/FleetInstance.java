@@ -20,6 +20,10 @@ public class FleetInstance {
       + "stopped.")
   public String state;
 
+  @JsonPropertyDescription("EC2 instance type it runs as (with instanceTypes, the one EC2 had "
+      + "capacity for).")
+  public String instanceType;
+
   @JsonPropertyDescription("Private IPv4 address.")
   public String privateIp;
 

@@ -54,6 +54,14 @@ public class ReleaseStatus {
   @JsonPropertyDescription("Instances in one whole fleet (every role), as the spec asks.")
   public Integer size;
 
+  @JsonPropertyDescription("The launch template version each role's template resolves to "
+      + "($Latest and $Default as numbers).")
+  public List<LaunchTemplateStatus> launchTemplates;
+
+  @JsonPropertyDescription("Instance types EC2 recently had no capacity for, by fleet, role and "
+      + "subnet: launches there use the next of template.instanceTypes.")
+  public List<InstanceTypeRefusal> unavailableInstanceTypes;
+
   @JsonPropertyDescription("The last failed release, not retried until the spec changes.")
   public Failure lastFailure;
 

@@ -1,6 +1,7 @@
 package dev.cutover.decide;
 
 import dev.cutover.ec2.ElasticIp;
+import dev.cutover.ec2.LaunchTemplateVersion;
 import java.util.List;
 
 /** One change to EC2 that a {@link Plan} asks for. Executed in order; each is one API call. */
@@ -29,14 +30,24 @@ public sealed interface Action {
    *
    * @param replacing instances that held these slots and died: a relaunch is a new launch
    * @param role the role the slots belong to ("" for a single-role Release)
+   * @param instanceType the type of template.instanceTypes chosen for this subnet (null: the
+   *     template's instanceType, or its launch template's)
+   * @param launchTemplate the launch template version to launch from (null: none)
    */
   record Launch(String fleetId, String version, List<Integer> slots, String subnetId,
-      List<String> replacing, String purpose, String role) implements Action {
+      List<String> replacing, String purpose, String role, String instanceType,
+      LaunchTemplateVersion launchTemplate) implements Action {
 
     /** A launch of a single-role Release. */
     public Launch(String fleetId, String version, List<Integer> slots, String subnetId,
         List<String> replacing, String purpose) {
       this(fleetId, version, slots, subnetId, replacing, purpose, "");
+    }
+
+    /** A launch with the template's own type, without a launch template. */
+    public Launch(String fleetId, String version, List<Integer> slots, String subnetId,
+        List<String> replacing, String purpose, String role) {
+      this(fleetId, version, slots, subnetId, replacing, purpose, role, null, null);
     }
 
     @Override
@@ -58,7 +69,7 @@ public sealed interface Action {
     public String describe() {
       return purpose + ": launched " + slots.size() + " instance" + (slots.size() == 1 ? "" : "s")
           + " for " + version + " (fleet " + fleetId + ", " + (role.isEmpty() ? "" : role + " ")
-          + "slots " + slots + ")";
+          + "slots " + slots + (instanceType == null ? "" : ", " + instanceType) + ")";
     }
   }
 

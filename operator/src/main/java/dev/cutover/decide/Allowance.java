@@ -112,8 +112,8 @@ public final class Allowance {
     }
     for (var role : spec.layout()) {
       InstanceTemplate t = role.template() == null ? new InstanceTemplate() : role.template();
-      Optional<String> refused = firstNotIn(allowed.subnets, t.subnetIds, "subnet ",
-              "allowed.subnets")
+      Optional<String> refused = launchTemplate(allowed, t)
+          .or(() -> firstNotIn(allowed.subnets, t.subnetIds, "subnet ", "allowed.subnets"))
           .or(() -> firstNotIn(allowed.securityGroups, t.securityGroupIds, "security group ",
               "allowed.securityGroups"))
           .or(() -> firstNotIn(allowed.instanceProfiles, single(t.iamInstanceProfile),
@@ -121,7 +121,9 @@ public final class Allowance {
           .or(() -> firstNotIn(allowed.keyPairs, single(t.keyName), "key pair ",
               "allowed.keyPairs"))
           .or(() -> image(allowed, t.imageId, ownerOf.apply(t.imageId)))
-          .or(() -> instanceType(allowed.instanceTypes, t.instanceType));
+          .or(() -> (t.instanceTypes != null ? t.instanceTypes
+              : t.instanceType != null ? List.of(t.instanceType) : List.<String>of()).stream().map(type -> instanceType(allowed.instanceTypes, type))
+              .flatMap(Optional::stream).findFirst());
       if (refused.isPresent()) {
         return refused.map(what -> doesNotAllow + what);
       }
@@ -215,6 +217,22 @@ public final class Allowance {
     }
     return Optional.of("image " + imageId
         + (images != null ? " (allowed.images)" : " (allowed.imageOwners)"));
+  }
+
+  /**
+   * What a launch template sets (its AMI, type, network, profile) is not in the Release, so
+   * rules on those cannot be checked: an account that narrows any of them refuses templates.
+   */
+  private static Optional<String> launchTemplate(AllowedLaunches allowed, InstanceTemplate t) {
+    boolean narrowed = allowed.subnets != null || allowed.securityGroups != null
+        || allowed.instanceProfiles != null || allowed.keyPairs != null
+        || allowed.images != null || allowed.imageOwners != null
+        || allowed.instanceTypes != null;
+    if (t.launchTemplate == null || !narrowed) {
+      return Optional.empty();
+    }
+    return Optional.of("launch template " + t.launchTemplate.label() + " (allowed.* cannot "
+        + "check what a launch template sets: give the launch fields in the Release instead)");
   }
 
   private static Optional<String> instanceType(List<String> patterns, String instanceType) {

@@ -48,7 +48,8 @@ public final class Decider {
     }
     Tenants.apply(d);
     Optional<Health> noAddress = address(d).or(() -> Claims.check(d));
-    String desiredId = FleetIds.of(d.spec);
+    String desiredId = d.templates.unknown() ? lastKnownFleet(d)
+        : FleetIds.of(d.spec, d.templates.pins());
     Roles roles = Roles.resolve(d, desiredId, d.spec.retention.ttl());
     d.addressHolder = d.holder();
     recordSwitchStatusMissed(d, roles.active());
@@ -58,6 +59,9 @@ public final class Decider {
     }
     if (noAddress.isPresent()) {
       return withoutAddress(d, roles, noAddress.get());
+    }
+    if (d.templates.unknown()) {
+      return withoutTemplate(d, roles);
     }
     roles.superseded().forEach(f -> d.terminate(f.notGone(), f.version(), "Superseded"));
     holdUnclaimed(d, roles);
@@ -87,6 +91,11 @@ public final class Decider {
   /** What the pass found beside its progress: a hand-moved address, rules holding it back. */
   private static Health withReports(Draft d, Health health) {
     Health reported = d.elsewhere.isEmpty() ? health : Claims.movedByHand(d, health);
+    if (d.templateHeld) {
+      reported = Health.progressing(reported.available(), "LaunchTemplateUnavailable",
+          "Launches wait: " + String.join("; ", d.templates.problems()) + ". Meanwhile: "
+              + reported.message());
+    }
     return Tenants.withheld(d, reported).orElse(reported);
   }
 
@@ -98,6 +107,36 @@ public final class Decider {
     }
     d.phase = Phase.Failed;
     return d.plan(health, false);
+  }
+
+  /**
+   * Which fleet the spec names cannot be told: a launch template version was never read (the
+   * template does not exist, or EC2 did not answer before any pass resolved it). Nothing is
+   * launched, switched or terminated; what serves and what is retained are kept.
+   */
+  private static Plan withoutTemplate(Draft d, Roles roles) {
+    Production.serving(d, roles.active());
+    if (roles.retained() != null) {
+      d.retaining(roles.retained(), roles.retainedExpiry());
+    }
+    d.phase = d.last.phase == null ? Phase.Pending : d.last.phase;
+    d.wakeAt(d.now.plus(d.templates.retryable() ? Launches.TEMPLATE_RECHECK
+        : RECHECK_MISSING_ADDRESS));
+    String message = "Cannot read " + String.join("; ", d.templates.problems()) + ". Nothing "
+        + "new is launched or switched until it can be read; production keeps serving.";
+    boolean available = d.serves(roles.active());
+    return d.plan(d.templates.retryable()
+        ? Health.progressing(available, "LaunchTemplateUnavailable", message)
+        : Health.stalled(available, "LaunchTemplateNotFound", message), false);
+  }
+
+  /** The fleet status last named as staged or live: kept while the spec's cannot be told. */
+  private static String lastKnownFleet(Draft d) {
+    if (d.last.stagingFleet != null && d.last.stagingFleet.id != null) {
+      return d.last.stagingFleet.id;
+    }
+    return d.last.activeFleet != null && d.last.activeFleet.id != null ? d.last.activeFleet.id
+        : "";
   }
 
   /** A new version: production keeps serving (and is healed) while the new fleet is staged. */

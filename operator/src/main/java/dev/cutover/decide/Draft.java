@@ -65,6 +65,12 @@ final class Draft {
   Integer instanceCap;
   /** A launch was wanted and the rules held it back. */
   boolean launchesWithheld;
+  /** The launch template version each role launches from. */
+  final Templates.Resolution templates;
+  /** A launch was wanted and waits for its launch template to be read. */
+  boolean templateHeld;
+  /** Instance types EC2 recently had no capacity for (see InstanceTypes). */
+  final List<dev.cutover.api.InstanceTypeRefusal> unavailableTypes;
   final Set<String> terminating = new HashSet<>();
   private final Set<String> associateTargets = new HashSet<>();
   final List<ManagedInstance> checkTargets = new ArrayList<>();
@@ -102,6 +108,11 @@ final class Draft {
     this.layout = spec.layout();
     this.bindings = Addresses.bindings(spec, world);
     this.preview = Addresses.preview(spec, world);
+    this.templates = Templates.resolve(layout, world.launchTemplates(), last.launchTemplates);
+    this.unavailableTypes = InstanceTypes.recent(last, now);
+    if (templates.moving()) {
+      wakeAt(now.plus(Templates.FOLLOW));
+    }
     this.history = new ArrayList<>(last.history == null ? List.of() : last.history);
     this.lastFailure = last.lastFailure;
     // Kept: errors still waiting for their retry time, and launches whose outcome no poll has
@@ -388,7 +399,8 @@ final class Draft {
   Plan plan(Health health, boolean deletionComplete) {
     Facts facts = new Facts(phase, Optional.ofNullable(serving), Optional.ofNullable(retaining),
         Optional.ofNullable(trial), List.copyOf(held), eip, addressHolder, List.copyOf(history),
-        lastFailure, errors, keptIntent, Addresses.after(this));
+        lastFailure, errors, keptIntent, Addresses.after(this), templates.status(),
+        unavailableTypes);
     return new Plan(List.copyOf(actions), facts, health, Optional.ofNullable(wakeAt),
         deletionComplete, List.copyOf(checkTargets),
         plansAssociate() || intent != null && intent.kind == Intent.Kind.AllocateAddress

@@ -3,7 +3,9 @@ package dev.cutover.decide;
 import dev.cutover.api.ActionError;
 import dev.cutover.api.Failure;
 import dev.cutover.api.HistoryEntry;
+import dev.cutover.api.InstanceTypeRefusal;
 import dev.cutover.api.Intent;
+import dev.cutover.api.LaunchTemplateStatus;
 import dev.cutover.api.Phase;
 import dev.cutover.ec2.ElasticIp;
 import dev.cutover.ec2.ManagedInstance;
@@ -22,11 +24,14 @@ import java.util.Optional;
  * @param intent an intent status keeps after the plan (an address asked for, not yet listed)
  * @param addresses every address of the system (production's in switch order, then the
  *     preview) and the instance it points at after the plan
+ * @param launchTemplates the launch template version each role's template resolves to
+ * @param unavailableTypes instance types EC2 recently had no capacity for
  */
 public record Facts(Phase phase, Optional<Serving> active, Optional<Kept> retained,
     Optional<Trial> staging, List<Kept> held, Optional<ElasticIp> address, String addressHolder,
     List<HistoryEntry> history, Failure lastFailure, List<ActionError> errors, Intent intent,
-    List<AddressFact> addresses) {
+    List<AddressFact> addresses, List<LaunchTemplateStatus> launchTemplates,
+    List<InstanceTypeRefusal> unavailableTypes) {
 
   /** One address after the plan: its role and index (role "preview" for the preview). */
   public record AddressFact(String role, int index, ElasticIp address, String holder,

@@ -2,10 +2,15 @@ package dev.cutover.decide;
 
 import dev.cutover.api.ActionError;
 import dev.cutover.api.Failure;
+import dev.cutover.api.InstanceTemplate;
+import dev.cutover.api.InstanceTypeRefusal;
 import dev.cutover.api.Release;
 import dev.cutover.decide.Action.Launch;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -35,7 +40,13 @@ public final class Failures {
    * A refused call: the error with its retry time, and the staging fleet it fails when only a
    * spec change can fix it.
    */
-  public record Refusal(ActionError error, Failure fleetFailure) {}
+  public record Refusal(ActionError error, Failure fleetFailure,
+      InstanceTypeRefusal unavailableType) {
+
+    public Refusal(ActionError error, Failure fleetFailure) {
+      this(error, fleetFailure, null);
+    }
+  }
 
   /** What a failure of {@code action} means; the previous error comes from status. */
   public static Refusal onFailure(Release release, Action action, String code, String message,
@@ -55,17 +66,58 @@ public final class Failures {
     e.at = now.toString();
     e.retryAt = now.plus(backoff(attempts, retryable)).toString();
     Failure f = null;
-    if (action instanceof Launch launch && "Staging".equals(launch.purpose()) && !retryable
-        && !CAPACITY.contains(code)) {
-      f = new Failure();
-      f.fleetId = launch.fleetId();
-      f.version = launch.version();
-      f.generation = release.getMetadata().getGeneration();
-      f.reason = code.replaceAll("[^A-Za-z0-9]", "");
-      f.message = "EC2 RunInstances refused (" + code + "): " + message;
-      f.at = now.toString();
+    InstanceTypeRefusal unavailable = null;
+    if (action instanceof Launch launch && launch.instanceType() != null
+        && InstanceTypes.FALLBACK_CODES.contains(code)) {
+      unavailable = InstanceTypes.refusal(launch, code, now);
+      List<InstanceTypeRefusal> refused = new ArrayList<>(
+          InstanceTypes.recent(release.getStatus(), now));
+      refused.add(unavailable);
+      InstanceTemplate t = templateOf(release, launch.role());
+      Optional<String> next = InstanceTypes.next(t, refused, launch);
+      if (next.isPresent()) {
+        // The next type is tried soon: a capacity refusal launched nothing. Not at once: the
+        // next pass must read this refusal back from status to choose the next type.
+        e.retryAt = now.plus(InstanceTypes.FALLBACK_PAUSE).toString();
+        e.message = message + " Trying " + next.get() + " for " + launch.subnetId() + ".";
+      } else if ("Staging".equals(launch.purpose())) {
+        f = failure(release, launch, "InsufficientInstanceCapacity", "EC2 has no capacity for "
+            + "any of " + String.join(", ", t.instanceTypes) + " in " + launch.subnetId()
+            + (launch.role().isEmpty() ? "" : " (role " + launch.role() + ")") + ": "
+            + code + ": " + message, now);
+      }
+    } else if (action instanceof Launch launch && "Staging".equals(launch.purpose())
+        && !retryable && !CAPACITY.contains(code)) {
+      f = failure(release, launch, code.replaceAll("[^A-Za-z0-9]", ""),
+          "EC2 RunInstances refused (" + code + "): " + message, now);
     }
-    return new Refusal(e, f);
+    return new Refusal(e, f, unavailable);
+  }
+
+  private static Failure failure(Release release, Launch launch, String reason, String message,
+      Instant now) {
+    Failure f = new Failure();
+    f.fleetId = launch.fleetId();
+    f.version = launch.version();
+    f.generation = release.getMetadata().getGeneration();
+    f.reason = reason;
+    f.message = message;
+    f.at = now.toString();
+    return f;
+  }
+
+  private static InstanceTemplate templateOf(Release release, String role) {
+    return release.getSpec().layout().stream().filter(r -> r.name().equals(role))
+        .map(dev.cutover.api.RoleLayout::template).findFirst().orElse(null);
+  }
+
+  /**
+   * Whether the refused action is tried again by itself: throttling and server errors, and
+   * capacity refusals (EC2 may have room at the next try, or another instance type has).
+   */
+  public static boolean triedAgain(ActionError e) {
+    return Boolean.TRUE.equals(e.retryable) || CAPACITY.contains(e.code)
+        || InstanceTypes.FALLBACK_CODES.contains(e.code);
   }
 
   static Duration backoff(int attempts, boolean retryable) {

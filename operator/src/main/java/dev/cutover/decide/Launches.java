@@ -17,6 +17,9 @@ import java.util.TreeMap;
  */
 final class Launches {
 
+  /** How soon a launch held back by an unread launch template looks again. */
+  static final java.time.Duration TEMPLATE_RECHECK = java.time.Duration.ofSeconds(10);
+
   private Launches() {}
 
   /** Plans the launches of one role's slots (see below). */
@@ -35,6 +38,12 @@ final class Launches {
     int count = slotsByRole.values().stream().mapToInt(List::size).sum();
     if (count == 0) {
       return true;
+    }
+    if (!d.templates.launchable()) {
+      // The launch template was not read this pass: its settings are not known.
+      d.templateHeld = true;
+      d.wakeAt(d.now.plus(TEMPLATE_RECHECK));
+      return false;
     }
     if (d.held("RunInstances/" + fleetId) || d.launchUnseen(fleetId)
         || d.viewTooNewToLaunch() || !Tenants.mayLaunch(d, count)) {
@@ -64,9 +73,13 @@ final class Launches {
       groups.addAll(bySubnet.values());
     }
     List<String> dead = deadInSlots(fleet, role.name(), slots);
+    var launchTemplate = d.templates.of(role.name()).map(Templates.Pinned::version)
+        .orElse(null);
     for (List<Integer> group : groups) {
-      d.actions.add(new Launch(fleetId, version, group, subnetOf(t, group.get(0)), dead,
-          purpose, role.name()));
+      String subnet = subnetOf(t, group.get(0));
+      d.actions.add(new Launch(fleetId, version, group, subnet, dead, purpose, role.name(),
+          InstanceTypes.choose(t, d.unavailableTypes, fleetId, role.name(), subnet),
+          launchTemplate));
     }
   }
 

@@ -61,7 +61,18 @@ public final class Ec2Failure extends RuntimeException {
     return new Ec2Failure(operation, "ClientError", e.getMessage(), true, e);
   }
 
+  /**
+   * Capacity refusals come with HTTP 500 but say for sure that nothing was launched: they are
+   * answers, not lost calls (a retry of the same call gets the same answer until EC2 has room).
+   */
+  static final java.util.Set<String> NO_CAPACITY = java.util.Set.of(
+      "InsufficientInstanceCapacity", "InsufficientCapacity", "InsufficientHostCapacity",
+      "InsufficientReservedInstanceCapacity");
+
   static boolean isRetryable(String code, int httpStatus) {
+    if (NO_CAPACITY.contains(code)) {
+      return false;
+    }
     return httpStatus >= 500 || java.util.Set.of("RequestLimitExceeded", "Throttling",
         "ThrottlingException", "RequestThrottled", "InternalError", "ServiceUnavailable",
         "Unavailable").contains(code);

@@ -22,7 +22,11 @@ import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.services.ec2.model.Address;
+import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
+import software.amazon.awssdk.services.ec2.model.Ec2Exception;
+import software.amazon.awssdk.services.ec2.model.RunInstancesRequest;
 import software.amazon.awssdk.services.ec2.model.DomainType;
 import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ec2.model.Instance;
@@ -179,14 +183,30 @@ public class Ec2Gateway implements AutoCloseable {
           "not sent: " + over.get().message(), false, null);
     }
     return call("RunInstances", () -> once.runInstances(r -> {
+      List<Tag> tags = toTags(launch.tags());
       r.clientToken(launch.clientToken())
-          .imageId(launch.imageId())
-          .instanceType(launch.instanceType())
           .subnetId(launch.subnetId())
           .minCount(launch.count())
           .maxCount(launch.count())
-          .tagSpecifications(TagSpecification.builder().resourceType(ResourceType.INSTANCE)
-              .tags(toTags(launch.tags())).build());
+          // Tagged at launch, all three: no CreateTags afterwards (an instance is never seen
+          // untagged, and the caller needs no CreateTags permission on instances or volumes).
+          .tagSpecifications(
+              TagSpecification.builder().resourceType(ResourceType.INSTANCE).tags(tags).build(),
+              TagSpecification.builder().resourceType(ResourceType.VOLUME).tags(tags).build(),
+              TagSpecification.builder().resourceType(ResourceType.NETWORK_INTERFACE).tags(tags)
+                  .build());
+      if (launch.imageId() != null) {
+        r.imageId(launch.imageId());
+      }
+      if (launch.instanceType() != null) {
+        r.instanceType(launch.instanceType());
+      }
+      options(r, launch.options());
+      if (!launch.options().blockDevices().isEmpty()) {
+        // An encrypted volume with a customer managed key needs KMS grants for EC2.
+        r.blockDeviceMappings(launch.options().blockDevices().stream()
+            .map(Ec2Gateway::toMapping).toList());
+      }
       if (launch.securityGroupIds() != null && !launch.securityGroupIds().isEmpty()) {
         r.securityGroupIds(launch.securityGroupIds());
       }
@@ -208,6 +228,81 @@ public class Ec2Gateway implements AutoCloseable {
             launch.userData().getBytes(StandardCharsets.UTF_8)));
       }
     }).instances().stream().map(Ec2Gateway::toManaged).flatMap(Optional::stream).toList());
+  }
+
+  /** The launch template, metadata, placement and monitoring of a launch. */
+  private static void options(RunInstancesRequest.Builder r, LaunchOptions o) {
+    if (o.fromLaunchTemplate()) {
+      r.launchTemplate(t -> t.launchTemplateId(o.launchTemplateId())
+          .version(o.launchTemplateVersion()));
+    }
+    if (o.metadata() != null) {
+      var m = o.metadata();
+      r.metadataOptions(mo -> {
+        if (m.httpTokens != null) {
+          mo.httpTokens(m.httpTokens);
+        }
+        if (m.httpPutResponseHopLimit != null) {
+          mo.httpPutResponseHopLimit(m.httpPutResponseHopLimit);
+        }
+        if (m.httpEndpoint != null) {
+          mo.httpEndpoint(m.httpEndpoint);
+        }
+      });
+    }
+    if (o.placement() != null) {
+      r.placement(p -> {
+        if (o.placement().groupName != null) {
+          p.groupName(o.placement().groupName);
+        }
+        if (o.placement().tenancy != null) {
+          p.tenancy(o.placement().tenancy);
+        }
+      });
+    }
+    if (o.detailedMonitoring() != null) {
+      r.monitoring(m -> m.enabled(o.detailedMonitoring()));
+    }
+  }
+
+  private static BlockDeviceMapping toMapping(dev.cutover.api.BlockDevice device) {
+    var v = device.ebs;
+    return BlockDeviceMapping.builder().deviceName(device.deviceName).ebs(e -> e
+        .volumeSize(v.volumeSize).volumeType(v.volumeType).iops(v.iops).throughput(v.throughput)
+        .encrypted(v.encrypted).kmsKeyId(v.kmsKeyId).deleteOnTermination(v.deleteOnTermination)
+        .snapshotId(v.snapshotId)).build();
+  }
+
+  /**
+   * One version of a launch template: a number, $Latest or $Default, by template id or name.
+   * Throws the AWS error (e.g. InvalidLaunchTemplateName.NotFoundException) when EC2 has none.
+   */
+  public LaunchTemplateVersion describeLaunchTemplateVersion(String templateId,
+      String templateName, String version) {
+    return call("DescribeLaunchTemplateVersions", () -> {
+      var found = ec2.describeLaunchTemplateVersions(r -> {
+        if (templateId != null) {
+          r.launchTemplateId(templateId);
+        } else {
+          r.launchTemplateName(templateName);
+        }
+        r.versions(version);
+      }).launchTemplateVersions();
+      if (found.isEmpty()) {
+        throw Ec2Exception.builder().message("launch template " + (templateId != null
+            ? templateId : templateName) + " has no version " + version)
+            .awsErrorDetails(AwsErrorDetails.builder()
+                .errorCode("InvalidLaunchTemplateId.VersionNotFound").build())
+            .statusCode(400).build();
+      }
+      var v = found.get(0);
+      var data = v.launchTemplateData();
+      return new LaunchTemplateVersion(v.launchTemplateId(), v.launchTemplateName(),
+          v.versionNumber(), data == null ? null : data.imageId(),
+          data == null ? null : data.instanceTypeAsString(),
+          data == null || data.metadataOptions() == null ? null
+              : data.metadataOptions().httpTokensAsString());
+    });
   }
 
   /** Points the Elastic IP at the instance in one call, whatever it pointed at before. */
@@ -317,7 +412,8 @@ public class Ec2Gateway implements AutoCloseable {
         instance.publicIpAddress(),
         instance.launchTime(),
         StatusChecks.PENDING,
-        tags.getOrDefault(Tags.ROLE, "")));
+        tags.getOrDefault(Tags.ROLE, ""),
+        instance.instanceTypeAsString()));
   }
 
   /** The slot tag lists the slots of one launch; the AMI launch index picks this one's. */

@@ -6,7 +6,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** One RunInstances call: {@code count} identical instances, tagged at launch. */
+/**
+ * One RunInstances call: {@code count} identical instances, tagged at launch (the instances,
+ * their volumes and their network interfaces). Image and type may be null when the launch
+ * template provides them.
+ */
 public record LaunchRequest(
     String clientToken,
     String imageId,
@@ -17,7 +21,16 @@ public record LaunchRequest(
     String iamInstanceProfile,
     String userData,
     Map<String, String> tags,
-    int count) {
+    int count,
+    LaunchOptions options) {
+
+  /** A launch with only the basic fields. */
+  public LaunchRequest(String clientToken, String imageId, String instanceType, String subnetId,
+      List<String> securityGroupIds, String keyName, String iamInstanceProfile, String userData,
+      Map<String, String> tags, int count) {
+    this(clientToken, imageId, instanceType, subnetId, securityGroupIds, keyName,
+        iamInstanceProfile, userData, tags, count, LaunchOptions.NONE);
+  }
 
   /** EC2's limit on user data: raw bytes, before base64 encoding. */
   public static final int MAX_USER_DATA_BYTES = InstanceTemplate.MAX_USER_DATA_BYTES;

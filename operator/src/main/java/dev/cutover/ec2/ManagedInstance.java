@@ -8,6 +8,7 @@ import java.time.Instant;
  * @param slot position in its fleet, from the slot tag and the AMI launch index
  * @param statusChecks EC2 system and instance status: OK, IMPAIRED or PENDING (not yet known)
  * @param role the role of the system it serves (role tag), "" for a single-role Release
+ * @param instanceType the EC2 instance type it runs as (null when not known)
  */
 public record ManagedInstance(
     String id,
@@ -21,7 +22,16 @@ public record ManagedInstance(
     String publicIp,
     Instant launchTime,
     StatusChecks statusChecks,
-    String role) {
+    String role,
+    String instanceType) {
+
+  /** An instance whose type is not known (a test's). */
+  public ManagedInstance(String id, String releaseUid, String releaseKey, String fleetId,
+      String version, int slot, InstanceState state, String privateIp, String publicIp,
+      Instant launchTime, StatusChecks statusChecks, String role) {
+    this(id, releaseUid, releaseKey, fleetId, version, slot, state, privateIp, publicIp,
+        launchTime, statusChecks, role, null);
+  }
 
   /** An instance of a single-role Release (no role tag). */
   public ManagedInstance(String id, String releaseUid, String releaseKey, String fleetId,
@@ -46,17 +56,17 @@ public record ManagedInstance(
 
   public ManagedInstance withState(InstanceState newState) {
     return new ManagedInstance(id, releaseUid, releaseKey, fleetId, version, slot, newState,
-        privateIp, publicIp, launchTime, statusChecks, role);
+        privateIp, publicIp, launchTime, statusChecks, role, instanceType);
   }
 
   /** The same instance reached at another public address (an Elastic IP just moved to it). */
   public ManagedInstance withPublicIp(String address) {
     return new ManagedInstance(id, releaseUid, releaseKey, fleetId, version, slot, state,
-        privateIp, address, launchTime, statusChecks, role);
+        privateIp, address, launchTime, statusChecks, role, instanceType);
   }
 
   public ManagedInstance withStatusChecks(StatusChecks checks) {
     return new ManagedInstance(id, releaseUid, releaseKey, fleetId, version, slot, state,
-        privateIp, publicIp, launchTime, checks, role);
+        privateIp, publicIp, launchTime, checks, role, instanceType);
   }
 }

@@ -19,10 +19,25 @@ import java.util.stream.Collectors;
  * @param observingSince when this operator process began to observe EC2 (null: a test)
  * @param addresses every address the Release names that EC2 lists (its Elastic IP, the other
  *     addresses of its roles, its preview address), by allocation id
+ * @param launchTemplates the launch template versions its spec names, as EC2 showed them
  */
 public record ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp> elasticIp,
     Map<String, HttpCheckResult> http, List<ElasticIp> ownedAddresses, Instant polledAt,
-    Instant observingSince, Tenancy tenancy, Map<String, ElasticIp> addresses) {
+    Instant observingSince, Tenancy tenancy, Map<String, ElasticIp> addresses,
+    LaunchTemplates launchTemplates) {
+
+  public ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp> elasticIp,
+      Map<String, HttpCheckResult> http, List<ElasticIp> ownedAddresses, Instant polledAt,
+      Instant observingSince, Tenancy tenancy, Map<String, ElasticIp> addresses) {
+    this(instances, elasticIp, http, ownedAddresses, polledAt, observingSince, tenancy,
+        addresses, LaunchTemplates.NONE);
+  }
+
+  /** The same world with the launch template versions the Release names. */
+  public ObservedWorld withLaunchTemplates(LaunchTemplates looked) {
+    return new ObservedWorld(instances, elasticIp, http, ownedAddresses, polledAt,
+        observingSince, tenancy, addresses, looked);
+  }
 
   public ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp> elasticIp,
       Map<String, HttpCheckResult> http, List<ElasticIp> ownedAddresses, Instant polledAt,
@@ -36,7 +51,7 @@ public record ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp>
     Map<String, ElasticIp> all = new LinkedHashMap<>(named);
     elasticIp.ifPresent(a -> all.put(a.allocationId(), a));
     return new ObservedWorld(instances, elasticIp, http, ownedAddresses, polledAt,
-        observingSince, tenancy, Map.copyOf(all));
+        observingSince, tenancy, Map.copyOf(all), launchTemplates);
   }
 
   public ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp> elasticIp,
@@ -48,7 +63,7 @@ public record ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp>
   /** The same world with what the cluster's AwsAccounts allow for its Release. */
   public ObservedWorld withTenancy(Tenancy observed) {
     return new ObservedWorld(instances, elasticIp, http, ownedAddresses, polledAt,
-        observingSince, observed, addresses);
+        observingSince, observed, addresses, launchTemplates);
   }
 
   public ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp> elasticIp) {
@@ -77,7 +92,7 @@ public record ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp>
   /** The same world with the HTTP check results of its instances. */
   public ObservedWorld withHttp(Map<String, HttpCheckResult> results) {
     return new ObservedWorld(instances, elasticIp, Map.copyOf(results), ownedAddresses,
-        polledAt, observingSince, tenancy, addresses);
+        polledAt, observingSince, tenancy, addresses, launchTemplates);
   }
 
   public HttpCheckResult http(String instanceId) {

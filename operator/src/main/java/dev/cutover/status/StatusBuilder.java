@@ -68,6 +68,8 @@ public final class StatusBuilder {
         : f.addresses().stream().map(a -> address(a, world)).toList();
     s.size = release.getSpec().systemSize();
     s.history = new ArrayList<>(f.history());
+    s.launchTemplates = f.launchTemplates().isEmpty() ? null : f.launchTemplates();
+    s.unavailableInstanceTypes = f.unavailableTypes().isEmpty() ? null : f.unavailableTypes();
     s.lastFailure = f.lastFailure();
     s.errors = f.errors().isEmpty() ? null : f.errors();
     s.intent = f.intent();
@@ -104,6 +106,12 @@ public final class StatusBuilder {
         : status.errors.stream().filter(other -> !other.action.equals(e.action)).toList());
     errors.add(e);
     status.errors = errors.subList(Math.max(0, errors.size() - MAX_ERRORS), errors.size());
+    if (refusal.unavailableType() != null) {
+      List<dev.cutover.api.InstanceTypeRefusal> types = new ArrayList<>(
+          status.unavailableInstanceTypes == null ? List.of() : status.unavailableInstanceTypes);
+      types.add(refusal.unavailableType());
+      status.unavailableInstanceTypes = types;
+    }
     boolean blocksFleet = refusal.fleetFailure() != null;
     if (blocksFleet) {
       status.lastFailure = refusal.fleetFailure();
@@ -116,7 +124,7 @@ public final class StatusBuilder {
         // What the pass had found stuck stays visible beside the refusal.
         + (planned.stalled() ? " " + planned.message() : "");
     String reason = e.code.replaceAll("[^A-Za-z0-9]", "");
-    Health health = !blocksFleet && Boolean.TRUE.equals(e.retryable)
+    Health health = !blocksFleet && Failures.triedAgain(e)
         ? Health.progressing(planned.available(), reason, message)
         : Health.stalled(planned.available(), reason, message);
     return withConditions(release, status, health, now);
@@ -145,6 +153,10 @@ public final class StatusBuilder {
     a.instanceIds = ids(serving.fleet().alive(), leaving);
     a.primaryInstanceId = serving.primary();
     a.since = serving.since().toString();
+    java.util.Map<String, Integer> types = new java.util.TreeMap<>();
+    serving.fleet().alive().stream().filter(i -> !leaving.contains(i.id())
+        && i.instanceType() != null).forEach(i -> types.merge(i.instanceType(), 1, Integer::sum));
+    a.instanceTypes = types.isEmpty() ? null : types;
     return a;
   }
 
@@ -181,6 +193,7 @@ public final class StatusBuilder {
       fi.slot = i.slot();
       fi.role = i.role().isEmpty() ? null : i.role();
       fi.state = i.state().ec2Name();
+      fi.instanceType = i.instanceType();
       fi.privateIp = i.privateIp();
       fi.publicIp = i.publicIp();
       fi.checks = "status " + i.statusChecks().name().toLowerCase(Locale.ROOT)

@@ -6,6 +6,7 @@ import dev.cutover.api.InstanceTemplate;
 import dev.cutover.api.Release;
 import dev.cutover.decide.Action.Launch;
 import dev.cutover.ec2.LaunchRequest;
+import dev.cutover.ec2.LaunchTemplateVersion;
 import dev.cutover.ec2.Tags;
 import dev.cutover.testworld.ReleaseBuilder;
 import java.util.ArrayList;
@@ -161,6 +162,67 @@ class LaunchRequestsTest {
         .hasSizeLessThanOrEqualTo(64);
     assertThat(LaunchRequests.of(r, new Launch("0123456789", "1.0.0", List.of(0, 1),
         "subnet-1", List.of("i-dead"), "Relaunched")).clientToken()).isNotEqualTo(first);
+  }
+
+  @Test
+  void imdsV2IsRequiredUnlessTheReleaseOrItsLaunchTemplateSaysOtherwise() {
+    Release r = release("web");
+    assertThat(LaunchRequests.of(r, launch(List.of(0))).options().metadata().httpTokens)
+        .isEqualTo("required");
+    LaunchTemplateVersion saysOptional = new LaunchTemplateVersion("lt-0123456789abcdef0",
+        "web", 3, null, null, "optional");
+    var fromTemplate = LaunchRequests.of(r, new Launch("0123456789", "1.0.0", List.of(0),
+        "subnet-1", List.of(), "Staging", "", null, saysOptional));
+    assertThat(fromTemplate.options().metadata()).isNull();
+    assertThat(fromTemplate.options().launchTemplateId()).isEqualTo("lt-0123456789abcdef0");
+    assertThat(fromTemplate.options().launchTemplateVersion()).isEqualTo("3");
+    var options = new dev.cutover.api.MetadataOptions();
+    options.httpTokens = "optional";
+    options.httpPutResponseHopLimit = 2;
+    r.getSpec().template.metadataOptions = options;
+    var given = LaunchRequests.of(r, launch(List.of(0))).options().metadata();
+    assertThat(given.httpTokens).isEqualTo("optional");
+    assertThat(given.httpPutResponseHopLimit).isEqualTo(2);
+  }
+
+  @Test
+  void volumesPlacementAndMonitoringGoAsTheTemplateSays() {
+    Release r = release("web");
+    var device = new dev.cutover.api.BlockDevice();
+    device.deviceName = "/dev/xvda";
+    device.ebs = new dev.cutover.api.EbsVolume();
+    device.ebs.volumeSize = 30;
+    device.ebs.volumeType = "gp3";
+    device.ebs.encrypted = true;
+    r.getSpec().template.blockDevices = List.of(device);
+    r.getSpec().template.placement = new dev.cutover.api.Placement();
+    r.getSpec().template.placement.tenancy = "dedicated";
+    r.getSpec().template.detailedMonitoring = true;
+    var options = LaunchRequests.of(r, launch(List.of(0))).options();
+    assertThat(options.blockDevices()).singleElement()
+        .satisfies(d -> assertThat(d.ebs.volumeSize).isEqualTo(30));
+    assertThat(options.placement().tenancy).isEqualTo("dedicated");
+    assertThat(options.detailedMonitoring()).isTrue();
+    assertThat(options.fromLaunchTemplate()).isFalse();
+  }
+
+  @Test
+  void aFallbackTypeIsANewTokenAndThePreferredTypeKeepsTheOldOne() {
+    Release r = release("web");
+    String before = LaunchRequests.of(r, launch(List.of(0, 1))).clientToken();
+    r.getSpec().template.instanceType = null;
+    r.getSpec().template.instanceTypes = List.of("t3.large", "m5.large");
+    var preferred = LaunchRequests.of(r, typed(List.of(0, 1), "t3.large"));
+    var fallback = LaunchRequests.of(r, typed(List.of(0, 1), "m5.large"));
+    assertThat(preferred.clientToken()).isEqualTo(before);
+    assertThat(preferred.instanceType()).isEqualTo("t3.large");
+    assertThat(fallback.clientToken()).isNotEqualTo(before);
+    assertThat(fallback.instanceType()).isEqualTo("m5.large");
+  }
+
+  private static Launch typed(List<Integer> slots, String type) {
+    return new Launch("0123456789", "1.0.0", slots, "subnet-1", List.of(), "Staging", "", type,
+        null);
   }
 
   private static Launch launch(List<Integer> slots) {

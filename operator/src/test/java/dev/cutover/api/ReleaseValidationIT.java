@@ -162,7 +162,70 @@ class ReleaseValidationIT {
   }
 
   static Stream<Arguments> invalidReleases() {
-    return Stream.concat(singleRole(), systems());
+    return Stream.concat(Stream.concat(singleRole(), systems()), launchSpec());
+  }
+
+  private static Map<String, Object> volume(Map<String, Object> ebs) {
+    return Map.of("deviceName", "/dev/xvda", "ebs", ebs);
+  }
+
+  /** Launch templates, metadata options, volumes, placement and instance types. */
+  static Stream<Arguments> launchSpec() {
+    return Stream.of(
+        invalid("instanceType and instanceTypes", set("spec.template.instanceTypes",
+            List.of("t3.large")), "spec.template.instanceTypes",
+            "give instanceType or instanceTypes (an ordered list for capacity fallback), not "
+                + "both"),
+        invalid("no type at all", remove("spec.template.instanceType"),
+            "spec.template.instanceType", "instanceType (or instanceTypes, or a launchTemplate "
+                + "that provides it) is required"),
+        invalid("a type listed twice", remove("spec.template.instanceType").andThen(
+            set("spec.template.instanceTypes", List.of("t3.large", "t3.large"))),
+            "spec.template.instanceTypes", "instanceTypes must not repeat a type"),
+        invalid("launch template by id and name", set("spec.template.launchTemplate",
+            Map.of("id", "lt-0123456789abcdef0", "name", "web")),
+            "spec.template.launchTemplate", "launchTemplate needs exactly one of id (lt-...) or "
+                + "name"),
+        invalid("launch template version latest", set("spec.template.launchTemplate",
+            Map.of("name", "web", "version", "latest")),
+            "spec.template.launchTemplate.version", "launchTemplate.version must be a version "
+                + "number such as 3, or $Latest, or $Default"),
+        invalid("launch template id malformed", set("spec.template.launchTemplate",
+            Map.of("id", "lt-web")), "spec.template.launchTemplate.id",
+            "launchTemplate.id must be a launch template id such as lt-0123456789abcdef0"),
+        invalid("httpTokens yes", set("spec.template.metadataOptions",
+            Map.of("httpTokens", "yes")), "spec.template.metadataOptions.httpTokens",
+            "metadataOptions.httpTokens must be required (IMDSv2 only) or optional"),
+        invalid("hop limit 65", set("spec.template.metadataOptions",
+            Map.of("httpPutResponseHopLimit", 65)),
+            "spec.template.metadataOptions.httpPutResponseHopLimit",
+            "should be less than or equal to 64"),
+        invalid("iops on gp2", set("spec.template.blockDevices", List.of(volume(Map.of(
+            "volumeType", "gp2", "iops", 3000)))), "spec.template.blockDevices[0].ebs.iops",
+            "iops applies to gp3, io1 and io2 volumes only"),
+        invalid("io2 without iops", set("spec.template.blockDevices", List.of(volume(Map.of(
+            "volumeType", "io2", "volumeSize", 100)))), "spec.template.blockDevices[0].ebs.iops",
+            "io1 and io2 volumes need iops"),
+        invalid("throughput on io2", set("spec.template.blockDevices", List.of(volume(Map.of(
+            "volumeType", "io2", "iops", 3000, "throughput", 500)))),
+            "spec.template.blockDevices[0].ebs.throughput", "throughput applies to gp3 volumes "
+                + "only"),
+        invalid("a KMS key without encryption", set("spec.template.blockDevices",
+            List.of(volume(Map.of("volumeType", "gp3", "kmsKeyId", "alias/app")))),
+            "spec.template.blockDevices[0].ebs.kmsKeyId", "kmsKeyId needs encrypted: true"),
+        invalid("st1 of 100 GiB", set("spec.template.blockDevices", List.of(volume(Map.of(
+            "volumeType", "st1", "volumeSize", 100)))),
+            "spec.template.blockDevices[0].ebs.volumeSize", "st1 and sc1 volumes are at least "
+                + "125 GiB"),
+        invalid("volume type gp4", set("spec.template.blockDevices", List.of(volume(Map.of(
+            "volumeType", "gp4")))), "spec.template.blockDevices[0].ebs.volumeType",
+            "volumeType must be one of gp2, gp3, io1, io2, st1, sc1, standard"),
+        invalid("one device twice", set("spec.template.blockDevices", List.of(
+            volume(Map.of("volumeSize", 20)), volume(Map.of("volumeSize", 30)))),
+            "spec.template.blockDevices", "blockDevices must not name a device twice"),
+        invalid("tenancy shared", set("spec.template.placement", Map.of("tenancy", "shared")),
+            "spec.template.placement.tenancy", "placement.tenancy must be default, dedicated "
+                + "or host"));
   }
 
   /** A system of roles: web (2, two addresses) and worker (1), the single form removed. */
@@ -223,7 +286,7 @@ class ReleaseValidationIT {
         invalid("missing elasticIp", remove("spec.elasticIp"), "spec.elasticIp",
             "Required value"),
         invalid("missing imageId", remove("spec.template.imageId"), "spec.template.imageId",
-            "Required value"),
+            "imageId is required (or a launchTemplate that provides it)"),
         invalid("missing subnetIds", remove("spec.template.subnetIds"),
             "spec.template.subnetIds", "Required value"),
         invalid("fleetSize is text", set("spec.fleetSize", "three"), "spec.fleetSize",

@@ -323,6 +323,28 @@ public final class AllowanceCases {
             uses(LITERAL_PATTERNS).andThen(s -> s.template.instanceType = "c5.xlarge"),
             "AwsAccount literal-patterns does not allow instance type c5.xlarge "
                 + "(allowed.instanceTypes)"),
+        refused("a launch template where the account narrows launches", TENANT_A,
+            uses(TEAM_A).andThen(s -> s.template.launchTemplate = launchTemplate("web")),
+            "AwsAccount team-a does not allow launch template web (allowed.* cannot check what "
+                + "a launch template sets: give the launch fields in the Release instead)"),
+        allowed("a launch template where the account narrows nothing", TENANT_A,
+            uses(OPEN).andThen(s -> {
+              s.template.launchTemplate = launchTemplate("web");
+              s.template.imageId = null;
+              s.template.instanceType = null;
+            })),
+        refused("instanceTypes: every type must be allowed", TENANT_A,
+            uses(TEAM_A).andThen(s -> {
+              s.template.instanceType = null;
+              s.template.instanceTypes = List.of("t3.large", "m6i.xlarge");
+            }),
+            "AwsAccount team-a does not allow instance type m6i.xlarge "
+                + "(allowed.instanceTypes)"),
+        allowed("instanceTypes all allowed", TENANT_A,
+            uses(TEAM_A).andThen(s -> {
+              s.template.instanceType = null;
+              s.template.instanceTypes = List.of("t3.large", "m6i.large");
+            })),
         refused("$ in a pattern is literal", TENANT_A,
             uses(LITERAL_PATTERNS).andThen(s -> s.template.instanceType = "r6i.large"),
             "AwsAccount literal-patterns does not allow instance type r6i.large "
@@ -413,6 +435,13 @@ public final class AllowanceCases {
 
   private static Case allowed(String description, Namespace ns, Consumer<ReleaseSpec> change) {
     return new Case(description, ns, change, null);
+  }
+
+  private static dev.cutover.api.LaunchTemplateRef launchTemplate(String name) {
+    var ref = new dev.cutover.api.LaunchTemplateRef();
+    ref.name = name;
+    ref.version = "$Latest";
+    return ref;
   }
 
   private static Case refused(String description, Namespace ns, Consumer<ReleaseSpec> change,

@@ -185,9 +185,56 @@ public final class Given {
   public String fleetId(String version) {
     String current = release.getSpec().version;
     release.getSpec().version = version;
-    String id = FleetIds.of(release.getSpec());
+    String id = FleetIds.of(release.getSpec(), pins());
     release.getSpec().version = current;
     return id;
+  }
+
+  /** The launch template versions EC2 shows (none unless a row says so). */
+  public dev.cutover.observe.LaunchTemplates launchTemplates =
+      dev.cutover.observe.LaunchTemplates.NONE;
+
+  public static final String TEMPLATE_ID = "lt-0123456789abcdef0";
+
+  /**
+   * The spec launches from the template named {@code web}, asking for {@code requested}, and
+   * EC2 shows {@code number} for it (the template sets no metadata tokens).
+   */
+  public Given launchTemplate(String requested, long number) {
+    var ref = new dev.cutover.api.LaunchTemplateRef();
+    ref.name = "web";
+    ref.version = requested;
+    release.getSpec().template.launchTemplate = ref;
+    return templateVersion(number);
+  }
+
+  /** EC2 now shows {@code number} for the spec's launch template ($Latest moved). */
+  public Given templateVersion(long number) {
+    var ref = release.getSpec().template.launchTemplate;
+    launchTemplates = new dev.cutover.observe.LaunchTemplates(java.util.Map.of(ref.key(),
+        new dev.cutover.ec2.LaunchTemplateVersion(TEMPLATE_ID, ref.name, number,
+            "ami-0123456789abcdef0", "t3.small", null)), java.util.Map.of());
+    return this;
+  }
+
+  /** EC2 did not show the spec's launch template: it answered {@code code}. */
+  public Given templateUnreadable(String code, boolean retryable) {
+    var ref = release.getSpec().template.launchTemplate;
+    launchTemplates = new dev.cutover.observe.LaunchTemplates(java.util.Map.of(),
+        java.util.Map.of(ref.key(), new dev.cutover.observe.LaunchTemplates.Problem(code,
+            "(generated)", retryable)));
+    return this;
+  }
+
+  /** The pins of what EC2 shows now, as the policy computes them for a single-role spec. */
+  private java.util.Map<String, FleetIds.Pin> pins() {
+    var ref = release.getSpec().template == null ? null
+        : release.getSpec().template.launchTemplate;
+    if (ref == null) {
+      return java.util.Map.of();
+    }
+    return launchTemplates.version(ref).map(v -> java.util.Map.of("",
+        new FleetIds.Pin(v.templateId(), v.number()))).orElse(java.util.Map.of());
   }
 
   /** {@code count} instances of a version in slots 0..count-1, launched at T0. */
@@ -295,7 +342,8 @@ public final class Given {
 
   public ObservedWorld world() {
     return new ObservedWorld(List.copyOf(instances), Optional.ofNullable(address), http,
-        List.copyOf(owned)).withTenancy(tenancy).withAddresses(addresses);
+        List.copyOf(owned)).withTenancy(tenancy).withAddresses(addresses)
+        .withLaunchTemplates(launchTemplates);
   }
 
   /** What the cluster's AwsAccounts allow (none by default: the operator's own account). */

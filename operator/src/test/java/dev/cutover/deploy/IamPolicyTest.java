@@ -49,6 +49,10 @@ class IamPolicyTest {
   private static final Pattern PUBLIC_METHOD = Pattern.compile(
       "^  public [^=;({\\n]*?\\b(\\w+)\\(", Pattern.MULTILINE);
   private static final String MANAGED_BY = "aws:ResourceTag/" + Tags.MANAGED_BY;
+  /** What launching an encrypted EBS volume with a customer managed KMS key needs. */
+  static final Set<String> KMS_FOR_EBS = Set.of("kms:CreateGrant", "kms:Decrypt",
+      "kms:DescribeKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptFrom",
+      "kms:ReEncryptTo");
   private static final String REQUESTS_MANAGED_BY = "aws:RequestTag/" + Tags.MANAGED_BY;
 
   private static final Set<String> OPERATIONS = Arrays.stream(Ec2Client.class.getMethods())
@@ -88,6 +92,10 @@ class IamPolicyTest {
       }
       if (body.contains("iamInstanceProfile(")) {
         actions.add("iam:PassRole");
+      }
+      if (body.contains("blockDeviceMappings(")) {
+        // EC2 uses the caller's KMS permissions to create an encrypted volume with a key.
+        actions.addAll(KMS_FOR_EBS);
       }
       if (!actions.isEmpty()) {
         needs.merge(method, actions, (a, b) -> {
@@ -207,10 +215,13 @@ class IamPolicyTest {
     assertThat(grants("ec2:CreateTags")).hasSize(2).allSatisfy(s -> {
       assertThat(stringEquals(s, REQUESTS_MANAGED_BY)).isEqualTo(Tags.MANAGED_BY_VALUE);
       String resource = resources(s).get(0);
-      assertThat(resources(s)).hasSize(1);
       if (resource.contains(":instance/")) {
+        // Instances, their volumes and their network interfaces, tagged by RunInstances only.
+        assertThat(resources(s)).containsExactly("arn:aws:ec2:*:*:instance/*",
+            "arn:aws:ec2:*:*:volume/*", "arn:aws:ec2:*:*:network-interface/*");
         assertThat(stringEquals(s, "ec2:CreateAction")).isEqualTo("RunInstances");
       } else {
+        assertThat(resources(s)).hasSize(1);
         assertThat(resource).isEqualTo("arn:aws:ec2:*:*:elastic-ip/*");
         assertThat(s.path("Condition").path("StringEqualsIfExists").path(MANAGED_BY).asText())
             .isEqualTo(Tags.MANAGED_BY_VALUE);
@@ -218,6 +229,21 @@ class IamPolicyTest {
             .toString()).isEqualTo("[\"Name\",\"cutover.dev/*\"]");
       }
     });
+  }
+
+  @Test
+  void kmsKeysAreUsedOnlyThroughEc2() {
+    assertThat(KMS_FOR_EBS).allSatisfy(action -> assertThat(grants(action)).isNotEmpty()
+        .allSatisfy(s -> {
+          assertThat(resources(s)).containsExactly("arn:aws:kms:*:*:key/*");
+          if (action.equals("kms:CreateGrant")) {
+            assertThat(s.path("Condition").path("Bool").path("kms:GrantIsForAWSResource")
+                .asText()).isEqualTo("true");
+          } else {
+            assertThat(s.path("Condition").path("StringLike").path("kms:ViaService").asText())
+                .isEqualTo("ec2.*.amazonaws.com");
+          }
+        }));
   }
 
   @Test

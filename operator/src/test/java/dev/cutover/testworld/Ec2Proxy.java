@@ -226,6 +226,8 @@ public final class Ec2Proxy implements AutoCloseable {
     void arrived(String action, Map<String, String> params);
   }
 
+  private final List<Refusal> refusals = new CopyOnWriteArrayList<>();
+
   public Ec2Proxy(URI target) {
     this.target = target;
     try {
@@ -261,6 +263,7 @@ public final class Ec2Proxy implements AutoCloseable {
     injected.clear();
     hooks.clear();
     observers.clear();
+    refusals.clear();
     log.clear();
   }
 
@@ -286,6 +289,18 @@ public final class Ec2Proxy implements AutoCloseable {
     injected.forEach((action, byFault) -> byFault.forEach((f, n) -> snapshot
         .computeIfAbsent(action, k -> new TreeMap<>()).put(f.label(), n.get())));
     return snapshot;
+  }
+
+  /**
+   * An answer EC2 gives for reasons of its own (no capacity for a type in a zone, a quota):
+   * every call of {@code action} whose parameters match is answered with this error, unforwarded.
+   */
+  public record Refusal(String action, Predicate<Map<String, String>> when, int status,
+      String code, String message) {}
+
+  /** Answers matching calls with the refusal's error until {@link #reset()}. */
+  public void refuse(Refusal refusal) {
+    refusals.add(refusal);
   }
 
   /** Runs {@code hook} once, right after the next successful response to {@code action}. */
@@ -404,6 +419,15 @@ public final class Ec2Proxy implements AutoCloseable {
             List.of()));
         drop(exchange);
         return;
+      }
+
+      for (Refusal refusal : refusals) {
+        if (refusal.action().equals(action) && refusal.when().test(params)) {
+          log.add(new Call(n, arrived, action, params, refusal.status(), refusal.code(), false,
+              false, List.of()));
+          fail(exchange, refusal.status(), refusal.code(), refusal.message());
+          return;
+        }
       }
 
       Faults f = faults;
