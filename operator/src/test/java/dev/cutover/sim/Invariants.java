@@ -710,7 +710,9 @@ final class Invariants {
               .collect(java.util.stream.Collectors.toCollection(LinkedHashSet::new))
           : new LinkedHashSet<>(c.instanceIds());
       case "AssociateAddress" -> new LinkedHashSet<>(c.instanceIds());
-      case "RunInstances" -> Set.of(c.detail().split(" ")[0]);
+      // A refused launch holds back its fleet's launches (two fleets of one version, after a
+      // template change, are held apart).
+      case "RunInstances" -> Set.of(c.detail().substring(c.detail().lastIndexOf(' ') + 1));
       case "AllocateAddress" -> Set.of("address");
       default -> new LinkedHashSet<>(c.allocationIds());
     };

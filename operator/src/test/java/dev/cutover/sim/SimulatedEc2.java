@@ -1105,7 +1105,7 @@ public final class SimulatedEc2 implements Ec2Client {
     return result;
   }
 
-  /** "2.0.0 slots 0,1", from the tags a launch asks for. */
+  /** "2.0.0 slots 0,1 fleet 1b9bbc6e5b", from the tags a launch asks for. */
   private static String launchDetail(RunInstancesRequest request) {
     Map<String, String> tags = new HashMap<>();
     if (request.hasTagSpecifications()) {
@@ -1114,7 +1114,8 @@ public final class SimulatedEc2 implements Ec2Client {
     }
     String version = tags.getOrDefault("cutover.dev/version", "?");
     String slots = tags.getOrDefault("cutover.dev/slot", "?");
-    return version + " slots " + slots;
+    String fleet = tags.getOrDefault("cutover.dev/fleet", "?");
+    return version + " slots " + slots + " fleet " + fleet;
   }
 
   private Fault takeFault(String operation) {
