@@ -101,9 +101,7 @@ class LaunchSpecDeciderTest {
   @Test
   void capacityFallbackUsesTheNextTypeOnlyWhereEc2HadNoRoom() {
     Given g = Given.release("1.0.0", 4);
-    var t = g.release.getSpec().template;
-    t.instanceType = null;
-    t.instanceTypes = List.of("t3.large", "m5.large", "c5.large");
+    var t = withTypes(g, "t3.large", "m5.large", "c5.large");
     t.subnetIds = List.of("subnet-aaaaaaaa", "subnet-bbbbbbbb");
     InstanceTypeRefusal r = new InstanceTypeRefusal();
     r.fleetId = g.fleetId("1.0.0");
@@ -126,9 +124,7 @@ class LaunchSpecDeciderTest {
   @Test
   void aCapacityRefusalTriesTheNextTypeAtOnce() {
     Given g = Given.release("1.0.0", 2);
-    var t = g.release.getSpec().template;
-    t.instanceType = null;
-    t.instanceTypes = List.of("t3.large", "m5.large");
+    withTypes(g, "t3.large", "m5.large");
     Launch first = launch(g, "t3.large", "Staging");
     Failures.Refusal r = Failures.onFailure(g.release, first, "InsufficientInstanceCapacity",
         "no t3.large capacity", false, NOW);
@@ -142,9 +138,7 @@ class LaunchSpecDeciderTest {
   @Test
   void aStagingFleetFailsWhenEveryTypeIsRefusedAndProductionKeepsTrying() {
     Given g = Given.release("1.0.0", 2);
-    var t = g.release.getSpec().template;
-    t.instanceType = null;
-    t.instanceTypes = List.of("t3.large", "m5.large");
+    withTypes(g, "t3.large", "m5.large");
     InstanceTypeRefusal earlier = new InstanceTypeRefusal();
     earlier.fleetId = g.fleetId("1.0.0");
     earlier.subnetId = "subnet-0123456789abcdef0";
@@ -186,6 +180,14 @@ class LaunchSpecDeciderTest {
     assertThat(FleetIds.of(spec, pins)).isEqualTo(byName);
     assertThat(FleetIds.of(spec, java.util.Map.of("",
         new FleetIds.Pin(Given.TEMPLATE_ID, 4)))).isNotEqualTo(byName);
+  }
+
+  /** The spec launches from an ordered list of types instead of one. */
+  private static dev.cutover.api.InstanceTemplate withTypes(Given g, String... types) {
+    var t = g.release.getSpec().template;
+    t.instanceType = null;
+    t.instanceTypes = List.of(types);
+    return t;
   }
 
   private static Launch launch(Given g, String type, String purpose) {
