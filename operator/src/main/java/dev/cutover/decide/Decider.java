@@ -88,11 +88,16 @@ public final class Decider {
   private static Health withReports(Draft d, Health health) {
     Health reported = d.elsewhere.isEmpty() ? health : Claims.movedByHand(d, health);
     reported = Tenants.withheld(d, reported).orElse(reported);
-    return withDrains(d.drains(), reported);
+    return withDrains(d, reported);
   }
 
-  /** Draining instances are named in the message; phase and conditions stay as they are. */
-  private static Health withDrains(List<Facts.Draining> drains, Health health) {
+  /**
+   * Instances whose drain has not ended are named in the message; phase and conditions stay
+   * as they are.
+   */
+  private static Health withDrains(Draft d, Health health) {
+    List<Facts.Draining> drains = d.drains().stream()
+        .filter(e -> e.terminateAt().isAfter(d.now)).toList();
     if (drains.isEmpty()) {
       return health;
     }

@@ -304,15 +304,32 @@ final class Draft {
    * instance needed again leaves its drain), then those the plan starts.
    */
   List<Facts.Draining> drains() {
+    java.util.Map<Integer, Set<String>> kept = new java.util.TreeMap<>(drainContinued);
+    if (last.draining != null) {
+      for (int n = 0; n < last.draining.size(); n++) {
+        var e = last.draining.get(n);
+        if (e.instanceIds == null || e.terminateAt == null || world.polledSince(
+            Instant.parse(e.terminateAt).plus(LISTING_DELAY))) {
+          continue;
+        }
+        // Terminated at the end of the drain: until a poll surely shows it gone, a listing
+        // made before the call may show it running again, and it is then terminated at once,
+        // not drained a second time.
+        for (String id : e.instanceIds) {
+          if (world.instance(id).filter(i -> i.state().isGone()).isPresent()) {
+            kept.computeIfAbsent(n, k -> new HashSet<>()).add(id);
+          }
+        }
+      }
+    }
     List<Facts.Draining> all = new ArrayList<>();
-    drainContinued.entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
-        .forEach(kept -> {
-          var e = last.draining.get(kept.getKey());
-          List<String> ids = e.instanceIds.stream().filter(kept.getValue()::contains).toList();
-          all.add(new Facts.Draining(e.version, e.reason, ids,
-              e.startedAt == null ? null : Instant.parse(e.startedAt),
-              Instant.parse(e.terminateAt), e.answered, e.failed));
-        });
+    kept.forEach((n, instances) -> {
+      var e = last.draining.get(n);
+      List<String> ids = e.instanceIds.stream().filter(instances::contains).toList();
+      all.add(new Facts.Draining(e.version, e.reason, ids,
+          e.startedAt == null ? null : Instant.parse(e.startedAt),
+          Instant.parse(e.terminateAt), e.answered, e.failed));
+    });
     all.addAll(drainsStarted);
     return all;
   }
