@@ -114,9 +114,10 @@ public final class ReleasePass {
       }
     }
     Outcome outcome = act(route.executor(), release, plan, world);
+    narrator.drainCalls(release, outcome.drainCalls());
     Next next = outcome.failed().isPresent()
         ? afterRefusal(release, recorded, plan, outcome.failed().get(), now)
-        : new Next(StatusBuilder.build(release, plan, world, now),
+        : new Next(StatusBuilder.build(release, plan, world, now, outcome.drainCalls()),
             !plan.actions().isEmpty() ? Optional.of(AFTER_ACTING)
                 : plan.wakeAt().map(this::untilAt));
     narrator.transition(release, before, next.status());

@@ -6,6 +6,7 @@ import dev.cutover.api.Release;
 import dev.cutover.decide.Action;
 import dev.cutover.decide.Action.AllocateAddress;
 import dev.cutover.decide.Action.ClaimAddress;
+import dev.cutover.decide.Action.Drain;
 import dev.cutover.decide.Action.UnclaimAddress;
 import dev.cutover.decide.Action.Associate;
 import dev.cutover.decide.Action.Launch;
@@ -31,8 +32,11 @@ import java.util.function.BiConsumer;
  */
 public class PlanExecutor {
 
-  /** What became of a plan: the actions done, and the one that failed, if any. */
-  public record Outcome(List<Action> done, Optional<Failed> failed) {
+  /**
+   * What became of a plan: the actions done, the one that failed, if any, and the results of
+   * the drain calls made (a drain call that failed fails nothing: it is reported).
+   */
+  public record Outcome(List<Action> done, Optional<Failed> failed, List<Drain.Call> drainCalls) {
     public boolean complete() {
       return failed.isEmpty();
     }
@@ -43,10 +47,16 @@ public class PlanExecutor {
 
   private final Ec2Gateway gateway;
   private final Ec2Inventory inventory;
+  private final Drainer drainer;
 
   public PlanExecutor(Ec2Gateway gateway, Ec2Inventory inventory) {
+    this(gateway, inventory, new Drainer());
+  }
+
+  public PlanExecutor(Ec2Gateway gateway, Ec2Inventory inventory, Drainer drainer) {
     this.gateway = gateway;
     this.inventory = inventory;
+    this.drainer = drainer;
   }
 
   /**
@@ -55,22 +65,32 @@ public class PlanExecutor {
   public Outcome execute(List<Action> actions, ObservedWorld world, Release release,
       BiConsumer<Action, Duration> done) {
     List<Action> finished = new ArrayList<>();
+    List<Drain.Call> drainCalls = new ArrayList<>();
     for (Action action : actions) {
       long started = System.nanoTime();
       try {
-        run(action, world, release);
+        run(action, world, release, drainCalls);
       } catch (Ec2Failure failure) {
-        return new Outcome(List.copyOf(finished), Optional.of(new Failed(action, failure)));
+        return new Outcome(List.copyOf(finished), Optional.of(new Failed(action, failure)),
+            List.copyOf(drainCalls));
       }
       finished.add(action);
       done.accept(action, Duration.ofNanos(System.nanoTime() - started));
     }
-    return new Outcome(List.copyOf(finished), Optional.empty());
+    return new Outcome(List.copyOf(finished), Optional.empty(), List.copyOf(drainCalls));
   }
 
-  private void run(Action action, ObservedWorld world, Release release) {
+  private void run(Action action, ObservedWorld world, Release release,
+      List<Drain.Call> drainCalls) {
     String releaseUid = release.getMetadata().getUid();
-    if (action instanceof Launch launch) {
+    if (action instanceof Drain drain) {
+      requireOwned(world, drain.instanceIds(), action);
+      var http = release.getSpec().drain == null ? null : release.getSpec().drain.http;
+      if (http != null) {
+        drainCalls.addAll(drainer.drain(http, drain.instanceIds().stream()
+            .map(id -> world.instance(id).orElseThrow()).toList()));
+      }
+    } else if (action instanceof Launch launch) {
       inventory.recordLaunched(gateway.runInstances(LaunchRequests.of(release, launch)));
     } else if (action instanceof Associate associate) {
       requireOwned(world, List.of(associate.instanceId()), action);

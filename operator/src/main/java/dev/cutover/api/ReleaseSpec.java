@@ -155,6 +155,13 @@ public class ReleaseSpec {
       + "when they fail.")
   public PostSwitch postSwitch;
 
+  @JsonPropertyDescription("Drain before terminate: an optional HTTP call to each instance "
+      + "Cutover no longer needs (the retained fleet at its expiry or scale-down, surplus after "
+      + "a scale-in, a superseded staging fleet) and a wait of drain.timeout before it is "
+      + "terminated. An instance a production address points at is never drained. Absent: "
+      + "such instances are terminated at once.")
+  public Drain drain;
+
   @Default("false")
   @JsonPropertyDescription("When true, Cutover observes and reports but changes nothing in EC2.")
   public Boolean paused;

@@ -35,6 +35,10 @@ public class ReleaseStatus {
       + "prove they are superseded (status was lost); terminated when their time passes.")
   public List<HeldFleet> heldFleets;
 
+  @JsonPropertyDescription("Instances draining before they are terminated (spec.drain), one "
+      + "entry per drain started, with the drain calls' results.")
+  public List<DrainingFleet> draining;
+
   @JsonPropertyDescription("A switch or an address allocation recorded before the EC2 call "
       + "that makes it; cleared by the status written after the call.")
   public Intent intent;

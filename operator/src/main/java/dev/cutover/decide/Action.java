@@ -119,6 +119,36 @@ public sealed interface Action {
     }
   }
 
+  /**
+   * Starts draining instances that are to be terminated later (spec.drain): act sends each the
+   * drain call, if one is configured; no EC2 call. Its results never fail the plan: the drain
+   * is a courtesy, the wait and the termination follow all the same.
+   */
+  record Drain(List<String> instanceIds, String version, String reason) implements Action {
+    @Override
+    public String eventReason() {
+      return "Draining";
+    }
+
+    @Override
+    public String operation() {
+      return "Drain";
+    }
+
+    @Override
+    public String describe() {
+      return reason + ": draining " + instanceIds.size() + " instance"
+          + (instanceIds.size() == 1 ? "" : "s") + " of " + version + " " + instanceIds;
+    }
+
+    /** The drain call to one instance: {@code problem} is null when it answered as expected. */
+    public record Call(String instanceId, String problem) {
+      public boolean answered() {
+        return problem == null;
+      }
+    }
+  }
+
   /** AllocateAddress for {@code elasticIp.allocate: true}, tagged as the Release's by act. */
   record AllocateAddress() implements Action {
     @Override

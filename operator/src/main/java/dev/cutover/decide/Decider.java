@@ -96,11 +96,30 @@ public final class Decider {
           "Launches wait: " + String.join("; ", d.templates.problems()) + ". Meanwhile: "
               + reported.message());
     }
-    return Tenants.withheld(d, reported).orElse(reported);
+    reported = Tenants.withheld(d, reported).orElse(reported);
+    return withDrains(d, reported);
+  }
+
+  /**
+   * Instances whose drain has not ended are named in the message; phase and conditions stay
+   * as they are.
+   */
+  private static Health withDrains(Draft d, Health health) {
+    List<Facts.Draining> drains = d.drains().stream()
+        .filter(e -> e.terminateAt().isAfter(d.now)).toList();
+    if (drains.isEmpty()) {
+      return health;
+    }
+    List<String> parts = drains.stream().map(e -> e.instanceIds().size() + " instance"
+        + (e.instanceIds().size() == 1 ? "" : "s") + " of " + e.version() + " ("
+        + e.reason() + ") until " + e.terminateAt()).toList();
+    return health.withAvailability(health.available(), health.message() + " Draining "
+        + String.join(", ", parts) + ", then terminating.");
   }
 
   /** The Elastic IP cannot be had: nothing moves, what serves and what is retained are kept. */
   private static Plan withoutAddress(Draft d, Roles roles, Health health) {
+    d.keepDraining();
     Production.serving(d, roles.active());
     if (roles.retained() != null) {
       d.retaining(roles.retained(), roles.retainedExpiry());
@@ -319,6 +338,7 @@ public final class Decider {
     observed.retaining(roles.retained(), roles.retainedExpiry());
     observed.addressHolder = observed.holder();
     observed.held = d.held;
+    observed.keepDraining();
     observed.keptIntent = last.intent;
     observed.phase = last.phase == null ? Phase.Pending : last.phase;
     if (last.stagingFleet != null && last.stagingFleet.id != null) {

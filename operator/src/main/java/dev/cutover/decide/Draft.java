@@ -72,6 +72,12 @@ final class Draft {
   /** Instance types EC2 recently had no capacity for (see InstanceTypes). */
   final List<dev.cutover.api.InstanceTypeRefusal> unavailableTypes;
   final Set<String> terminating = new HashSet<>();
+  /** Instances draining in this plan (started now, or still waiting): not terminated yet. */
+  private final Set<String> drainingNow = new HashSet<>();
+  /** Drains status remembers that go on: the index in status.draining, and which instances. */
+  private final java.util.Map<Integer, Set<String>> drainContinued = new java.util.HashMap<>();
+  /** Drains this plan starts. */
+  private final List<Facts.Draining> drainsStarted = new ArrayList<>();
   private final Set<String> associateTargets = new HashSet<>();
   final List<ManagedInstance> checkTargets = new ArrayList<>();
   /** Instances the plan wanted gone but a production address still points at: kept, reported. */
@@ -187,15 +193,164 @@ final class Draft {
 
   /**
    * Plans a TerminateInstances of those not already on their way out; false when any is held
-   * back. EC2 refuses a whole call when one instance has termination protection, so an instance
-   * the last refusal named goes in a call of its own, and the others go at once.
+   * back. The one way the policy terminates anything. An instance a production address points
+   * at, or that the plan moves an address to, stays. With spec.drain, instances going for a
+   * drained reason drain first (see {@link #drains}) and are terminated once their drain is
+   * over; without it (or once it was removed) they go at once.
    */
   boolean terminate(List<ManagedInstance> instances, String version, String reason) {
     List<ManagedInstance> going = instances.stream()
-        .filter(i -> !terminating.contains(i.id()) && !associateTargets.contains(i.id()))
+        .filter(i -> !terminating.contains(i.id()) && !associateTargets.contains(i.id())
+            && !drainingNow.contains(i.id()))
         .toList();
     going.stream().filter(this::holdsProductionAddress).forEach(keptForAddress::add);
     going = going.stream().filter(i -> !keptForAddress.contains(i)).toList();
+    if (!drains(reason)) {
+      return terminateNow(going, version, reason);
+    }
+    boolean all = true;
+    for (var drained : drainFirst(going, version, reason).entrySet()) {
+      all &= terminateNow(drained.getValue(), version, drained.getKey());
+    }
+    return all;
+  }
+
+  // ---------------------------------------------------------------- drain
+
+  /**
+   * Whether instances going for this reason drain first. Only instances that served or could
+   * have (a retained fleet, surplus of production, a staging fleet someone may be testing) do.
+   * A failed fleet (FailedReleaseCleanedUp) never took production traffic and is not kept
+   * longer than it must be; a second instance in a slot (DuplicateInSlot) or a stopped one
+   * (ReplacedStopped) serves nothing; a deleted Release (Deleted) is past serving and its
+   * owner asked for it to be gone.
+   */
+  private boolean drains(String reason) {
+    return spec.drain != null && !release.isMarkedForDeletion() && DRAINED.contains(reason);
+  }
+
+  static final Set<String> DRAINED = Set.of("RetentionExpired", "RetainedScaledDown",
+      "ScaledIn", "Superseded");
+
+  /**
+   * Starts the drain of those not draining yet (one Drain action) and keeps waiting for those
+   * whose drain has not ended. Returns the instances whose drain is over, by the reason their
+   * drain started with: they are terminated now.
+   */
+  private java.util.Map<String, List<ManagedInstance>> drainFirst(List<ManagedInstance> going,
+      String version, String reason) {
+    java.util.Map<String, List<ManagedInstance>> over = new java.util.LinkedHashMap<>();
+    List<ManagedInstance> starting = new ArrayList<>();
+    for (ManagedInstance i : going) {
+      Optional<Integer> entry = drainOf(i.id());
+      if (entry.isEmpty()) {
+        starting.add(i);
+        continue;
+      }
+      var started = last.draining.get(entry.get());
+      drainContinued.computeIfAbsent(entry.get(), k -> new HashSet<>()).add(i.id());
+      Instant terminateAt = Instant.parse(started.terminateAt);
+      if (now.isBefore(terminateAt)) {
+        drainingNow.add(i.id());
+        wakeAt(terminateAt);
+      } else {
+        over.computeIfAbsent(started.reason == null ? reason : started.reason,
+            k -> new ArrayList<>()).add(i);
+      }
+    }
+    if (!starting.isEmpty()) {
+      List<String> ids = starting.stream().map(ManagedInstance::id).toList();
+      Instant terminateAt = now.plus(spec.drain.timeoutLength());
+      actions.add(new Action.Drain(ids, version, reason));
+      drainsStarted.add(new Facts.Draining(version, reason, ids, now, terminateAt, null, null));
+      drainingNow.addAll(ids);
+      wakeAt(terminateAt);
+    }
+    return over;
+  }
+
+  /** The entry of status.draining that names this instance, by its index. */
+  private Optional<Integer> drainOf(String instanceId) {
+    if (last.draining == null) {
+      return Optional.empty();
+    }
+    for (int n = 0; n < last.draining.size(); n++) {
+      var e = last.draining.get(n);
+      if (e.instanceIds != null && e.instanceIds.contains(instanceId) && e.terminateAt != null) {
+        return Optional.of(n);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Every drain status remembers goes on as it is (a pass that decides nothing about them:
+   * paused, or the address missing), for the instances not gone yet.
+   */
+  void keepDraining() {
+    if (last.draining == null) {
+      return;
+    }
+    for (int n = 0; n < last.draining.size(); n++) {
+      var e = last.draining.get(n);
+      if (e.instanceIds == null || e.terminateAt == null) {
+        continue;
+      }
+      for (String id : e.instanceIds) {
+        if (world.instance(id).filter(i -> !i.state().isGone()).isPresent()) {
+          drainContinued.computeIfAbsent(n, k -> new HashSet<>()).add(id);
+          drainingNow.add(id);
+        }
+      }
+    }
+  }
+
+  /** The instance drains in this plan: it is not where an address goes. */
+  boolean draining(String instanceId) {
+    return drainingNow.contains(instanceId);
+  }
+
+  /**
+   * The drains after this plan: those status remembers, for the instances still going (an
+   * instance needed again leaves its drain), then those the plan starts.
+   */
+  List<Facts.Draining> drains() {
+    java.util.Map<Integer, Set<String>> kept = new java.util.TreeMap<>(drainContinued);
+    if (last.draining != null) {
+      for (int n = 0; n < last.draining.size(); n++) {
+        var e = last.draining.get(n);
+        if (e.instanceIds == null || e.terminateAt == null || world.polledSince(
+            Instant.parse(e.terminateAt).plus(LISTING_DELAY))) {
+          continue;
+        }
+        // Terminated at the end of the drain: until a poll surely shows it gone, a listing
+        // made before the call may show it running again, and it is then terminated at once,
+        // not drained a second time.
+        for (String id : e.instanceIds) {
+          if (world.instance(id).filter(i -> i.state().isGone()).isPresent()) {
+            kept.computeIfAbsent(n, k -> new HashSet<>()).add(id);
+          }
+        }
+      }
+    }
+    List<Facts.Draining> all = new ArrayList<>();
+    kept.forEach((n, instances) -> {
+      var e = last.draining.get(n);
+      List<String> ids = e.instanceIds.stream().filter(instances::contains).toList();
+      all.add(new Facts.Draining(e.version, e.reason, ids,
+          e.startedAt == null ? null : Instant.parse(e.startedAt),
+          Instant.parse(e.terminateAt), e.answered, e.failed));
+    });
+    all.addAll(drainsStarted);
+    return all;
+  }
+
+  /**
+   * Plans the TerminateInstances of instances whose drain (if any) is over; false when any is
+   * held back. EC2 refuses a whole call when one instance has termination protection, so an
+   * instance the last refusal named goes in a call of its own, and the others go at once.
+   */
+  private boolean terminateNow(List<ManagedInstance> going, String version, String reason) {
     Set<String> refused = refusedTermination();
     List<List<ManagedInstance>> calls = new ArrayList<>();
     List<ManagedInstance> together = going.stream().filter(i -> !refused.contains(i.id()))
@@ -276,7 +431,8 @@ final class Draft {
   boolean associate(Addresses.Binding binding, String instanceId, String fromVersion,
       String toVersion, SwitchReason reason) {
     if (binding.address().isEmpty() || elsewhere.contains(binding.address().get().allocationId())
-        || terminating.contains(instanceId) || held("AssociateAddress")) {
+        || terminating.contains(instanceId) || drainingNow.contains(instanceId)
+        || held("AssociateAddress")) {
       return false;
     }
     associateTargets.add(instanceId);
@@ -400,8 +556,14 @@ final class Draft {
     Facts facts = new Facts(phase, Optional.ofNullable(serving), Optional.ofNullable(retaining),
         Optional.ofNullable(trial), List.copyOf(held), eip, addressHolder, List.copyOf(history),
         lastFailure, errors, keptIntent, Addresses.after(this), templates.status(),
-        unavailableTypes);
-    return new Plan(List.copyOf(actions), facts, health, Optional.ofNullable(wakeAt),
+        unavailableTypes, drains());
+    // Drains go last: a plan that stops at a failed EC2 call writes none of its facts, so a
+    // drain begun before that call would be forgotten and begun again (a new full wait) on
+    // every retry. After the last EC2 call, nothing can fail after it.
+    List<Action> ordered = new ArrayList<>(actions.stream()
+        .filter(a -> !(a instanceof Action.Drain)).toList());
+    actions.stream().filter(a -> a instanceof Action.Drain).forEach(ordered::add);
+    return new Plan(List.copyOf(ordered), facts, health, Optional.ofNullable(wakeAt),
         deletionComplete, List.copyOf(checkTargets),
         plansAssociate() || intent != null && intent.kind == Intent.Kind.AllocateAddress
             ? Optional.ofNullable(intent) : Optional.empty());

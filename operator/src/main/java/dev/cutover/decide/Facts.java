@@ -26,16 +26,24 @@ import java.util.Optional;
  *     preview) and the instance it points at after the plan
  * @param launchTemplates the launch template version each role's template resolves to
  * @param unavailableTypes instance types EC2 recently had no capacity for
+ * @param draining instances draining before their termination (spec.drain)
  */
 public record Facts(Phase phase, Optional<Serving> active, Optional<Kept> retained,
     Optional<Trial> staging, List<Kept> held, Optional<ElasticIp> address, String addressHolder,
     List<HistoryEntry> history, Failure lastFailure, List<ActionError> errors, Intent intent,
     List<AddressFact> addresses, List<LaunchTemplateStatus> launchTemplates,
-    List<InstanceTypeRefusal> unavailableTypes) {
+    List<InstanceTypeRefusal> unavailableTypes, List<Draining> draining) {
 
   /** One address after the plan: its role and index (role "preview" for the preview). */
   public record AddressFact(String role, int index, ElasticIp address, String holder,
       boolean preview) {}
+
+  /**
+   * Instances of one version draining for one reason until {@code terminateAt}. A drain this
+   * plan starts has no results yet ({@code answered} null): act's calls give them.
+   */
+  public record Draining(String version, String reason, List<String> instanceIds,
+      Instant startedAt, Instant terminateAt, Integer answered, List<String> failed) {}
 
   /** The fleet that serves production, the instance the address points at, and since when. */
   public record Serving(Fleet fleet, String primary, Instant since) {}

@@ -148,7 +148,8 @@ final class Production {
     }
     Optional<ManagedInstance> runner = active.running().stream()
         .filter(i -> i.role().equals(address.role()) && leaving.contains(i.id())
-            && !d.terminating.contains(i.id()) && !Addresses.holdsAnother(d, address, i.id()))
+            && !d.terminating.contains(i.id()) && !d.draining(i.id())
+            && !Addresses.holdsAnother(d, address, i.id()))
         .findFirst();
     if (runner.isPresent() && d.associate(address, runner.get().id(), d.versionOf(holder),
         active.version(), SwitchReason.Healed)) {

@@ -31,6 +31,17 @@ public final class Narrator {
     events.normal(release, action.eventReason(), message);
   }
 
+  /** Drain calls that did not get the expected answer: one Warning naming each instance. */
+  public void drainCalls(Release release, java.util.List<Action.Drain.Call> calls) {
+    java.util.List<String> failed = calls.stream().filter(c -> !c.answered())
+        .map(c -> c.instanceId() + " (" + c.problem() + ")").toList();
+    if (!failed.isEmpty()) {
+      events.warning(release, "DrainCallFailed", "The drain call failed for " + failed.size()
+          + " of " + calls.size() + " instance" + (calls.size() == 1 ? "" : "s") + ": "
+          + String.join(", ", failed) + "; they are terminated when their drain timeout ends.");
+    }
+  }
+
   /** An EC2 call was refused: the Event's reason is the AWS code. */
   public void refused(Release release, Ec2Failure failure) {
     events.warning(release, failure.code(), failure.getMessage());

@@ -3,6 +3,7 @@ package dev.cutover.status;
 import dev.cutover.api.ActionError;
 import dev.cutover.api.ActiveFleet;
 import dev.cutover.api.AddressStatus;
+import dev.cutover.api.DrainingFleet;
 import dev.cutover.api.ElasticIpStatus;
 import dev.cutover.api.FleetInstance;
 import dev.cutover.api.HeldFleet;
@@ -49,9 +50,18 @@ public final class StatusBuilder {
 
   private StatusBuilder() {}
 
-  /** The status after the plan's actions all succeeded. */
+  /** The status after the plan's actions all succeeded (no drain call was made). */
   public static ReleaseStatus build(Release release, Plan plan, ObservedWorld world,
       Instant now) {
+    return build(release, plan, world, now, List.of());
+  }
+
+  /**
+   * The status after the plan's actions all succeeded; {@code drainCalls} are the results of
+   * the drain calls act made for the drains the plan started.
+   */
+  public static ReleaseStatus build(Release release, Plan plan, ObservedWorld world,
+      Instant now, List<Action.Drain.Call> drainCalls) {
     Facts f = plan.facts();
     Set<String> leaving = new HashSet<>();
     plan.actions().stream().filter(a -> a instanceof Action.Terminate)
@@ -73,6 +83,8 @@ public final class StatusBuilder {
     s.lastFailure = f.lastFailure();
     s.errors = f.errors().isEmpty() ? null : f.errors();
     s.intent = f.intent();
+    s.draining = f.draining().isEmpty() ? null : f.draining().stream()
+        .map(d -> draining(d, drainCalls)).toList();
     return withConditions(release, s, plan.health(), now);
   }
 
@@ -167,6 +179,30 @@ public final class StatusBuilder {
     p.instanceIds = ids(kept.fleet().alive(), leaving);
     p.expiresAt = kept.until().toString();
     return p;
+  }
+
+  /**
+   * One drain: as status remembered it, or, for a drain the plan started, with the results of
+   * its calls (none when no call is configured).
+   */
+  private static DrainingFleet draining(Facts.Draining drain, List<Action.Drain.Call> calls) {
+    DrainingFleet e = new DrainingFleet();
+    e.version = drain.version();
+    e.reason = drain.reason();
+    e.instanceIds = drain.instanceIds();
+    e.startedAt = text(drain.startedAt());
+    e.terminateAt = text(drain.terminateAt());
+    e.answered = drain.answered();
+    e.failed = drain.failed();
+    List<Action.Drain.Call> own = calls.stream()
+        .filter(c -> drain.instanceIds().contains(c.instanceId())).toList();
+    if (drain.answered() == null && !own.isEmpty()) {
+      e.answered = (int) own.stream().filter(Action.Drain.Call::answered).count();
+      List<String> failed = own.stream().filter(c -> !c.answered())
+          .map(c -> c.instanceId() + ": " + c.problem()).toList();
+      e.failed = failed.isEmpty() ? null : failed;
+    }
+    return e;
   }
 
   private static HeldFleet held(Facts.Kept kept) {

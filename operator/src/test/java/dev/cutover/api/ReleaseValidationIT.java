@@ -383,6 +383,27 @@ class ReleaseValidationIT {
             Map.of("team", "v".repeat(257))), "spec.template.tags.team", "Too long"),
         invalid("more than 40 tags", set("spec.template.tags", tags(41, 3, 1)),
             "spec.template.tags", "must have at most 40 items"),
+        invalid("drain path without slash", set("spec.drain", drain("30s",
+            Map.of("port", 8080, "path", "drain"))), "spec.drain.http.path",
+            "drain.http.path must start with /"),
+        invalid("drain port zero", set("spec.drain", drain("30s",
+            Map.of("port", 0, "path", "/drain"))), "spec.drain.http.port",
+            "should be greater than or equal to 1"),
+        invalid("drain without a port", set("spec.drain", drain("30s",
+            Map.of("path", "/drain"))), "spec.drain.http.port",
+            "drain.http.port is required"),
+        invalid("drain method PATCH", set("spec.drain", drain("30s",
+            Map.of("port", 8080, "path", "/drain", "method", "PATCH"))),
+            "spec.drain.http.method", "Unsupported value: \"PATCH\""),
+        invalid("drain timeout 2h", set("spec.drain", drain("2h", null)),
+            "spec.drain.timeout", "drain.timeout must be a duration such as 30s or 2m, from 0s "
+                + "to at most 1h"),
+        invalid("drain without a timeout", set("spec.drain", Map.of("http",
+            Map.of("port", 8080, "path", "/drain"))), "spec.drain.timeout",
+            "drain.timeout is required"),
+        invalid("drain request timeout zero", set("spec.drain", drain("30s",
+            Map.of("port", 8080, "path", "/drain", "requestTimeout", "0s"))),
+            "spec.drain.http.requestTimeout", "more than 0s and at most 60s"),
         invalid("paused is text", set("spec.paused", "yes"), "spec.paused",
             "must be of type boolean"),
         invalid("unknown field in spec", set("spec.replicas", 3), "spec.replicas",
@@ -432,6 +453,16 @@ class ReleaseValidationIT {
   private static Arguments invalid(String description, Consumer<Map<String, Object>> change,
       String field, String message) {
     return Arguments.of(description, change, field, message);
+  }
+
+  /** spec.drain with this timeout and, unless null, this http call. */
+  private static Map<String, Object> drain(String timeout, Map<String, Object> http) {
+    Map<String, Object> drain = new LinkedHashMap<>();
+    drain.put("timeout", timeout);
+    if (http != null) {
+      drain.put("http", http);
+    }
+    return drain;
   }
 
   private static Consumer<Map<String, Object>> set(String path, Object value) {

@@ -480,6 +480,10 @@ public final class Given {
         return "terminate " + instances.stream().filter(i -> t.instanceIds().contains(i.id()))
             .map(i -> i.version() + "/" + place(i)).sorted().toList();
       }
+      if (a instanceof Action.Drain dr) {
+        return "drain " + instances.stream().filter(i -> dr.instanceIds().contains(i.id()))
+            .map(i -> i.version() + "/" + place(i)).sorted().toList();
+      }
       return a.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
     }).toList();
   }

@@ -79,6 +79,10 @@ final class InstanceServers implements AutoCloseable {
   private final Map<String, Behaviour> behaviours = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
   private final Map<String, Set<String>> localAddresses = new ConcurrentHashMap<>();
+  private final Map<String, List<Received>> received = new ConcurrentHashMap<>();
+
+  /** One request as it arrived: method, path and when. */
+  record Received(String method, String path, java.time.Instant at) {}
 
   /** Private IP → instance, for the current subnet; cleared when the subnet changes. */
   private final Map<String, Owner> owners = new ConcurrentHashMap<>();
@@ -145,6 +149,7 @@ final class InstanceServers implements AutoCloseable {
     behaviours.clear();
     requests.clear();
     localAddresses.clear();
+    received.clear();
   }
 
   void set(String version, int slot, Behaviour behaviour) {
@@ -155,6 +160,11 @@ final class InstanceServers implements AutoCloseable {
   int requests(String version, int slot) {
     AtomicInteger n = requests.get(Owner.key(version, slot));
     return n == null ? 0 : n.get();
+  }
+
+  /** Every request that reached the instance of this version and slot, in order. */
+  List<Received> received(String version, int slot) {
+    return List.copyOf(received.getOrDefault(Owner.key(version, slot), List.of()));
   }
 
   /** The local addresses the requests for this version and slot arrived on. */
@@ -193,6 +203,9 @@ final class InstanceServers implements AutoCloseable {
       String key = owner.get().key();
       requests.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
       localAddresses.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(local);
+      received.computeIfAbsent(key, k -> new java.util.concurrent.CopyOnWriteArrayList<>())
+          .add(new Received(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
+              java.time.Instant.now()));
       Behaviour behaviour = behaviours.getOrDefault(key, Behaviour.HEALTHY);
       try {
         switch (behaviour) {

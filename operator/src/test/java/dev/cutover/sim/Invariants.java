@@ -52,7 +52,7 @@ final class Invariants {
       "Unavailable", "InsufficientInstanceCapacity", "LostResponse");
 
   private static final Set<String> ALL = Set.of("a", "b", "c", "d", "e", "f", "g", "h", "i",
-      "j", "k", "x");
+      "j", "k", "l", "x");
 
   /** A switch as EC2 saw it: the Elastic IP moved from one fleet of the Release to another. */
   record Switch(String from, String to, Instant at, Duration ttl, String reason) {}
@@ -239,6 +239,60 @@ final class Invariants {
     }
   }
 
+  // ------------------------------------------------------------------ drains
+
+  /** Drain calls of the pass in progress that reached a production address's instance. */
+  private final List<String> drainedHolders = new ArrayList<>();
+
+  /**
+   * l: a drain call reaches an instance (told by the simulated instances as the call
+   * arrives): no production address may point at it, unless a person put the address there
+   * after the last poll Cutover could have seen. Reported once the pass is over.
+   */
+  void drainCalled(String instanceId) {
+    if (sim.api.gone() || outsideSince != null) {
+      return;
+    }
+    for (Simulation.ProductionAddress p : productionOf(sim.api.spec())) {
+      sim.ec2.address(p.allocationId()).filter(a -> instanceId.equals(a.instanceId()))
+          .ifPresent(a -> drainedHolders.add(sim.label(instanceId) + ", which production "
+              + "address " + sim.addressLabel(p.allocationId()) + " points at"));
+    }
+  }
+
+  /**
+   * l: with spec.drain, an instance terminated for a reason that drains (RetentionExpired,
+   * RetainedScaledDown, ScaledIn, Superseded) received a drain call, and its termination comes
+   * no earlier than that call plus the drain timeout.
+   */
+  private void drainRespected(Call c, ReleaseSpec spec, boolean deleting) {
+    if (deleting || spec.drain == null || !c.operation().equals("TerminateInstances")) {
+      return;
+    }
+    Optional<dev.cutover.decide.Action.Terminate> planned = sim.planned().stream()
+        .filter(a -> a instanceof dev.cutover.decide.Action.Terminate t
+            && t.instanceIds().equals(c.instanceIds()))
+        .map(a -> (dev.cutover.decide.Action.Terminate) a).findFirst();
+    if (planned.isEmpty() || !DRAINED.contains(planned.get().reason())) {
+      return;
+    }
+    for (String id : c.instanceIds()) {
+      SimulatedDrains.Received last = sim.drains.last(id);
+      if (last == null) {
+        fail("l", "TerminateInstances terminated " + sim.label(id) + " ("
+            + planned.get().reason() + ") although it never received a drain call.");
+      } else if (c.at().isBefore(last.at().plus(last.timeout()))) {
+        fail("l", "TerminateInstances terminated " + sim.label(id) + " ("
+            + planned.get().reason() + ") at " + sim.story.at(c.at()) + ", before its drain "
+            + "ended (called at " + sim.story.at(last.at()) + ", timeout "
+            + Story.duration(last.timeout()) + ").");
+      }
+    }
+  }
+
+  private static final Set<String> DRAINED = Set.of("RetentionExpired", "RetainedScaledDown",
+      "ScaledIn", "Superseded");
+
   // ------------------------------------------------------------------ calls
 
   /** Calls made outside a reconcile (the background poll): reads only. */
@@ -259,6 +313,11 @@ final class Invariants {
       fail("x", "the pass threw " + r.thrown() + stackTop(r.thrown()));
     }
     sim.ec2.addresses().forEach(a -> addressOwner.put(a.allocationId(), allocatedFor(a)));
+    if (!drainedHolders.isEmpty()) {
+      String found = String.join("; ", drainedHolders);
+      drainedHolders.clear();
+      fail("l", "a drain call reached " + found + ".");
+    }
     List<Refusal> fresh = new ArrayList<>();
     for (Call c : r.calls()) {
       if (c.operation().equals("DescribeAddresses") && c.ok()) {
@@ -278,6 +337,7 @@ final class Invariants {
       addressesNotDisplaced(c, spec, deleting);
       servingInstanceKept(c, spec, deleting);
       retainedFleetKept(c, spec, deleting);
+      drainRespected(c, spec, deleting);
       trackSwitch(c, spec, r);
       fresh.addAll(refusals(c));
     }

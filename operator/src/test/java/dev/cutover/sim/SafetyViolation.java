@@ -20,6 +20,8 @@ public final class SafetyViolation extends AssertionError {
           + "production"),
       Map.entry("k", "k. moving an address never takes an address before it off its instance "
           + "(one Elastic IP per instance; the primary first)"),
+      Map.entry("l", "l. a drain never reaches a production address's instance, and what is "
+          + "drained is terminated only once its drain timeout has passed"),
       Map.entry("x", "x. a reconcile fails only with EC2 failures"));
 
   private final String invariant;

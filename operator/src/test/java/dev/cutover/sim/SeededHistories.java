@@ -36,6 +36,9 @@ public final class SeededHistories {
   private static final Kind PREVIEW = Steps.SYSTEM_KINDS.stream()
       .filter(k -> k.name().equals("preview")).findFirst().orElseThrow();
 
+  private static final Kind DRAIN = Steps.KINDS.stream()
+      .filter(k -> k.name().equals("drain")).findFirst().orElseThrow();
+
   private SeededHistories() {}
 
   /**
@@ -70,6 +73,11 @@ public final class SeededHistories {
     if (world == World.SYSTEM && random.nextBoolean()) {
       // Half the systems name a preview address from the start.
       steps.add(0, PREVIEW.make(0, 0));
+    }
+    if (Math.floorMod(seed / 2, 3) == 0) {
+      // A third of each world's histories drain before terminating from the start, one in
+      // four of those with a timeout of 0s (the drain call, then termination on the next pass).
+      steps.add(0, DRAIN.make(Math.floorMod(seed / 6, 4) == 3 ? 1 : 0, 0));
     }
     while (steps.size() < length) {
       Kind kind = Steps.byWeight(world, random.nextInt(total));

@@ -6,6 +6,10 @@ import dev.cutover.ec2.Ec2Failure;
 import dev.cutover.ec2.Ec2Gateway;
 import dev.cutover.act.PlanExecutor;
 import dev.cutover.api.DeletionPolicy;
+import dev.cutover.api.Drain;
+import dev.cutover.api.DrainCall;
+import dev.cutover.decide.Action;
+import dev.cutover.observe.ObservedWorld;
 import dev.cutover.api.ElasticIpSpec;
 import dev.cutover.api.HttpCheck;
 import dev.cutover.api.InstanceTemplate;
@@ -135,6 +139,9 @@ public final class Simulation {
   final Invariants invariants;
   final Map<String, String> versionOfFleet = new LinkedHashMap<>();
   final List<String> foreignInstances = new ArrayList<>();
+  /** Drain calls as the instances received them (ground truth, across crashes). */
+  final SimulatedDrains drains = new SimulatedDrains(clock, ec2);
+  private List<Action> planned = List.of();
   /** Addresses the user owns and Cutover must never release. */
   final List<String> userAddresses = new ArrayList<>();
   private Operator operator;
@@ -219,6 +226,7 @@ public final class Simulation {
     nextPollAt = clock.instant().plus(POLL_INTERVAL);
     operator = new Operator();
     invariants = new Invariants(this);
+    drains.onCall(invariants::drainCalled);
     story.add(clock.instant(), "start: " + describeSpec() + "; foreign instances "
         + foreignInstances + " and address " + FOREIGN_EIP + " exist");
   }
@@ -296,7 +304,36 @@ public final class Simulation {
     final Ec2Inventory inventory = new Ec2Inventory(gateway, clock, MAX_POLL_AGE);
     final SimulatedChecks checks = new SimulatedChecks(health, ec2, clock);
     final ReleasePass pass = new ReleasePass(inventory, checks,
-        new PlanExecutor(gateway, inventory), events, METRICS, clock);
+        new PlanExecutor(gateway, inventory, drains) {
+          @Override
+          public Outcome execute(List<Action> actions, ObservedWorld world, Release release,
+              java.util.function.BiConsumer<Action, Duration> done) {
+            planned = List.copyOf(actions);
+            drains.timeout(release.getSpec().drain == null ? Duration.ZERO
+                : release.getSpec().drain.timeoutLength());
+            return super.execute(actions, world, release, done);
+          }
+        }, events, METRICS, clock);
+  }
+
+  /** The actions of the last plan the operator executed (for the invariants). */
+  List<Action> planned() {
+    return planned;
+  }
+
+  /** Drain before terminate: on with this timeout (and a drain call), or off (null). */
+  public void setDrain(String timeout) {
+    spec("drain " + (timeout == null ? "off" : timeout), s -> {
+      if (timeout == null) {
+        s.drain = null;
+        return;
+      }
+      s.drain = new Drain();
+      s.drain.timeout = timeout;
+      s.drain.http = new DrainCall();
+      s.drain.http.port = 8080;
+      s.drain.http.path = "/drain";
+    });
   }
 
   // =================================================================== steps: the operator
@@ -515,6 +552,9 @@ public final class Simulation {
         churn.add(story.at(clock.instant()) + " " + r.calls().stream()
             .filter(c -> c.mutating() && c.applied()).map(this::describeCall)
             .collect(Collectors.joining(", ")));
+      } else if (draining()) {
+        // A drain waits for its end, then the termination follows: not settled yet.
+        quiet = 0;
       } else {
         quiet++;
       }
@@ -524,6 +564,17 @@ public final class Simulation {
       }
     }
     invariants.notConverged(maxRounds, churn);
+  }
+
+  /**
+   * The status names instances whose drain has not ended yet (after its end, the termination
+   * follows as any other: a refused one, say, waits for its retry time).
+   */
+  private boolean draining() {
+    ReleaseStatus status = api.gone() ? null : api.status();
+    return status != null && status.draining != null && status.draining.stream()
+        .anyMatch(d -> d.terminateAt != null
+            && clock.instant().isBefore(Instant.parse(d.terminateAt)));
   }
 
   /** The end of every history: settle for long enough to see churn, then check. */
@@ -1104,7 +1155,8 @@ public final class Simulation {
     return "version " + s.version + ", " + shape + ", TTL "
         + s.retention.previousFleetTTL + ", deadline " + s.verification.deadline
         + ", post-switch window " + s.postSwitch.window + ", soak " + s.promotion.soak
-        + ", promotion " + s.promotion.mode;
+        + ", promotion " + s.promotion.mode
+        + (s.drain == null ? "" : ", drain " + s.drain.timeout);
   }
 
   String describeCall(Call c) {
@@ -1184,6 +1236,10 @@ public final class Simulation {
     }
     if (s.heldFleets != null && !s.heldFleets.isEmpty()) {
       parts.add("held " + s.heldFleets.stream().map(h -> h.version).toList());
+    }
+    if (s.draining != null) {
+      s.draining.forEach(d -> parts.add("draining " + d.version + " " + d.reason + " "
+          + d.instanceIds.size() + " until " + story.at(Instant.parse(d.terminateAt))));
     }
     if (s.errors != null) {
       s.errors.forEach(e -> parts.add("error " + e.action + " " + e.code + " x" + e.attempts

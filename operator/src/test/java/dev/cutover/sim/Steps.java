@@ -89,6 +89,12 @@ final class Steps {
       new Kind("approve", 2, 1, 1, (a, b) -> step("approve", Simulation::approve)),
       new Kind("previousFleetSize", 2, 3, 1, (a, b) -> step("retention.previousFleetSize "
           + (a + 1) % 3, s -> s.setPreviousFleetSize((a + 1) % 3))),
+      // Never drawn (weight 0, so the other histories stay as they were): a third of the
+      // histories start with it (SeededHistories).
+      new Kind("drain", 0, 3, 1, (a, b) -> {
+        String timeout = new String[] {"20s", "0s", null}[a];
+        return step("drain " + (timeout == null ? "off" : timeout), s -> s.setDrain(timeout));
+      }),
       new Kind("soak", 1, 2, 1, (a, b) -> {
         String soak = a == 0 ? "30s" : "0s";
         return step("promotion.soak " + soak, s -> s.setSoak(soak));
