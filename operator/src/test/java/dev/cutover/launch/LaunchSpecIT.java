@@ -175,7 +175,7 @@ class LaunchSpecIT {
         .as("tags are set at launch, never afterwards (only the address is claimed)")
         .allSatisfy(c -> assertThat(c.param("ResourceId.1")).startsWith("eipalloc-"));
 
-    releases.create(base("v1", 1).with(r -> {
+    releases.create(base("v1", 1).elasticIp(world.allocateAddress()).with(r -> {
       r.getSpec().template.metadataOptions = new MetadataOptions();
       r.getSpec().template.metadataOptions.httpTokens = "optional";
     }).build());
