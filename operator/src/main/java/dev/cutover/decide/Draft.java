@@ -329,8 +329,6 @@ final class Draft {
         for (String id : e.instanceIds) {
           if (world.instance(id).filter(i -> i.state().isGone()).isPresent()) {
             kept.computeIfAbsent(n, k -> new HashSet<>()).add(id);
-            // Nothing else may wake a quiet Release: look again once the listing has settled.
-            wakeAt(Instant.parse(e.terminateAt).plus(LISTING_DELAY).plusSeconds(1));
           }
         }
       }
