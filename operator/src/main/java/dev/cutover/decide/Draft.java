@@ -329,6 +329,11 @@ final class Draft {
         for (String id : e.instanceIds) {
           if (world.instance(id).filter(i -> i.state().isGone()).isPresent()) {
             kept.computeIfAbsent(n, k -> new HashSet<>()).add(id);
+            // A quiet Release gets no event once the instance is gone: look again a listing
+            // delay after the listing settled (never sooner than that from now, so a poll
+            // slower than the delay is waited for without a busy loop).
+            Instant settled = Instant.parse(e.terminateAt).plus(LISTING_DELAY);
+            wakeAt((now.isAfter(settled) ? now : settled).plus(LISTING_DELAY));
           }
         }
       }
