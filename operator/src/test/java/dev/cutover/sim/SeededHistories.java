@@ -38,6 +38,8 @@ public final class SeededHistories {
 
   private static final Kind DRAIN = Steps.KINDS.stream()
       .filter(k -> k.name().equals("drain")).findFirst().orElseThrow();
+  private static final Kind TYPES = Steps.KINDS.stream()
+      .filter(k -> k.name().equals("types")).findFirst().orElseThrow();
 
   private SeededHistories() {}
 
@@ -78,6 +80,11 @@ public final class SeededHistories {
       // A third of each world's histories drain before terminating from the start, one in
       // four of those with a timeout of 0s (the drain call, then termination on the next pass).
       steps.add(0, DRAIN.make(Math.floorMod(seed / 6, 4) == 3 ? 1 : 0, 0));
+    }
+    if (Math.floorMod(seed / 5, 4) == 0) {
+      // A quarter launch from an ordered list of instance types from the start: the capacity
+      // steps then run the preferred type out and launches fall back to the next.
+      steps.add(0, TYPES.make(0, 0));
     }
     while (steps.size() < length) {
       Kind kind = Steps.byWeight(world, random.nextInt(total));

@@ -321,6 +321,23 @@ public final class Simulation {
     return planned;
   }
 
+  /**
+   * Every role launches from an ordered list of instance types (capacity fallback), or from one
+   * type again. The templates change, so every version names new fleets: they are learnt here.
+   */
+  public void setInstanceTypes(boolean fallback) {
+    spec(fallback ? "template.instanceTypes [t3.small, m5.large]"
+        : "template.instanceType t3.small", s -> s.layout().forEach(r -> {
+          r.template().instanceType = fallback ? null : "t3.small";
+          r.template().instanceTypes = fallback ? List.of("t3.small", "m5.large") : null;
+        }));
+    if (!api.gone()) {
+      for (String v : VERSIONS) {
+        versionOfFleet.put(fleetIdOf(api.spec(), v), v);
+      }
+    }
+  }
+
   /** Drain before terminate: on with this timeout (and a drain call), or off (null). */
   public void setDrain(String timeout) {
     spec("drain " + (timeout == null ? "off" : timeout), s -> {
@@ -549,6 +566,9 @@ public final class Simulation {
       }
       if (r.changedEc2()) {
         quiet = 0;
+        // Judged on a view that shows this change's effects too (a launch that has come up, a
+        // terminated instance gone): the operator cannot act on what no poll has shown.
+        seen = clock.instant().plus(LISTING_LAG);
         churn.add(story.at(clock.instant()) + " " + r.calls().stream()
             .filter(c -> c.mutating() && c.applied()).map(this::describeCall)
             .collect(Collectors.joining(", ")));
@@ -830,8 +850,10 @@ public final class Simulation {
 
   public void setCapacity(boolean available) {
     steps++;
-    ec2.setCapacity(api.gone() ? "t3.small"
-        : api.spec().layout().get(0).template().instanceType, available);
+    // The preferred type runs out: with instanceTypes, launches fall back to the next.
+    var template = api.gone() ? null : api.spec().layout().get(0).template();
+    ec2.setCapacity(template == null ? "t3.small" : template.instanceType != null
+        ? template.instanceType : template.instanceTypes.get(0), available);
     story.add(clock.instant(), "ec2: " + (available ? "capacity is back"
         : "no capacity for new instances (InsufficientInstanceCapacity)"));
     invariants.afterStep();

@@ -95,6 +95,8 @@ final class Steps {
         String timeout = new String[] {"20s", "0s", null}[a];
         return step("drain " + (timeout == null ? "off" : timeout), s -> s.setDrain(timeout));
       }),
+      new Kind("types", 0, 2, 1, (a, b) -> step(a == 0 ? "instanceTypes fallback"
+          : "one instanceType", s -> s.setInstanceTypes(a == 0))),
       new Kind("soak", 1, 2, 1, (a, b) -> {
         String soak = a == 0 ? "30s" : "0s";
         return step("promotion.soak " + soak, s -> s.setSoak(soak));
