@@ -6,6 +6,7 @@ import dev.cutover.observe.Accounts;
 import dev.cutover.observe.CheckAddresses;
 import dev.cutover.observe.Ec2Targets;
 import dev.cutover.observe.HttpChecker;
+import dev.cutover.observe.MetricChecker;
 import dev.cutover.status.EventRecorder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
@@ -52,9 +53,11 @@ public final class Cutover {
     HttpChecker checker = new HttpChecker(addresses, clock);
     EventRecorder events = new EventRecorder(client, clock);
     Accounts accounts = new Accounts(client, clock);
+    MetricChecker metricChecker = new MetricChecker(clock);
     ReleasePass pass = new ReleasePass(new AccountRoutes(targets, accounts), checker, events,
-        metrics, clock, accounts);
+        metrics, clock, accounts).measuringWith(metricChecker);
     return new ReleaseReconciler(targets::fetchViews, checker, pass, events, metrics,
-        pollInterval, List.of(new AccountChecks(client, accounts, targets, clock)));
+        pollInterval, List.of(new AccountChecks(client, accounts, targets, clock),
+            metricChecker));
   }
 }

@@ -13,6 +13,7 @@ import dev.cutover.observe.CheckResults;
 import dev.cutover.observe.Accounts;
 import dev.cutover.observe.Ec2Inventory;
 import dev.cutover.observe.LaunchTemplateLookups;
+import dev.cutover.observe.MetricResults;
 import dev.cutover.ec2.ManagedInstance;
 import dev.cutover.observe.ObservedWorld;
 import dev.cutover.status.Narrator;
@@ -74,6 +75,7 @@ public final class ReleasePass {
   private final Clock clock;
   private final Accounts accounts;
   private final LaunchTemplateLookups launchTemplates;
+  private volatile MetricResults metricResults = MetricResults.NONE;
 
   public ReleasePass(Ec2Inventory inventory, CheckResults checks, PlanExecutor executor,
       ReleaseEvents events, CutoverMetrics metrics, Clock clock) {
@@ -97,6 +99,12 @@ public final class ReleasePass {
     this.launchTemplates = new LaunchTemplateLookups(clock);
   }
 
+  /** Measures metric checks with this (by default none run). */
+  public ReleasePass measuringWith(MetricResults results) {
+    this.metricResults = results;
+    return this;
+  }
+
   public Result run(Release release, StatusWriter writeFirst) {
     ReleaseStatus before = release.getStatus();
     Route route = routes.routeFor(release);
@@ -105,6 +113,7 @@ public final class ReleasePass {
     Plan plan = Decider.decide(release, world, now);
     checks.watch(key(release), plan.checkTargets(), release.isMarkedForDeletion() ? null
         : release.getSpec().verification.http);
+    metricResults.watch(key(release), plan.metricTarget(), route.inventory().gateway());
 
     ReleaseStatus recorded = before;
     if (plan.intent().isPresent() && !plan.actions().isEmpty()) {
@@ -182,7 +191,7 @@ public final class ReleasePass {
         spec.primaryAddress() == null ? null : spec.primaryAddress().allocationId,
         otherAddresses(spec), addressSince(release));
     world = world.withHttp(checks.results(world.instances().stream()
-        .map(ManagedInstance::id).toList()));
+        .map(ManagedInstance::id).toList())).withMetrics(metricResults.results(key(release)));
     return release.isMarkedForDeletion() ? world
         : world.withTenancy(accounts.tenancyFor(release, inventory))
             .withLaunchTemplates(launchTemplates.lookUp(release, inventory.gateway()));

@@ -16,6 +16,14 @@ public class PostSwitch {
       + "the window after the switch. Default true.")
   public Boolean verify;
 
+  @io.fabric8.generator.annotation.Size(max = 10)
+  @io.fabric8.generator.annotation.ValidationRule(
+      value = "self.all(m, self.exists_one(n, n.name == m.name))",
+      message = "metric check names must be unique")
+  @JsonPropertyDescription("Metric checks of the new active fleet during the window: one that reaches its failure "
+      + "limit fails the release like a failing HTTP check (revert when revertOnFailure).")
+  public java.util.List<MetricCheck> metrics;
+
   public static final String DEFAULT_WINDOW = "2m";
 
   @Default(DEFAULT_WINDOW)

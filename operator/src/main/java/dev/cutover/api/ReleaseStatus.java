@@ -66,6 +66,10 @@ public class ReleaseStatus {
       + "subnet: launches there use the next of template.instanceTypes.")
   public List<InstanceTypeRefusal> unavailableInstanceTypes;
 
+  @JsonPropertyDescription("The metric checks of the fleet being judged (verification before "
+      + "the switch, postSwitch after it) and their last measurements.")
+  public List<MetricStatus> metrics;
+
   @JsonPropertyDescription("The last failed release, not retried until the spec changes.")
   public Failure lastFailure;
 

@@ -20,6 +20,15 @@ public class Verification {
       + "Optional.")
   public HttpCheck http;
 
+  @io.fabric8.generator.annotation.Size(max = 10)
+  @io.fabric8.generator.annotation.ValidationRule(
+      value = "self.all(m, self.exists_one(n, n.name == m.name))",
+      message = "metric check names must be unique")
+  @JsonPropertyDescription("Metric checks of the new fleet while it is verified and soaked: each must have a "
+      + "successful measurement before the switch, and one that reaches its failure limit "
+      + "fails the release (production untouched).")
+  public java.util.List<MetricCheck> metrics;
+
   public static final String DEFAULT_DEADLINE = "15m";
 
   @Default(DEFAULT_DEADLINE)

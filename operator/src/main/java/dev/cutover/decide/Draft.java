@@ -80,6 +80,8 @@ final class Draft {
   private final List<Facts.Draining> drainsStarted = new ArrayList<>();
   private final Set<String> associateTargets = new HashSet<>();
   final List<ManagedInstance> checkTargets = new ArrayList<>();
+  /** What the metric checks measure from now on, if anything. */
+  dev.cutover.observe.MetricTarget metricTarget;
   /** Instances the plan wanted gone but a production address still points at: kept, reported. */
   final List<ManagedInstance> keptForAddress = new ArrayList<>();
   /** Instances the plan wanted gone but a recent refusal holds back: reported, kept. */
@@ -569,7 +571,7 @@ final class Draft {
         .filter(a -> !(a instanceof Action.Drain)).toList());
     actions.stream().filter(a -> a instanceof Action.Drain).forEach(ordered::add);
     return new Plan(List.copyOf(ordered), facts, health, Optional.ofNullable(wakeAt),
-        deletionComplete, List.copyOf(checkTargets),
+        deletionComplete, List.copyOf(checkTargets), Optional.ofNullable(metricTarget),
         plansAssociate() || intent != null && intent.kind == Intent.Kind.AllocateAddress
             ? Optional.ofNullable(intent) : Optional.empty());
   }

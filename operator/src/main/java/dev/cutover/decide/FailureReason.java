@@ -6,6 +6,8 @@ public enum FailureReason {
   InstanceImpaired,
   CheckFailedDuringSoak,
   InstancesKeepFailing,
+  /** A metric check of the staging fleet reached its failure limit. */
+  MetricCheckFailed,
   /** The new active fleet failed its checks within the post-switch window. */
   PostSwitchCheckFailed;
 

@@ -13,8 +13,9 @@ import java.util.Optional;
  * @param facts what the decision found and means, for status
  * @param deletionComplete for a Release being deleted: nothing of it is left in EC2
  * @param checkTargets the instances whose HTTP smoke checks should run from now on
+ * @param metricTarget what the metric checks measure from now on (empty: nothing)
  * @param intent what to record in status before the first action (a switch, an allocation)
  */
 public record Plan(List<Action> actions, Facts facts, Health health,
     Optional<Instant> wakeAt, boolean deletionComplete, List<ManagedInstance> checkTargets,
-    Optional<Intent> intent) {}
+    Optional<dev.cutover.observe.MetricTarget> metricTarget, Optional<Intent> intent) {}

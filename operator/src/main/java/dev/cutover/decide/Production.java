@@ -179,7 +179,8 @@ final class Production {
 
   /** When the post-switch window of the active fleet ends, if it is still open. */
   static Optional<Instant> windowEnds(Draft d, Fleet active) {
-    if (!d.spec.postSwitch.verifies() || active == null || d.last.activeFleet == null
+    boolean metrics = d.spec.postSwitch.metrics != null && !d.spec.postSwitch.metrics.isEmpty();
+    if (!d.spec.postSwitch.verifies() && !metrics || active == null || d.last.activeFleet == null
         || !active.id().equals(d.last.activeFleet.id) || d.last.activeFleet.since == null) {
       return Optional.empty();
     }
@@ -203,8 +204,11 @@ final class Production {
     if (d.spec.verification.http != null) {
       d.checkTargets.addAll(checked);
     }
-    Optional<String> problem = checked.stream()
-        .map(i -> Gates.servingProblem(d.spec, d.world, i)).flatMap(Optional::stream).findFirst();
+    var measured = Metrics.measure(d, dev.cutover.observe.MetricTarget.POST_SWITCH, active,
+        active.running(), d.spec.postSwitch.metrics);
+    Optional<String> problem = checked.stream().filter(i -> d.spec.postSwitch.verifies())
+        .map(i -> Gates.servingProblem(d.spec, d.world, i)).flatMap(Optional::stream).findFirst()
+        .or(() -> Metrics.failed(d, measured));
     if (problem.isEmpty()) {
       return Optional.empty();
     }

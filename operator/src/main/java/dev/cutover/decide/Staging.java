@@ -149,6 +149,13 @@ final class Staging {
       return fail(d, fleet, FailureReason.CheckFailedDuringSoak, failing.get().replace("failed (",
           "failed during the soak ("), available);
     }
+    // Measured from boot through the soak: a check that reaches its limit fails the fleet.
+    var measured = Metrics.measure(d, dev.cutover.observe.MetricTarget.VERIFICATION, fleet,
+        members, soaked ? null : d.spec.verification.metrics);
+    Optional<String> metricFailed = Metrics.failed(d, measured);
+    if (metricFailed.isPresent()) {
+      return fail(d, fleet, FailureReason.MetricCheckFailed, metricFailed.get(), available);
+    }
     d.phase = Phase.Verifying;
     // Not before: a fleet that fails is terminated whole, never kept for its preview.
     Addresses.preview(d, fleet);
@@ -160,6 +167,11 @@ final class Staging {
         verifiedBefore, available);
     if (pending.isPresent()) {
       return pending.get();
+    }
+    Optional<String> metricsPending = Metrics.pending(d, measured);
+    if (metricsPending.isPresent() && verifiedBefore == null) {
+      return progressing(available, "MetricChecks", metricsPending.get() + " for "
+          + d.spec.version + ".");
     }
     Instant verifiedAt = verifiedBefore == null ? d.now : verifiedBefore;
     d.trial = d.trial.verifiedAt(verifiedAt);

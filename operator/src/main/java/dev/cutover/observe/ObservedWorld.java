@@ -20,11 +20,26 @@ import java.util.stream.Collectors;
  * @param addresses every address the Release names that EC2 lists (its Elastic IP, the other
  *     addresses of its roles, its preview address), by allocation id
  * @param launchTemplates the launch template versions its spec names, as EC2 showed them
+ * @param metrics the latest measurements of its metric checks
  */
 public record ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp> elasticIp,
     Map<String, HttpCheckResult> http, List<ElasticIp> ownedAddresses, Instant polledAt,
     Instant observingSince, Tenancy tenancy, Map<String, ElasticIp> addresses,
-    LaunchTemplates launchTemplates) {
+    LaunchTemplates launchTemplates, MeasuredMetrics metrics) {
+
+  public ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp> elasticIp,
+      Map<String, HttpCheckResult> http, List<ElasticIp> ownedAddresses, Instant polledAt,
+      Instant observingSince, Tenancy tenancy, Map<String, ElasticIp> addresses,
+      LaunchTemplates launchTemplates) {
+    this(instances, elasticIp, http, ownedAddresses, polledAt, observingSince, tenancy,
+        addresses, launchTemplates, MeasuredMetrics.NONE);
+  }
+
+  /** The same world with the latest measurements of the Release's metric checks. */
+  public ObservedWorld withMetrics(MeasuredMetrics measured) {
+    return new ObservedWorld(instances, elasticIp, http, ownedAddresses, polledAt,
+        observingSince, tenancy, addresses, launchTemplates, measured);
+  }
 
   public ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp> elasticIp,
       Map<String, HttpCheckResult> http, List<ElasticIp> ownedAddresses, Instant polledAt,
@@ -36,7 +51,7 @@ public record ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp>
   /** The same world with the launch template versions the Release names. */
   public ObservedWorld withLaunchTemplates(LaunchTemplates looked) {
     return new ObservedWorld(instances, elasticIp, http, ownedAddresses, polledAt,
-        observingSince, tenancy, addresses, looked);
+        observingSince, tenancy, addresses, looked, metrics);
   }
 
   public ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp> elasticIp,
@@ -51,7 +66,7 @@ public record ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp>
     Map<String, ElasticIp> all = new LinkedHashMap<>(named);
     elasticIp.ifPresent(a -> all.put(a.allocationId(), a));
     return new ObservedWorld(instances, elasticIp, http, ownedAddresses, polledAt,
-        observingSince, tenancy, Map.copyOf(all), launchTemplates);
+        observingSince, tenancy, Map.copyOf(all), launchTemplates, metrics);
   }
 
   public ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp> elasticIp,
@@ -63,7 +78,7 @@ public record ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp>
   /** The same world with what the cluster's AwsAccounts allow for its Release. */
   public ObservedWorld withTenancy(Tenancy observed) {
     return new ObservedWorld(instances, elasticIp, http, ownedAddresses, polledAt,
-        observingSince, observed, addresses, launchTemplates);
+        observingSince, observed, addresses, launchTemplates, metrics);
   }
 
   public ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp> elasticIp) {
@@ -92,7 +107,7 @@ public record ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp>
   /** The same world with the HTTP check results of its instances. */
   public ObservedWorld withHttp(Map<String, HttpCheckResult> results) {
     return new ObservedWorld(instances, elasticIp, Map.copyOf(results), ownedAddresses,
-        polledAt, observingSince, tenancy, addresses, launchTemplates);
+        polledAt, observingSince, tenancy, addresses, launchTemplates, metrics);
   }
 
   public HttpCheckResult http(String instanceId) {

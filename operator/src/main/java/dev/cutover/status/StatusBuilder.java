@@ -78,6 +78,7 @@ public final class StatusBuilder {
         : f.addresses().stream().map(a -> address(a, world)).toList();
     s.size = release.getSpec().systemSize();
     s.history = new ArrayList<>(f.history());
+    s.metrics = plan.metricTarget().map(t -> metrics(t, world)).orElse(null);
     s.launchTemplates = f.launchTemplates().isEmpty() ? null : f.launchTemplates();
     s.unavailableInstanceTypes = f.unavailableTypes().isEmpty() ? null : f.unavailableTypes();
     s.lastFailure = f.lastFailure();
@@ -157,6 +158,26 @@ public final class StatusBuilder {
   }
 
   // ---------------------------------------------------------------- parts
+
+  /** Each metric check of what is measured now, with its last measurement. */
+  private static List<dev.cutover.api.MetricStatus> metrics(
+      dev.cutover.observe.MetricTarget target, ObservedWorld world) {
+    return target.checks().stream().map(check -> {
+      var r = world.metrics().of(target, check.name);
+      var m = new dev.cutover.api.MetricStatus();
+      m.name = check.name;
+      m.stage = target.stage();
+      m.fleetId = target.fleetId();
+      m.state = r.failed(check) ? "Failed" : r.passing(check) ? "Passing" : "Pending";
+      m.successes = r.successes();
+      m.failures = r.failures(check);
+      m.lastValue = r.lastValue();
+      m.lastError = r.lastError();
+      m.measuredAt = r.measuredAt() == null ? null
+          : r.measuredAt().truncatedTo(ChronoUnit.SECONDS).toString();
+      return m;
+    }).toList();
+  }
 
   private static ActiveFleet active(Facts.Serving serving, Set<String> leaving) {
     ActiveFleet a = new ActiveFleet();

@@ -190,6 +190,17 @@ public final class Given {
     return id;
   }
 
+  /** The measurements of the metric checks (none unless a row says so). */
+  public dev.cutover.observe.MeasuredMetrics metrics = dev.cutover.observe.MeasuredMetrics.NONE;
+
+  /** The metric checks of {@code stage} measured {@code version}'s fleet with these results. */
+  public Given measured(String stage, String version, List<dev.cutover.api.MetricCheck> checks,
+      java.util.Map<String, dev.cutover.observe.MetricResult> results) {
+    metrics = new dev.cutover.observe.MeasuredMetrics(new dev.cutover.observe.MetricTarget(
+        stage, fleetId(version), version, KEY, List.of(), checks).signature(), results);
+    return this;
+  }
+
   /** The launch template versions EC2 shows (none unless a row says so). */
   public dev.cutover.observe.LaunchTemplates launchTemplates =
       dev.cutover.observe.LaunchTemplates.NONE;
@@ -343,7 +354,7 @@ public final class Given {
   public ObservedWorld world() {
     return new ObservedWorld(List.copyOf(instances), Optional.ofNullable(address), http,
         List.copyOf(owned)).withTenancy(tenancy).withAddresses(addresses)
-        .withLaunchTemplates(launchTemplates);
+        .withLaunchTemplates(launchTemplates).withMetrics(metrics);
   }
 
   /** What the cluster's AwsAccounts allow (none by default: the operator's own account). */

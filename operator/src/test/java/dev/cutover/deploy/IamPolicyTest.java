@@ -60,6 +60,16 @@ class IamPolicyTest {
           .endsWith("Request"))
       .map(Method::getName).collect(Collectors.toSet());
 
+  private static final Path METRICS = Path.of(
+      "src/main/java/dev/cutover/observe/MetricProviders.java");
+  private static final Pattern CLOUDWATCH_CALL = Pattern.compile("\\bclient\\.(\\w+)\\(");
+  private static final Set<String> CLOUDWATCH_OPERATIONS = Arrays.stream(
+          software.amazon.awssdk.services.cloudwatch.CloudWatchClient.class.getMethods())
+      .filter(m -> m.getParameterCount() == 1 && m.getParameterTypes()[0].getSimpleName()
+          .endsWith("Request"))
+      .map(Method::getName).collect(Collectors.toSet());
+
+  private static String metricSource;
   private static String source;
   private static String stsSource;
   private static List<JsonNode> statements;
@@ -68,6 +78,7 @@ class IamPolicyTest {
   static void read() throws IOException {
     source = Files.readString(GATEWAY);
     stsSource = Files.readString(AWS_CLIENTS);
+    metricSource = Files.readString(METRICS);
     statements = new ArrayList<>();
     new ObjectMapper().readTree(POLICY.toFile()).path("Statement").forEach(statements::add);
   }
@@ -123,6 +134,19 @@ class IamPolicyTest {
       if (!actions.isEmpty()) {
         needs.computeIfAbsent(method, k -> new TreeSet<>()).addAll(actions);
       }
+    }
+    // Metric checks read CloudWatch in the Release's account: every call of the client counts
+    // for the one public method that measures.
+    Set<String> cloudWatch = new TreeSet<>();
+    Matcher cw = CLOUDWATCH_CALL.matcher(metricSource);
+    while (cw.find()) {
+      if (CLOUDWATCH_OPERATIONS.contains(cw.group(1))) {
+        String name = cw.group(1);
+        cloudWatch.add("cloudwatch:" + Character.toUpperCase(name.charAt(0)) + name.substring(1));
+      }
+    }
+    if (!cloudWatch.isEmpty()) {
+      needs.computeIfAbsent("measure", k -> new TreeSet<>()).addAll(cloudWatch);
     }
     return needs;
   }
@@ -180,7 +204,8 @@ class IamPolicyTest {
     for (JsonNode s : statements) {
       if (resources(s).contains("*")) {
         assertThat(actions(s)).as(s.path("Sid").asText())
-            .allMatch(a -> a.startsWith("ec2:Describe") || a.equals("sts:GetCallerIdentity"));
+            .allMatch(a -> a.startsWith("ec2:Describe") || a.equals("sts:GetCallerIdentity")
+                || a.equals("cloudwatch:GetMetricData"));
       }
     }
   }

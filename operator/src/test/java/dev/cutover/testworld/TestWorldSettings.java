@@ -33,6 +33,13 @@ final class TestWorldSettings {
     return cache().resolve("moto-" + version).resolve("bin").resolve("moto_server");
   }
 
+  /** Debian's prometheus binary, unpacked by hack/install-prometheus.sh. */
+  static Path prometheus() {
+    String version = Optional.ofNullable(setting("cutover.prometheusVersion",
+        "PROMETHEUS_VERSION")).orElse("2.42.0");
+    return cache().resolve("prometheus-" + version).resolve("prometheus");
+  }
+
   private static String setting(String property, String env) {
     String value = System.getProperty(property);
     if (value == null || value.isBlank()) {
