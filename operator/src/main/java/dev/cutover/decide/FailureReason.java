@@ -6,6 +6,8 @@ public enum FailureReason {
   InstanceImpaired,
   CheckFailedDuringSoak,
   InstancesKeepFailing,
+  /** A verified fleet was not approved within promotion.approvalTimeout. */
+  ApprovalExpired,
   /** The new active fleet failed its checks within the post-switch window. */
   PostSwitchCheckFailed;
 
