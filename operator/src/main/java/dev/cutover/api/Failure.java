@@ -25,4 +25,8 @@ public class Failure {
 
   @JsonPropertyDescription("When (RFC 3339).")
   public String at;
+
+  @JsonPropertyDescription("Set when the failed fleet is kept for debugging "
+      + "(verification.keepFailedFor): when it is terminated (RFC 3339).")
+  public String keptUntil;
 }

@@ -14,6 +14,11 @@ import io.fabric8.generator.annotation.ValidationRule;
     message = "promotion.approvedVersion is only used with promotion.mode: Manual",
     fieldPath = ".approvedVersion",
     reason = "FieldValueForbidden")
+@ValidationRule(
+    value = "self.mode == 'Manual' || !has(self.approvalTimeout)",
+    message = "promotion.approvalTimeout is only used with promotion.mode: Manual",
+    fieldPath = ".approvalTimeout",
+    reason = "FieldValueForbidden")
 public class Promotion {
 
   /** Who decides that a verified fleet goes live. */
@@ -37,6 +42,22 @@ public class Promotion {
       message = "soak must be a duration such as 0s, 5m or 1h, at most 24h")
   @JsonPropertyDescription("Time to keep checking a verified fleet before switching. Default 0s.")
   public String soak;
+
+  @Size(max = 32)
+  @ValidationRule(value = Durations.RULE + " && duration(self) >= duration('1s')"
+      + " && duration(self) <= duration('720h')",
+      message = "approvalTimeout must be a duration such as 30m, 8h or 72h, from 1s to 720h")
+  @JsonPropertyDescription("With mode Manual, how long a verified fleet waits for its approval, "
+      + "counted from the end of the soak. Past it the fleet is abandoned (a failure, reason "
+      + "ApprovalExpired) and terminated; production stays untouched. Approving afterwards "
+      + "changes the spec, so the version is launched and verified again. Default: wait "
+      + "forever.")
+  public String approvalTimeout;
+
+  /** approvalTimeout, or nothing when a verified fleet waits for its approval forever. */
+  public java.util.Optional<Duration> approvalTimeoutLength() {
+    return java.util.Optional.ofNullable(Durations.parse(approvalTimeout, null));
+  }
 
   /** soak, or its default. */
   public Duration soakLength() {

@@ -31,8 +31,9 @@ public class ReleaseStatus {
       + "so that switching back is one Elastic IP move.")
   public PreviousFleet previousFleet;
 
-  @JsonPropertyDescription("Fleets kept although they have no role, because Cutover cannot "
-      + "prove they are superseded (status was lost); terminated when their time passes.")
+  @JsonPropertyDescription("Fleets kept although they have no role: because Cutover cannot "
+      + "prove they are superseded (status was lost), or a failed fleet kept for debugging "
+      + "(verification.keepFailedFor); terminated when their time passes.")
   public List<HeldFleet> heldFleets;
 
   @JsonPropertyDescription("Instances draining before they are terminated (spec.drain), one "

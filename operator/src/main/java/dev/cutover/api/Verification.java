@@ -40,6 +40,23 @@ public class Verification {
       + "Default 15m.")
   public String deadline;
 
+  public static final String DEFAULT_KEEP_FAILED_FOR = "0s";
+
+  @Default(DEFAULT_KEEP_FAILED_FOR)
+  @Size(max = 32)
+  @ValidationRule(value = Durations.RULE + " && duration(self) <= duration('168h')",
+      message = "keepFailedFor must be a duration such as 0s, 30m or 4h, at most 168h")
+  @JsonPropertyDescription("How long a new fleet that failed verification stays up for "
+      + "debugging before it is terminated, counted from the failure; it is listed in "
+      + "status.heldFleets (reason KeptForDebugging) and never receives production traffic. "
+      + "A new version terminates it at once. Default 0s: terminated at once.")
+  public String keepFailedFor;
+
+  /** keepFailedFor, or its default. */
+  public Duration keepFailedLength() {
+    return Durations.parse(keepFailedFor, Durations.parse(DEFAULT_KEEP_FAILED_FOR, null));
+  }
+
   /** instanceStatusChecks, true unless set to false (the CRD's default). */
   public boolean statusChecks() {
     return !Boolean.FALSE.equals(instanceStatusChecks);

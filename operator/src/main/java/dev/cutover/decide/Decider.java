@@ -294,7 +294,8 @@ public final class Decider {
     Fleet fleet = d.world.fleets().get(roles.desiredId());
     Optional<HeldFleet> kept = d.last.heldFleets == null ? Optional.empty()
         : d.last.heldFleets.stream().filter(h -> h.id.equals(roles.desiredId())
-            && h.until != null && d.now.isBefore(Instant.parse(h.until))).findFirst();
+            && h.until != null && d.now.isBefore(Instant.parse(h.until))
+            && !FailedFleets.KEPT_FOR_DEBUGGING.equals(h.reason)).findFirst();
     if (fleet != null && kept.isPresent()) {
       // A failed fleet whose role is unknown (status was lost) stays until its time passes.
       if (d.held.stream().noneMatch(k -> k.fleet().id().equals(fleet.id()))) {
@@ -302,9 +303,19 @@ public final class Decider {
             Instant.parse(kept.get().until), kept.get().reason));
       }
       d.wakeAt(Instant.parse(kept.get().until));
-    } else if (fleet != null
-        && (roles.active() == null || !fleet.id().equals(roles.active().id()))) {
-      d.terminate(fleet.notGone(), d.spec.version, "FailedReleaseCleanedUp");
+    }
+    boolean notServing = fleet != null
+        && (roles.active() == null || !fleet.id().equals(roles.active().id()));
+    Optional<Instant> debugging = notServing && kept.isEmpty()
+        ? FailedFleets.keptUntil(d, fleet.id()) : Optional.empty();
+    if (debugging.isPresent()) {
+      // No address moves to it (production is healed on its own fleet below); the preview
+      // address, if it points at it, stays: that is how it is reached.
+      d.held = Staging.append(d.held, new Facts.Kept(fleet, debugging.get(),
+          FailedFleets.KEPT_FOR_DEBUGGING));
+      d.wakeAt(debugging.get());
+    } else if (notServing && kept.isEmpty()) {
+      d.terminate(fleet.notGone(), d.spec.version, FailedFleets.cleanupReason(d.lastFailure));
     }
     Fleet active = roles.active();
     if (active != null) {
@@ -321,7 +332,8 @@ public final class Decider {
             + " failed: ") + d.lastFailure.message
             + (reverted ? " Production is served by the previous version;"
                 : available ? " Production is untouched;" : " Production is not served;")
-            + " change the spec to try again.");
+            + FailedFleets.retry(d, d.lastFailure.reason)
+            + debugging.map(FailedFleets::kept).orElse(""));
   }
 
   // ---------------------------------------------------------------- paused

@@ -225,14 +225,15 @@ final class Draft {
    * A failed fleet (FailedReleaseCleanedUp) never took production traffic and is not kept
    * longer than it must be; a second instance in a slot (DuplicateInSlot) or a stopped one
    * (ReplacedStopped) serves nothing; a deleted Release (Deleted) is past serving and its
-   * owner asked for it to be gone.
+   * owner asked for it to be gone. A verified fleet whose approval expired (ApprovalExpired)
+   * drains like a superseded one: people may be trying it through the preview address.
    */
   private boolean drains(String reason) {
     return spec.drain != null && !release.isMarkedForDeletion() && DRAINED.contains(reason);
   }
 
   static final Set<String> DRAINED = Set.of("RetentionExpired", "RetainedScaledDown",
-      "ScaledIn", "Superseded");
+      "ScaledIn", "Superseded", "ApprovalExpired");
 
   /**
    * Starts the drain of those not draining yet (one Drain action) and keeps waiting for those

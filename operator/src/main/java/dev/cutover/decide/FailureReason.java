@@ -8,6 +8,8 @@ public enum FailureReason {
   InstancesKeepFailing,
   /** A metric check of the staging fleet reached its failure limit. */
   MetricCheckFailed,
+  /** A verified fleet was not approved within promotion.approvalTimeout. */
+  ApprovalExpired,
   /** The new active fleet failed its checks within the post-switch window. */
   PostSwitchCheckFailed;
 

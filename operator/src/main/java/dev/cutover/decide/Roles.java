@@ -121,7 +121,9 @@ record Roles(String desiredId, Fleet active, Fleet retained, Instant retainedExp
       return Optional.of(Instant.parse(unconfirmed.at).plus(SWITCH_CONFIRMATION));
     }
     Optional<HeldFleet> wasHeld = last.heldFleets == null ? Optional.empty()
-        : last.heldFleets.stream().filter(h -> h.id.equals(f.id()) && h.until != null)
+        : last.heldFleets.stream().filter(h -> h.id.equals(f.id()) && h.until != null
+            // Kept for debugging only while its failure blocks: another version supersedes it.
+            && !FailedFleets.KEPT_FOR_DEBUGGING.equals(h.reason))
             .findFirst();
     if (wasHeld.isPresent()) {
       Instant until = Instant.parse(wasHeld.get().until);

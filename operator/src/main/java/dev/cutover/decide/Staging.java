@@ -39,6 +39,10 @@ final class Staging {
     boolean available = d.serves(active);
     int size = d.systemSize();
 
+    List<ManagedInstance> leftovers = FailedFleets.leftovers(d, fleet);
+    if (!leftovers.isEmpty()) {
+      return replaceLeftovers(d, leftovers, available);
+    }
     Instant startedAt = startedAt(d, id, fleet);
     Instant verifiedAt = verifiedBefore(d, id).orElse(null);
     Instant deadline = startedAt.plus(d.spec.verification.deadlineLength());
@@ -79,7 +83,25 @@ final class Staging {
     return verify(d, roles, fleet, members, verifiedAt, available);
   }
 
-  /** The attempt fails when more instances died than it has slots, or past its deadline. */
+  /**
+   * The attempt given up last (its approval expired, or kept for debugging) goes before the
+   * same fleet is launched again: a new attempt begins once EC2 lists its instances gone.
+   */
+  private static Health replaceLeftovers(Draft d, List<ManagedInstance> leftovers,
+      boolean available) {
+    d.terminate(leftovers, d.spec.version, FailedFleets.cleanupReason(d.last.lastFailure));
+    d.phase = Phase.Provisioning;
+    d.wakeAt(d.now.plusSeconds(5));
+    return progressing(available, "ReplacingFailedAttempt", "Terminating " + leftovers.size()
+        + " instance" + (leftovers.size() == 1 ? "" : "s") + " of " + d.spec.version
+        + " left from the attempt given up at " + d.last.lastFailure.at + " ("
+        + d.last.lastFailure.reason + ") before launching it again.");
+  }
+
+  /**
+   * The attempt fails when more instances died than it has slots, past its deadline, or when a
+   * verified fleet was not approved in time.
+   */
   private static Optional<Health> givenUp(Draft d, Fleet fleet, String id,
       List<ManagedInstance> lost, Instant verifiedAt, Instant deadline, boolean available) {
     if (lost.size() > d.systemSize()) {
@@ -92,6 +114,13 @@ final class Staging {
           + d.spec.verification.deadline + " of launch" + launchProblem(d, id) + ".",
           available));
     }
+    Optional<Instant> expiry = FailedFleets.approvalExpiry(d, verifiedAt);
+    if (expiry.isPresent() && !d.now.isBefore(expiry.get())) {
+      return Optional.of(fail(d, fleet, FailureReason.ApprovalExpired,
+          FailedFleets.approvalExpired(d, expiry.get()), available));
+    }
+    // Also while its checks fail again after the verification: the approval's time runs on.
+    expiry.ifPresent(d::wakeAt);
     return Optional.empty();
   }
 
@@ -218,8 +247,12 @@ final class Staging {
     }
     if (!Gates.approved(d.spec)) {
       d.phase = Phase.AwaitingPromotion;
+      Optional<Instant> expiry = FailedFleets.approvalExpiry(d, verifiedAt);
+      expiry.ifPresent(d::wakeAt);
       return progressing(available, "AwaitingPromotion", d.spec.version + " is verified; set "
-          + "promotion.approvedVersion to " + d.spec.version + " to switch. Staging addresses: "
+          + "promotion.approvedVersion to " + d.spec.version + " to switch"
+          + expiry.map(at -> " before " + at + " (promotion.approvalTimeout), when the fleet "
+              + "is abandoned").orElse("") + ". Staging addresses: "
           + members.stream().map(i -> i.privateIp() == null ? i.id() : i.privateIp())
               .collect(Collectors.joining(", ")) + ".");
     }
@@ -328,9 +361,17 @@ final class Staging {
         && fleet.id().equals(d.last.stagingFleet.id);
     boolean roleUnknown = fleet != null && d.held.stream()
         .anyMatch(k -> k.fleet().id().equals(fleet.id()));
-    if (fleet != null && !roleUnknown
-        && (recorded || fleet.launchedSince(d.now.minus(CLOCK_SKEW)))) {
-      d.terminate(fleet.notGone(), d.spec.version, "FailedReleaseCleanedUp");
+    Optional<Instant> keepUntil = FailedFleets.keepUntil(d, reason);
+    boolean ours = fleet != null && !roleUnknown
+        && (recorded || fleet.launchedSince(d.now.minus(CLOCK_SKEW)));
+    if (ours && keepUntil.isPresent()) {
+      // Kept for debugging: reported, and terminated when its time passes (Decider.failed).
+      d.held = append(d.held, new Facts.Kept(fleet, keepUntil.get(),
+          FailedFleets.KEPT_FOR_DEBUGGING));
+      d.wakeAt(keepUntil.get());
+    } else if (ours) {
+      d.terminate(fleet.notGone(), d.spec.version, reason == FailureReason.ApprovalExpired
+          ? FailedFleets.APPROVAL_EXPIRED : FailedFleets.CLEANED_UP);
     } else if (fleet != null && !roleUnknown) {
       // Found without a status record (status lost): it may have served before. Kept, and
       // said so, until the retention period passes.
@@ -338,10 +379,15 @@ final class Staging {
           "RoleUnknown"));
     }
     d.lastFailure = d.failure(fleet == null ? FleetIds.of(d.spec) : fleet.id(), d.spec.version, reason.name(), message);
+    if (ours && keepUntil.isPresent()) {
+      d.lastFailure.keptUntil = keepUntil.get().toString();
+    }
     d.phase = Phase.Failed;
     d.trial = null;
     return Health.stalled(available, reason.name(), "Release of " + d.spec.version
-        + " failed: " + message + " Production is untouched; change the spec to try again.");
+        + " failed: " + message + " Production is untouched;"
+        + FailedFleets.retry(d, reason.name())
+        + (ours && keepUntil.isPresent() ? FailedFleets.kept(keepUntil.get()) : ""));
   }
 
   static List<Facts.Kept> append(List<Facts.Kept> kept, Facts.Kept more) {

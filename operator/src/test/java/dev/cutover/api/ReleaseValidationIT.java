@@ -76,6 +76,8 @@ class ReleaseValidationIT {
     assertThat(spec.promotion.soak).isEqualTo("0s");
     assertThat(spec.verification.instanceStatusChecks).isTrue();
     assertThat(spec.verification.deadline).isEqualTo("15m");
+    assertThat(spec.verification.keepFailedFor).isEqualTo("0s");
+    assertThat(spec.promotion.approvalTimeout).as("no default: waits forever").isNull();
     assertThat(spec.retention.previousFleetTTL).isEqualTo("2h");
     assertThat(spec.retention.previousFleetSize).isZero();
     assertThat(spec.postSwitch.verify).isTrue();
@@ -340,6 +342,24 @@ class ReleaseValidationIT {
         invalid("approvedVersion with Auto promotion", set("spec.promotion",
             Map.of("approvedVersion", "2.4.1")), "spec.promotion.approvedVersion",
             "only used with promotion.mode: Manual"),
+        invalid("approvalTimeout with Auto promotion", set("spec.promotion",
+            Map.of("approvalTimeout", "30m")), "spec.promotion.approvalTimeout",
+            "promotion.approvalTimeout is only used with promotion.mode: Manual"),
+        invalid("approvalTimeout in words", set("spec.promotion",
+            Map.of("mode", "Manual", "approvalTimeout", "1 day")),
+            "spec.promotion.approvalTimeout",
+            "approvalTimeout must be a duration such as 30m, 8h or 72h, from 1s to 720h"),
+        invalid("approvalTimeout of zero", set("spec.promotion",
+            Map.of("mode", "Manual", "approvalTimeout", "0s")),
+            "spec.promotion.approvalTimeout", "from 1s to 720h"),
+        invalid("approvalTimeout too long", set("spec.promotion",
+            Map.of("mode", "Manual", "approvalTimeout", "721h")),
+            "spec.promotion.approvalTimeout", "from 1s to 720h"),
+        invalid("keepFailedFor in days", set("spec.verification.keepFailedFor", "2d"),
+            "spec.verification.keepFailedFor",
+            "keepFailedFor must be a duration such as 0s, 30m or 4h, at most 168h"),
+        invalid("keepFailedFor too long", set("spec.verification.keepFailedFor", "169h"),
+            "spec.verification.keepFailedFor", "at most 168h"),
         invalid("unknown promotion mode", set("spec.promotion", Map.of("mode", "Automatic")),
             "spec.promotion.mode", "Unsupported value: \"Automatic\""),
         invalid("unknown deletion policy", set("spec.deletionPolicy", "Keep"),

@@ -52,7 +52,7 @@ final class Invariants {
       "Unavailable", "InsufficientInstanceCapacity", "LostResponse");
 
   private static final Set<String> ALL = Set.of("a", "b", "c", "d", "e", "f", "g", "h", "i",
-      "j", "k", "l", "x");
+      "j", "k", "l", "m", "x");
 
   /** A switch as EC2 saw it: the Elastic IP moved from one fleet of the Release to another. */
   record Switch(String from, String to, Instant at, Duration ttl, String reason) {}
@@ -129,6 +129,10 @@ final class Invariants {
 
   void statusLost() {
     refusals.clear();
+    // That a fleet failed and is kept went with the status: from here Cutover treats it as
+    // any fleet found without status (held as RoleUnknown, and if the spec names it, verified
+    // again and switched to once it passes every gate). m cannot hold across that loss.
+    keptForDebugging.clear();
   }
 
   /**
@@ -291,7 +295,63 @@ final class Invariants {
   }
 
   private static final Set<String> DRAINED = Set.of("RetentionExpired", "RetainedScaledDown",
-      "ScaledIn", "Superseded");
+      "ScaledIn", "Superseded", "ApprovalExpired");
+
+  // ------------------------------------------------------------------ kept for debugging
+
+  /** An instance a stored status listed as kept for debugging: until when, at which spec. */
+  private record KeptForDebugging(Instant until, Long generation) {}
+
+  /** Every instance a stored status listed as kept for debugging, by id. */
+  private final Map<String, KeptForDebugging> keptForDebugging = new HashMap<>();
+
+  /** Remembers what the status now stored lists as kept for debugging. */
+  private void noteKeptForDebugging() {
+    ReleaseStatus status = sim.api.gone() ? null : sim.status();
+    if (status == null || status.heldFleets == null) {
+      return;
+    }
+    // Kept while the failure blocks: at the generation the failure was recorded at.
+    Long failedAt = status.lastFailure == null ? null : status.lastFailure.generation;
+    status.heldFleets.stream().filter(h -> "KeptForDebugging".equals(h.reason)
+        && h.instanceIds != null && h.until != null).forEach(h -> h.instanceIds.forEach(id ->
+            keptForDebugging.put(id, new KeptForDebugging(Instant.parse(h.until),
+                status.lastFailure != null && h.id.equals(status.lastFailure.fleetId)
+                    ? failedAt : status.observedGeneration))));
+  }
+
+  /**
+   * m: an instance status listed as kept for debugging never receives a production address
+   * (ever: it is never reused), and, unless the spec changed or the Release is deleted, is not
+   * terminated before the time status gave it. Both as long as the status is not lost.
+   */
+  private void keptForDebuggingRespected(Call c, ReleaseSpec spec, boolean deleting,
+      Simulation.Reconciled r) {
+    if (!c.applied()) {
+      return;
+    }
+    if (c.operation().equals("AssociateAddress")) {
+      boolean production = productionOf(spec).stream()
+          .anyMatch(p -> c.allocationIds().contains(p.allocationId()));
+      c.instanceIds().stream().filter(keptForDebugging::containsKey).findFirst()
+          .filter(id -> production).ifPresent(id -> fail("m", "AssociateAddress moved "
+              + "production address " + sim.addressLabel(c.allocationIds().get(0)) + " to "
+              + sim.label(id) + ", which status listed as kept for debugging."));
+    }
+    if (deleting || !c.operation().equals("TerminateInstances")) {
+      return;
+    }
+    Long generation = r.seen().getMetadata().getGeneration();
+    for (String id : c.instanceIds()) {
+      KeptForDebugging kept = keptForDebugging.get(id);
+      if (kept != null && c.at().isBefore(kept.until())
+          && Objects.equals(kept.generation(), generation)) {
+        fail("m", "TerminateInstances terminated " + sim.label(id) + " at "
+            + sim.story.at(c.at()) + ", kept for debugging until " + sim.story.at(kept.until())
+            + ", with the spec unchanged (generation " + generation + ").");
+      }
+    }
+  }
 
   // ------------------------------------------------------------------ calls
 
@@ -338,6 +398,7 @@ final class Invariants {
       servingInstanceKept(c, spec, deleting);
       retainedFleetKept(c, spec, deleting);
       drainRespected(c, spec, deleting);
+      keptForDebuggingRespected(c, spec, deleting, r);
       trackSwitch(c, spec, r);
       fresh.addAll(refusals(c));
     }
@@ -347,6 +408,7 @@ final class Invariants {
     if (!r.died()) {
       lastPassCompletedAt = sim.clock.instant();
     }
+    noteKeptForDebugging();
     if (deleting && sim.api.gone()) {
       deletionLeftNothing(spec);
     }

@@ -22,6 +22,8 @@ public final class SafetyViolation extends AssertionError {
           + "(one Elastic IP per instance; the primary first)"),
       Map.entry("l", "l. a drain never reaches a production address's instance, and what is "
           + "drained is terminated only once its drain timeout has passed"),
+      Map.entry("m", "m. a fleet kept for debugging never receives a production address and "
+          + "is terminated no earlier than its time, unless the spec changed"),
       Map.entry("x", "x. a reconcile fails only with EC2 failures"));
 
   private final String invariant;

@@ -40,6 +40,12 @@ public final class SeededHistories {
       .filter(k -> k.name().equals("drain")).findFirst().orElseThrow();
   private static final Kind TYPES = Steps.KINDS.stream()
       .filter(k -> k.name().equals("types")).findFirst().orElseThrow();
+  private static final Kind APPROVAL_TIMEOUT = Steps.KINDS.stream()
+      .filter(k -> k.name().equals("approvalTimeout")).findFirst().orElseThrow();
+  private static final Kind KEEP_FAILED_FOR = Steps.KINDS.stream()
+      .filter(k -> k.name().equals("keepFailedFor")).findFirst().orElseThrow();
+  private static final Kind PROMOTION = Steps.KINDS.stream()
+      .filter(k -> k.name().equals("promotion")).findFirst().orElseThrow();
 
   private SeededHistories() {}
 
@@ -89,6 +95,20 @@ public final class SeededHistories {
     while (steps.size() < length) {
       Kind kind = Steps.byWeight(world, random.nextInt(total));
       steps.add(kind.make(random.nextInt(kind.as()), random.nextInt(kind.bs())));
+    }
+    // Added after the drawn steps, from the seed alone: the Random and the steps drawn are
+    // those of every history before these options existed.
+    if (Math.floorMod(seed / 8, 4) == 2) {
+      // A quarter of the histories give Manual promotion an approval timeout (one a short
+      // history outlives, one it may not), half of those promoting by hand from the start.
+      if (Math.floorMod(seed / 32, 2) == 0) {
+        steps.add(0, PROMOTION.make(0, 0));
+      }
+      steps.add(0, APPROVAL_TIMEOUT.make(Math.floorMod(seed / 64, 2), 0));
+    }
+    if (Math.floorMod(seed / 5, 3) == 1) {
+      // A third keep a fleet that failed verification for debugging, for 45s or 8m.
+      steps.add(0, KEEP_FAILED_FOR.make(Math.floorMod(seed / 15, 2), 0));
     }
     return steps;
   }

@@ -112,6 +112,10 @@ final class SimApiServer {
         && spec.promotion.approvedVersion != null && !spec.promotion.approvedVersion.isEmpty()) {
       return "promotion.approvedVersion is only used with promotion.mode: Manual";
     }
+    if (spec.promotion != null && spec.promotion.mode != dev.cutover.api.Promotion.Mode.Manual
+        && spec.promotion.approvalTimeout != null) {
+      return "promotion.approvalTimeout is only used with promotion.mode: Manual";
+    }
     return null;
   }
 

@@ -587,14 +587,17 @@ public final class Simulation {
   }
 
   /**
-   * The status names instances whose drain has not ended yet (after its end, the termination
-   * follows as any other: a refused one, say, waits for its retry time).
+   * The status names instances whose drain has not ended yet, or began in this pass (after its
+   * end, the termination follows as any other: a refused one, say, waits for its retry time).
    */
   private boolean draining() {
     ReleaseStatus status = api.gone() ? null : api.status();
+    // A drain begun by this very pass counts too: with a timeout of 0s it has ended already,
+    // and its termination comes with the next pass.
     return status != null && status.draining != null && status.draining.stream()
         .anyMatch(d -> d.terminateAt != null
-            && clock.instant().isBefore(Instant.parse(d.terminateAt)));
+            && (clock.instant().isBefore(Instant.parse(d.terminateAt))
+                || d.startedAt != null && clock.instant().equals(Instant.parse(d.startedAt))));
   }
 
   /** The end of every history: settle for long enough to see churn, then check. */
@@ -637,10 +640,31 @@ public final class Simulation {
   public void setManualPromotion(boolean manual) {
     spec("promotion " + (manual ? "Manual" : "Auto"), s -> {
       s.promotion.mode = manual ? Promotion.Mode.Manual : Promotion.Mode.Auto;
+      // Both are only used with Manual (the CRD refuses them with Auto); the user's timeout
+      // comes back with Manual.
+      s.promotion.approvalTimeout = manual ? approvalTimeout : null;
       if (!manual) {
         s.promotion.approvedVersion = null;
       }
     });
+  }
+
+  /** The approval timeout the user gives Manual promotion (null: waits forever). */
+  private String approvalTimeout;
+
+  /** promotion.approvalTimeout, in the spec whenever promotion is Manual. */
+  public void setApprovalTimeout(String timeout) {
+    approvalTimeout = timeout;
+    spec("promotion.approvalTimeout " + (timeout == null ? "none" : timeout)
+        + " (with Manual promotion)", s -> {
+          if (s.promotion.mode == Promotion.Mode.Manual) {
+            s.promotion.approvalTimeout = timeout;
+          }
+        });
+  }
+
+  public void setKeepFailedFor(String keep) {
+    spec("verification.keepFailedFor " + keep, s -> s.verification.keepFailedFor = keep);
   }
 
   public void approve() {

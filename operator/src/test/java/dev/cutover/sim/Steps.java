@@ -97,6 +97,17 @@ final class Steps {
       }),
       new Kind("types", 0, 2, 1, (a, b) -> step(a == 0 ? "instanceTypes fallback"
           : "one instanceType", s -> s.setInstanceTypes(a == 0))),
+      // Never drawn either: a quarter of the histories start with an approval timeout (half
+      // of those with Manual promotion), a third with keepFailedFor (SeededHistories).
+      new Kind("approvalTimeout", 0, 2, 1, (a, b) -> {
+        String timeout = new String[] {"30s", "5m"}[a];
+        return step("promotion.approvalTimeout " + timeout + " (with Manual promotion)",
+            s -> s.setApprovalTimeout(timeout));
+      }),
+      new Kind("keepFailedFor", 0, 2, 1, (a, b) -> {
+        String keep = new String[] {"45s", "8m"}[a];
+        return step("verification.keepFailedFor " + keep, s -> s.setKeepFailedFor(keep));
+      }),
       new Kind("soak", 1, 2, 1, (a, b) -> {
         String soak = a == 0 ? "30s" : "0s";
         return step("promotion.soak " + soak, s -> s.setSoak(soak));
