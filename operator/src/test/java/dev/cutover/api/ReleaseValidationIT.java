@@ -164,11 +164,62 @@ class ReleaseValidationIT {
   }
 
   static Stream<Arguments> invalidReleases() {
-    return Stream.concat(Stream.concat(singleRole(), systems()), launchSpec());
+    return Stream.concat(Stream.concat(Stream.concat(singleRole(), systems()), launchSpec()),
+        metricChecks());
   }
 
   private static Map<String, Object> volume(Map<String, Object> ebs) {
     return Map.of("deviceName", "/dev/xvda", "ebs", ebs);
+  }
+
+  private static Map<String, Object> prometheusCheck(String name, String condition) {
+    Map<String, Object> check = new LinkedHashMap<>();
+    check.put("name", name);
+    if (condition != null) {
+      check.put("successCondition", condition);
+    }
+    check.put("prometheus", Map.of("url", "http://127.0.0.1:9090", "query", "up"));
+    return check;
+  }
+
+  /** Metric checks. */
+  static Stream<Arguments> metricChecks() {
+    Map<String, Object> both = prometheusCheck("error-rate", "< 0.05");
+    both.put("cloudWatch", Map.of("alarmName", "errors"));
+    return Stream.of(
+        invalid("a metric check with two providers", set("spec.verification.metrics",
+            List.of(both)), "spec.verification.metrics[0]",
+            "a metric check needs exactly one provider: prometheus or cloudWatch"),
+        invalid("a metric check with no provider", set("spec.verification.metrics",
+            List.of(Map.of("name", "error-rate", "successCondition", "< 1"))),
+            "spec.verification.metrics[0]",
+            "a metric check needs exactly one provider: prometheus or cloudWatch"),
+        invalid("a condition in words", set("spec.verification.metrics",
+            List.of(prometheusCheck("error-rate", "below 5%"))),
+            "spec.verification.metrics[0].successCondition",
+            "successCondition must be a comparison with a number, such as '< 0.05'"),
+        invalid("a Prometheus query without a condition", set("spec.postSwitch.metrics",
+            List.of(prometheusCheck("error-rate", null))),
+            "spec.postSwitch.metrics[0].successCondition",
+            "successCondition is required (except for a CloudWatch alarm"),
+        invalid("two checks of one name", set("spec.verification.metrics",
+            List.of(prometheusCheck("error-rate", "< 1"), prometheusCheck("error-rate", "< 2"))),
+            "spec.verification.metrics", "metric check names must be unique"),
+        invalid("a Prometheus URL without a scheme", set("spec.verification.metrics",
+            List.of(Map.of("name", "e", "successCondition", "< 1", "prometheus",
+                Map.of("url", "prometheus:9090", "query", "up")))),
+            "spec.verification.metrics[0].prometheus.url",
+            "prometheus.url must be an http:// or https:// URL"),
+        invalid("a CloudWatch alarm and a metric at once", set("spec.postSwitch.metrics",
+            List.of(Map.of("name", "e", "successCondition", "< 1", "cloudWatch",
+                Map.of("alarmName", "a", "namespace", "App", "metricName", "Errors")))),
+            "spec.postSwitch.metrics[0].cloudWatch",
+            "cloudWatch needs alarmName, or namespace and metricName, not both"),
+        invalid("an interval under a second", set("spec.verification.metrics",
+            List.of(Map.of("name", "e", "interval", "500ms", "successCondition", "< 1",
+                "prometheus", Map.of("url", "http://p:9090", "query", "up")))),
+            "spec.verification.metrics[0].interval",
+            "interval must be a duration from 1s to 1h"));
   }
 
   /** Launch templates, metadata options, volumes, placement and instance types. */
