@@ -115,9 +115,11 @@ public final class ReleasePass {
     }
     Outcome outcome = act(route.executor(), release, plan, world);
     narrator.drainCalls(release, outcome.drainCalls());
+    narrator.hookCalls(release, plan.actions(), outcome.hookCalls());
     Next next = outcome.failed().isPresent()
         ? afterRefusal(release, recorded, plan, outcome.failed().get(), now)
-        : new Next(StatusBuilder.build(release, plan, world, now, outcome.drainCalls()),
+        : new Next(StatusBuilder.build(release, plan, world, now, outcome.drainCalls(),
+            outcome.hookCalls()),
             !plan.actions().isEmpty() ? Optional.of(AFTER_ACTING)
                 : plan.wakeAt().map(this::untilAt));
     narrator.transition(release, before, next.status());

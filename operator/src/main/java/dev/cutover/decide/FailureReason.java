@@ -6,6 +6,8 @@ public enum FailureReason {
   InstanceImpaired,
   CheckFailedDuringSoak,
   InstancesKeepFailing,
+  /** The preSwitch hook (failurePolicy Abort) refused or failed: the switch never happened. */
+  PreSwitchHookVetoed,
   /** The new active fleet failed its checks within the post-switch window. */
   PostSwitchCheckFailed;
 
