@@ -162,16 +162,26 @@ final class HookGates {
   }
 
   /**
-   * The records status keeps: those of fleets that still have instances, the newest
-   * {@link #RECORD_LIMIT}. A fleet gone has no event left to call.
+   * The records status keeps: the newest {@link #RECORD_LIMIT} of those whose fleet EC2 still
+   * lists or status still names. A fleet whose instances are all gone may still be production
+   * (and be healed): its records stay, or its events would be called again.
    */
   static List<HookRecord> kept(Draft d) {
     if (d.last.hooks == null) {
       return List.of();
     }
-    List<HookRecord> kept = d.last.hooks.stream().filter(r -> r.fleetId != null
-        && d.world.fleets().containsKey(r.fleetId)
-        && !d.world.fleets().get(r.fleetId).notGone().isEmpty()).toList();
+    java.util.Set<String> named = new java.util.HashSet<>(d.world.fleets().keySet());
+    if (d.last.activeFleet != null) {
+      named.add(d.last.activeFleet.id);
+    }
+    if (d.last.previousFleet != null) {
+      named.add(d.last.previousFleet.id);
+    }
+    if (d.last.stagingFleet != null) {
+      named.add(d.last.stagingFleet.id);
+    }
+    List<HookRecord> kept = d.last.hooks.stream().filter(r -> named.contains(r.fleetId))
+        .toList();
     return kept.subList(Math.max(0, kept.size() - RECORD_LIMIT), kept.size());
   }
 }

@@ -22,6 +22,9 @@ public final class SafetyViolation extends AssertionError {
           + "(one Elastic IP per instance; the primary first)"),
       Map.entry("l", "l. a drain never reaches a production address's instance, and what is "
           + "drained is terminated only once its drain timeout has passed"),
+      Map.entry("m", "m. a webhook event whose success status records is never called again"),
+      Map.entry("n", "n. under a preSwitch hook with failurePolicy Abort, no promotion moves an "
+          + "address without a successful preSwitch call for its fleet"),
       Map.entry("x", "x. a reconcile fails only with EC2 failures"));
 
   private final String invariant;

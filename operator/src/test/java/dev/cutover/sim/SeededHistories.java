@@ -39,6 +39,9 @@ public final class SeededHistories {
   private static final Kind DRAIN = Steps.KINDS.stream()
       .filter(k -> k.name().equals("drain")).findFirst().orElseThrow();
 
+  private static final Kind HOOKS = Steps.KINDS.stream()
+      .filter(k -> k.name().equals("hooks")).findFirst().orElseThrow();
+
   private SeededHistories() {}
 
   /**
@@ -78,6 +81,11 @@ public final class SeededHistories {
       // A third of each world's histories drain before terminating from the start, one in
       // four of those with a timeout of 0s (the drain call, then termination on the next pass).
       steps.add(0, DRAIN.make(Math.floorMod(seed / 6, 4) == 3 ? 1 : 0, 0));
+    }
+    if (Math.floorMod(seed / 2, 4) == 1) {
+      // A quarter of each world's histories have every lifecycle webhook from the start, the
+      // receiver's mood drawn from the seed (not from the Random: the steps stay as they were).
+      steps.add(0, HOOKS.make((int) Math.floorMod(seed / 8, 3), 0));
     }
     while (steps.size() < length) {
       Kind kind = Steps.byWeight(world, random.nextInt(total));

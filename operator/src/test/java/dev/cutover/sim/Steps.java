@@ -95,6 +95,12 @@ final class Steps {
         String timeout = new String[] {"20s", "0s", null}[a];
         return step("drain " + (timeout == null ? "off" : timeout), s -> s.setDrain(timeout));
       }),
+      // Never drawn either: a quarter of the histories start with it (SeededHistories).
+      new Kind("hooks", 0, 3, 1, (a, b) -> {
+        SimulatedHooks.Mood mood = SimulatedHooks.Mood.values()[a];
+        return step("hooks, the receiver " + mood.name().toLowerCase(java.util.Locale.ROOT)
+            .replace('_', ' '), s -> s.setHooks(mood));
+      }),
       new Kind("soak", 1, 2, 1, (a, b) -> {
         String soak = a == 0 ? "30s" : "0s";
         return step("promotion.soak " + soak, s -> s.setSoak(soak));
