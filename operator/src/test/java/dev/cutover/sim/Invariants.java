@@ -52,7 +52,7 @@ final class Invariants {
       "Unavailable", "InsufficientInstanceCapacity", "LostResponse");
 
   private static final Set<String> ALL = Set.of("a", "b", "c", "d", "e", "f", "g", "h", "i",
-      "j", "k", "l", "x");
+      "j", "k", "l", "m", "n", "x");
 
   /** A switch as EC2 saw it: the Elastic IP moved from one fleet of the Release to another. */
   record Switch(String from, String to, Instant at, Duration ttl, String reason) {}
