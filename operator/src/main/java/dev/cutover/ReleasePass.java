@@ -107,7 +107,8 @@ public final class ReleasePass {
         : release.getSpec().verification.http);
 
     ReleaseStatus recorded = before;
-    if (plan.intent().isPresent() && !plan.actions().isEmpty()) {
+    boolean callsHooks = plan.actions().stream().anyMatch(a -> a instanceof Action.CallHook);
+    if ((plan.intent().isPresent() || callsHooks) && !plan.actions().isEmpty()) {
       recorded = StatusBuilder.withIntent(release, plan);
       if (!recordFirst(writeFirst, release, recorded, plan)) {
         return new Result(before, false, Optional.of(AFTER_FAILED_WRITE), false);
@@ -140,7 +141,8 @@ public final class ReleasePass {
       return true;
     } catch (RuntimeException e) {
       log.warn("{}: could not record {} before acting: {}", key(release),
-          plan.intent().get().kind, e.getMessage());
+          plan.intent().map(i -> String.valueOf(i.kind)).orElse("a pending webhook call"),
+          e.getMessage());
       return false;
     }
   }

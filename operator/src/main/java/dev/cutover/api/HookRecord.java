@@ -23,7 +23,11 @@ public class HookRecord {
   @JsonPropertyDescription("The Idempotency-Key header sent with every call for this event.")
   public String idempotencyKey;
 
-  @JsonPropertyDescription("Succeeded or Failed.")
+  /** The call is being made: written before it, replaced by its answer after it. */
+  public static final String PENDING = "Pending";
+
+  @JsonPropertyDescription("Pending (written before the call, so a call whose answer was never "
+      + "recorded is made again with the same Idempotency-Key), Succeeded or Failed.")
   public String outcome;
 
   @JsonPropertyDescription("Calls made for this event so far.")
@@ -44,5 +48,9 @@ public class HookRecord {
 
   public boolean succeeded() {
     return "Succeeded".equals(outcome);
+  }
+
+  public boolean pending() {
+    return PENDING.equals(outcome);
   }
 }

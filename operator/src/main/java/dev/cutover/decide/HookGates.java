@@ -105,7 +105,10 @@ final class HookGates {
       return new Gate(State.PASSED, last.get(), null);
     }
     Webhook.FailurePolicy policy = policy(hook, event);
-    if (last.isPresent() && last.get().retryAt == null) {
+    // Pending: the pass that announced the call ended before recording its answer (a crash,
+    // a lost write). The call is made again, as the same attempt, with the same key.
+    boolean unanswered = last.isPresent() && last.get().pending();
+    if (!unanswered && last.isPresent() && last.get().retryAt == null) {
       String why = describe(event, hook, last.get());
       if (policy == Webhook.FailurePolicy.Ignore) {
         d.hookReports.add(why + " (failurePolicy Ignore: going on).");
@@ -113,13 +116,15 @@ final class HookGates {
       }
       return new Gate(State.FAILED, last.get(), why);
     }
-    if (last.isPresent() && d.now.isBefore(Instant.parse(last.get().retryAt))) {
+    if (!unanswered && last.isPresent()
+        && d.now.isBefore(Instant.parse(last.get().retryAt))) {
       d.wakeAt(Instant.parse(last.get().retryAt));
       String why = describe(event, hook, last.get()) + "; calling again at "
           + last.get().retryAt;
       return new Gate(State.PENDING, last.get(), why);
     }
-    int attempt = last.map(r -> r.attempts == null ? 1 : r.attempts + 1).orElse(1);
+    int attempt = last.map(r -> r.attempts == null ? 1
+        : unanswered ? r.attempts : r.attempts + 1).orElse(1);
     boolean keepsTrying = event == Hooks.Event.preTerminate
         && policy == Webhook.FailurePolicy.Abort;
     Instant retryAt = attempt <= hook.retriesOrDefault() ? d.now.plus(backoff(attempt))

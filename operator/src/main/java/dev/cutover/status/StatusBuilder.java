@@ -106,7 +106,20 @@ public final class StatusBuilder {
    */
   public static ReleaseStatus withIntent(Release release, Plan plan) {
     ReleaseStatus status = copy(release.getStatus());
-    status.intent = plan.intent().orElse(null);
+    if (plan.intent().isPresent() || !calls(plan)) {
+      status.intent = plan.intent().orElse(null);
+    }
+    // A webhook call is announced as Pending: the write is conditional on the version this
+    // pass read, so a pass that read a stale status is refused before it calls again.
+    for (Action a : plan.actions()) {
+      if (a instanceof Action.CallHook hook) {
+        List<HookRecord> hooks = new ArrayList<>(status.hooks == null ? List.of()
+            : status.hooks);
+        hooks.removeIf(r -> hook.idempotencyKey().equals(r.idempotencyKey));
+        hooks.add(record(hook, null, null));
+        status.hooks = hooks;
+      }
+    }
     if (plan.facts().lastFailure() != null) {
       status.lastFailure = plan.facts().lastFailure();
     }
@@ -151,6 +164,10 @@ public final class StatusBuilder {
         ? Health.progressing(planned.available(), reason, message)
         : Health.stalled(planned.available(), reason, message);
     return withConditions(release, status, health, now);
+  }
+
+  private static boolean calls(Plan plan) {
+    return plan.actions().stream().anyMatch(a -> a instanceof Action.CallHook);
   }
 
   /** Whether writing {@code next} changes anything (so an unchanged status is never patched). */
@@ -243,8 +260,12 @@ public final class StatusBuilder {
     r.fleetId = hook.fleetId();
     r.version = hook.instances().isEmpty() ? hook.version() : hook.instances().get(0).version();
     r.idempotencyKey = hook.idempotencyKey();
-    r.outcome = call.succeeded() ? "Succeeded" : "Failed";
     r.attempts = hook.attempt();
+    if (call == null) {
+      r.outcome = HookRecord.PENDING;
+      return r;
+    }
+    r.outcome = call.succeeded() ? "Succeeded" : "Failed";
     r.httpStatus = call.httpStatus();
     r.message = call.problem();
     r.at = now.toString();

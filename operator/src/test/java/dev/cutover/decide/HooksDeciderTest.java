@@ -156,6 +156,24 @@ class HooksDeciderTest {
   }
 
   @Test
+  void aCallAnnouncedPendingWhoseAnswerWasLostIsMadeAgainAsTheSameAttempt() {
+    Given g = verified().spec(r -> r.getSpec().hooks = allHooks());
+    answer(g, g.decide(), 503, "status 503", true);
+    g.at(LATER.plusSeconds(1));
+    Plan second = g.decide();
+    // Written before the call; the operator stops before the status with the answer.
+    g.release.setStatus(StatusBuilder.withIntent(g.release, second));
+    assertThat(g.release.getStatus().hooks).singleElement().satisfies(h -> {
+      assertThat(h.outcome).isEqualTo("Pending");
+      assertThat(h.attempts).isEqualTo(2);
+    });
+    CallHook again = (CallHook) g.at(LATER.plusSeconds(9)).decide().actions().get(0);
+    assertThat(again.attempt()).isEqualTo(2);
+    assertThat(again.idempotencyKey())
+        .isEqualTo(((CallHook) second.actions().get(0)).idempotencyKey());
+  }
+
+  @Test
   void preTerminateSuccessLetsTheRetainedFleetGo() {
     Given g = live2Retaining1().spec(r -> r.getSpec().hooks = allHooks()).at(EXPIRY);
     answer(g, g.decide(), 204, null, true);
