@@ -116,7 +116,8 @@ public final class ReleasePass {
     metricResults.watch(key(release), plan.metricTarget(), route.inventory().gateway());
 
     ReleaseStatus recorded = before;
-    if (plan.intent().isPresent() && !plan.actions().isEmpty()) {
+    boolean callsHooks = plan.actions().stream().anyMatch(a -> a instanceof Action.CallHook);
+    if ((plan.intent().isPresent() || callsHooks) && !plan.actions().isEmpty()) {
       recorded = StatusBuilder.withIntent(release, plan);
       if (!recordFirst(writeFirst, release, recorded, plan)) {
         return new Result(before, false, Optional.of(AFTER_FAILED_WRITE), false);
@@ -124,9 +125,11 @@ public final class ReleasePass {
     }
     Outcome outcome = act(route.executor(), release, plan, world);
     narrator.drainCalls(release, outcome.drainCalls());
+    narrator.hookCalls(release, plan.actions(), outcome.hookCalls());
     Next next = outcome.failed().isPresent()
         ? afterRefusal(release, recorded, plan, outcome.failed().get(), now)
-        : new Next(StatusBuilder.build(release, plan, world, now, outcome.drainCalls()),
+        : new Next(StatusBuilder.build(release, plan, world, now, outcome.drainCalls(),
+            outcome.hookCalls()),
             !plan.actions().isEmpty() ? Optional.of(AFTER_ACTING)
                 : plan.wakeAt().map(this::untilAt));
     narrator.transition(release, before, next.status());
@@ -147,7 +150,8 @@ public final class ReleasePass {
       return true;
     } catch (RuntimeException e) {
       log.warn("{}: could not record {} before acting: {}", key(release),
-          plan.intent().get().kind, e.getMessage());
+          plan.intent().map(i -> String.valueOf(i.kind)).orElse("a pending webhook call"),
+          e.getMessage());
       return false;
     }
   }

@@ -5,6 +5,7 @@ import dev.cutover.ec2.Ec2Gateway;
 import dev.cutover.api.Release;
 import dev.cutover.decide.Action;
 import dev.cutover.decide.Action.AllocateAddress;
+import dev.cutover.decide.Action.CallHook;
 import dev.cutover.decide.Action.ClaimAddress;
 import dev.cutover.decide.Action.Drain;
 import dev.cutover.decide.Action.UnclaimAddress;
@@ -34,9 +35,11 @@ public class PlanExecutor {
 
   /**
    * What became of a plan: the actions done, the one that failed, if any, and the results of
-   * the drain calls made (a drain call that failed fails nothing: it is reported).
+   * the drain calls made (a drain call that failed fails nothing: it is reported) and of the
+   * webhook calls made (their answers reach status; the policy decides what follows).
    */
-  public record Outcome(List<Action> done, Optional<Failed> failed, List<Drain.Call> drainCalls) {
+  public record Outcome(List<Action> done, Optional<Failed> failed, List<Drain.Call> drainCalls,
+      List<CallHook.Call> hookCalls) {
     public boolean complete() {
       return failed.isEmpty();
     }
@@ -48,15 +51,22 @@ public class PlanExecutor {
   private final Ec2Gateway gateway;
   private final Ec2Inventory inventory;
   private final Drainer drainer;
+  private final WebhookCaller webhooks;
 
   public PlanExecutor(Ec2Gateway gateway, Ec2Inventory inventory) {
     this(gateway, inventory, new Drainer());
   }
 
   public PlanExecutor(Ec2Gateway gateway, Ec2Inventory inventory, Drainer drainer) {
+    this(gateway, inventory, drainer, new WebhookCaller());
+  }
+
+  public PlanExecutor(Ec2Gateway gateway, Ec2Inventory inventory, Drainer drainer,
+      WebhookCaller webhooks) {
     this.gateway = gateway;
     this.inventory = inventory;
     this.drainer = drainer;
+    this.webhooks = webhooks;
   }
 
   /**
@@ -66,18 +76,24 @@ public class PlanExecutor {
       BiConsumer<Action, Duration> done) {
     List<Action> finished = new ArrayList<>();
     List<Drain.Call> drainCalls = new ArrayList<>();
+    List<CallHook.Call> hookCalls = new ArrayList<>();
     for (Action action : actions) {
       long started = System.nanoTime();
       try {
-        run(action, world, release, drainCalls);
+        if (action instanceof CallHook hook) {
+          hookCalls.add(webhooks.call(hook, release));
+        } else {
+          run(action, world, release, drainCalls);
+        }
       } catch (Ec2Failure failure) {
         return new Outcome(List.copyOf(finished), Optional.of(new Failed(action, failure)),
-            List.copyOf(drainCalls));
+            List.copyOf(drainCalls), List.copyOf(hookCalls));
       }
       finished.add(action);
       done.accept(action, Duration.ofNanos(System.nanoTime() - started));
     }
-    return new Outcome(List.copyOf(finished), Optional.empty(), List.copyOf(drainCalls));
+    return new Outcome(List.copyOf(finished), Optional.empty(), List.copyOf(drainCalls),
+        List.copyOf(hookCalls));
   }
 
   private void run(Action action, ObservedWorld world, Release release,

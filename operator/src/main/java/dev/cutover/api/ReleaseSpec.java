@@ -162,6 +162,11 @@ public class ReleaseSpec {
       + "such instances are terminated at once.")
   public Drain drain;
 
+  @JsonPropertyDescription("Lifecycle webhooks: HTTP calls before the switch (preSwitch, may "
+      + "veto it), after it (postSwitch) and before the retained fleet is terminated "
+      + "(preTerminate), with the Release, the fleet and its instances in a JSON body.")
+  public Hooks hooks;
+
   @Default("false")
   @JsonPropertyDescription("When true, Cutover observes and reports but changes nothing in EC2.")
   public Boolean paused;

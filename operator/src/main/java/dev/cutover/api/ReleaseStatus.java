@@ -40,6 +40,10 @@ public class ReleaseStatus {
       + "entry per drain started, with the drain calls' results.")
   public List<DrainingFleet> draining;
 
+  @JsonPropertyDescription("The last call of each lifecycle webhook event still relevant "
+      + "(spec.hooks): its outcome, attempts and Idempotency-Key.")
+  public List<HookRecord> hooks;
+
   @JsonPropertyDescription("A switch or an address allocation recorded before the EC2 call "
       + "that makes it; cleared by the status written after the call.")
   public Intent intent;

@@ -149,6 +149,60 @@ public sealed interface Action {
     }
   }
 
+  /**
+   * One call of a lifecycle webhook (spec.hooks) for one event of one fleet: a JSON POST made by
+   * act, one attempt per plan; its answer reaches status, never fails the plan. The policy plans
+   * what follows from the answer on a later pass, once status records it.
+   *
+   * @param fleetId the fleet the event is about (the staged, the new active or the retained)
+   * @param version the version production runs or is about to run
+   * @param fromVersion the version production leaves (preSwitch, postSwitch), or null
+   * @param instances the instances of that fleet
+   * @param idempotencyKey the same for every call of this event of this fleet
+   * @param attempt the number of this call for the event, from 1
+   * @param retryAt when to call again if this call fails and may be retried; null: it may not
+   * @param retriesRefusal a refusal (4xx) is retried too (preTerminate under Abort)
+   */
+  record CallHook(dev.cutover.api.Hooks.Event event, dev.cutover.api.Webhook hook,
+      String fleetId, String version, String fromVersion,
+      List<dev.cutover.ec2.ManagedInstance> instances, List<ElasticIp> addresses,
+      String idempotencyKey, int attempt, java.time.Instant retryAt, boolean retriesRefusal)
+      implements Action {
+    @Override
+    public String eventReason() {
+      return "HookCalled";
+    }
+
+    @Override
+    public String operation() {
+      return "Webhook";
+    }
+
+    @Override
+    public String key() {
+      return operation() + "/" + event + "/" + fleetId;
+    }
+
+    @Override
+    public String describe() {
+      return event + " hook " + hook.url + " called for fleet " + fleetId + " (attempt "
+          + attempt + ")";
+    }
+
+    /**
+     * What one call got: {@code problem} is null when it was answered 2xx.
+     *
+     * @param httpStatus the status of the answer, null when none came
+     * @param retryable a timeout, no connection, 408, 429 or 5xx (not a refusal)
+     */
+    public record Call(String idempotencyKey, Integer httpStatus, String problem,
+        boolean retryable) {
+      public boolean succeeded() {
+        return problem == null;
+      }
+    }
+  }
+
   /** AllocateAddress for {@code elasticIp.allocate: true}, tagged as the Release's by act. */
   record AllocateAddress() implements Action {
     @Override

@@ -97,6 +97,10 @@ public final class Decider {
               + reported.message());
     }
     reported = Tenants.withheld(d, reported).orElse(reported);
+    if (!d.hookReports.isEmpty()) {
+      reported = reported.withAvailability(reported.available(), reported.message() + " "
+          + String.join(" ", d.hookReports));
+    }
     return withDrains(d, reported);
   }
 

@@ -90,6 +90,8 @@ final class Draft {
   final List<ActionError> heldTerminations = new ArrayList<>();
   /** What to record in status before the first action. */
   Intent intent;
+  /** Lifecycle webhooks waited on or given up on, in sentences for the conditions. */
+  final List<String> hookReports = new ArrayList<>();
   private Instant wakeAt;
 
   // The facts, as the decision goes along.
@@ -564,13 +566,15 @@ final class Draft {
     Facts facts = new Facts(phase, Optional.ofNullable(serving), Optional.ofNullable(retaining),
         Optional.ofNullable(trial), List.copyOf(held), eip, addressHolder, List.copyOf(history),
         lastFailure, errors, keptIntent, Addresses.after(this), templates.status(),
-        unavailableTypes, drains());
+        unavailableTypes, drains(), HookGates.kept(this));
     // Drains go last: a plan that stops at a failed EC2 call writes none of its facts, so a
     // drain begun before that call would be forgotten and begun again (a new full wait) on
     // every retry. After the last EC2 call, nothing can fail after it.
+    // Hook calls go after them for the same reason: their answers must reach status.
     List<Action> ordered = new ArrayList<>(actions.stream()
-        .filter(a -> !(a instanceof Action.Drain)).toList());
+        .filter(a -> !(a instanceof Action.Drain) && !(a instanceof Action.CallHook)).toList());
     actions.stream().filter(a -> a instanceof Action.Drain).forEach(ordered::add);
+    actions.stream().filter(a -> a instanceof Action.CallHook).forEach(ordered::add);
     return new Plan(List.copyOf(ordered), facts, health, Optional.ofNullable(wakeAt),
         deletionComplete, List.copyOf(checkTargets), Optional.ofNullable(metricTarget),
         plansAssociate() || intent != null && intent.kind == Intent.Kind.AllocateAddress

@@ -27,12 +27,15 @@ import java.util.Optional;
  * @param launchTemplates the launch template version each role's template resolves to
  * @param unavailableTypes instance types EC2 recently had no capacity for
  * @param draining instances draining before their termination (spec.drain)
+ * @param hooks the webhook calls status remembers (the calls this plan makes are added to them
+ *     by status/, with their answers)
  */
 public record Facts(Phase phase, Optional<Serving> active, Optional<Kept> retained,
     Optional<Trial> staging, List<Kept> held, Optional<ElasticIp> address, String addressHolder,
     List<HistoryEntry> history, Failure lastFailure, List<ActionError> errors, Intent intent,
     List<AddressFact> addresses, List<LaunchTemplateStatus> launchTemplates,
-    List<InstanceTypeRefusal> unavailableTypes, List<Draining> draining) {
+    List<InstanceTypeRefusal> unavailableTypes, List<Draining> draining,
+    List<dev.cutover.api.HookRecord> hooks) {
 
   /** One address after the plan: its role and index (role "preview" for the preview). */
   public record AddressFact(String role, int index, ElasticIp address, String holder,

@@ -10,6 +10,8 @@ public enum FailureReason {
   MetricCheckFailed,
   /** A verified fleet was not approved within promotion.approvalTimeout. */
   ApprovalExpired,
+  /** The preSwitch hook (failurePolicy Abort) refused or failed: the switch never happened. */
+  PreSwitchHookVetoed,
   /** The new active fleet failed its checks within the post-switch window. */
   PostSwitchCheckFailed;
 

@@ -196,25 +196,50 @@ final class Production {
   private static Optional<Health> postSwitch(Draft d, Roles roles) {
     Fleet active = roles.active();
     Optional<Instant> ends = windowEnds(d, active);
-    if (ends.isEmpty()) {
-      return Optional.empty();
+    if (ends.isPresent()) {
+      d.wakeAt(ends.get());
+      List<ManagedInstance> checked = Addresses.checked(d, active.running());
+      if (d.spec.verification.http != null) {
+        d.checkTargets.addAll(checked);
+      }
+      var measured = Metrics.measure(d, dev.cutover.observe.MetricTarget.POST_SWITCH, active,
+          active.running(), d.spec.postSwitch.metrics);
+      Optional<String> problem = checked.stream().filter(i -> d.spec.postSwitch.verifies())
+          .map(i -> Gates.servingProblem(d.spec, d.world, i)).flatMap(Optional::stream)
+          .findFirst().or(() -> Metrics.failed(d, measured));
+      if (problem.isPresent()) {
+        return Optional.of(revert(d, roles, "after the switch, " + problem.get()));
+      }
     }
-    d.wakeAt(ends.get());
-    List<ManagedInstance> checked = Addresses.checked(d, active.running());
-    if (d.spec.verification.http != null) {
-      d.checkTargets.addAll(checked);
+    // After the checks: a pass that reverts calls no postSwitch hook.
+    HookGates.Gate hook = HookGates.afterSwitch(d, active);
+    if (hook.failed() && !d.failureBlocks(active.id())) {
+      return Optional.of(revert(d, roles, "after the switch, " + lowerFirst(hook.message())
+          + "."));
     }
-    var measured = Metrics.measure(d, dev.cutover.observe.MetricTarget.POST_SWITCH, active,
-        active.running(), d.spec.postSwitch.metrics);
-    Optional<String> problem = checked.stream().filter(i -> d.spec.postSwitch.verifies())
-        .map(i -> Gates.servingProblem(d.spec, d.world, i)).flatMap(Optional::stream).findFirst()
-        .or(() -> Metrics.failed(d, measured));
-    if (problem.isEmpty()) {
-      return Optional.empty();
+    if (!hook.passed() && hook.record() != null) {
+      d.hookReports.add(capitalized(hook.message()) + ".");
     }
+    return Optional.empty();
+  }
+
+  private static String lowerFirst(String s) {
+    return s.isEmpty() ? s : Character.toLowerCase(s.charAt(0)) + s.substring(1);
+  }
+
+  private static String capitalized(String s) {
+    return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
+  }
+
+  /**
+   * The active fleet failed after the switch (a check, or the postSwitch hook under Abort):
+   * the Elastic IP moves back to the retained fleet when revertOnFailure allows it and the
+   * retained fleet is still there; otherwise production is healed and the failure reported.
+   */
+  private static Health revert(Draft d, Roles roles, String message) {
+    Fleet active = roles.active();
     var failure = d.failure(active.id(), active.version(),
-        FailureReason.PostSwitchCheckFailed.name(),
-        "after the switch, " + problem.get());
+        FailureReason.PostSwitchCheckFailed.name(), message);
     d.lastFailure = failure;
     d.phase = Phase.Degraded;
     Fleet retained = roles.retained();
@@ -227,16 +252,16 @@ final class Production {
       d.addressHolder = back.get().id();
       d.retaining(null, null);
       d.addHistory(active.version(), retained.version(), SwitchReason.Reverted.name());
-      return Optional.of(Health.stalled(true, FailureReason.PostSwitchCheckFailed.name(),
+      return Health.stalled(true, FailureReason.PostSwitchCheckFailed.name(),
           "Reverted to " + retained.version() + ": " + failure.message + " " + d.spec.version
-              + " is not tried again until the spec changes."));
+              + " is not tried again until the spec changes.");
     }
     // Nothing to revert to: production is still healed (the address kept on a running instance).
     heal(d, active, false);
     serving(d, active);
-    return Optional.of(Health.stalled(d.serves(active) || d.plansAssociate(),
+    return Health.stalled(d.serves(active) || d.plansAssociate(),
         FailureReason.PostSwitchCheckFailed.name(), "Serving " + active.version() + " although "
-            + failure.message + " No retained fleet to revert to."));
+            + failure.message + " No retained fleet to revert to.");
   }
 
   /**
@@ -250,7 +275,15 @@ final class Production {
     }
     Instant expiresAt = roles.retainedExpiry();
     if (!d.now.isBefore(expiresAt)) {
-      d.terminate(previous.notGone(), previous.version(), "RetentionExpired");
+      HookGates.Gate hook = HookGates.beforeTermination(d, previous, expiresAt);
+      if (hook.passed()) {
+        d.terminate(previous.notGone(), previous.version(), "RetentionExpired");
+        return;
+      }
+      // Under Abort a failed hook keeps the fleet; the gate planned the next call at its time.
+      d.hookReports.add(capitalized(hook.message()) + "; " + previous.version()
+          + " is kept until it succeeds.");
+      d.retaining(previous, expiresAt);
       return;
     }
     int keep = d.spec.retention.keep();

@@ -22,8 +22,21 @@ final class Switches {
       d.phase = Phase.Switching;
       return Staging.progressing(available, "AllocatingAddress", "Allocating the Elastic IP.");
     }
-    if (d.notAllowed != null
-        || !Addresses.moveAll(d, active, staged, target, SwitchReason.Promoted)) {
+    if (d.notAllowed != null) {
+      return refused(d, available, staged);
+    }
+    // Only a promotion waits for preSwitch: a switch back and a revert are emergency moves.
+    HookGates.Gate hook = HookGates.beforeSwitch(d, active, staged,
+        d.trial == null ? staged.alive() : d.trial.members());
+    if (hook.failed()) {
+      return Staging.fail(d, staged, FailureReason.PreSwitchHookVetoed, hook.message() + ".",
+          available);
+    }
+    if (!hook.passed()) {
+      return Staging.progressing(available, "PreSwitchHook", staged.version()
+          + " is verified; the switch waits for the preSwitch hook: " + hook.message() + ".");
+    }
+    if (!Addresses.moveAll(d, active, staged, target, SwitchReason.Promoted)) {
       return refused(d, available, staged);
     }
     d.intendSwitch(active, staged, SwitchReason.Promoted);

@@ -23,6 +23,10 @@ public final class Narrator {
 
   /** An action succeeded; a promotion says how long it waited after the last passing check. */
   public void done(Release release, Action action, ObservedWorld world, Instant now) {
+    if (action instanceof Action.CallHook) {
+      // Told with its answer: see hookCalls.
+      return;
+    }
     String message = action.describe();
     if (action instanceof Action.Associate associate
         && associate.reason() == SwitchReason.Promoted) {
@@ -39,6 +43,29 @@ public final class Narrator {
       events.warning(release, "DrainCallFailed", "The drain call failed for " + failed.size()
           + " of " + calls.size() + " instance" + (calls.size() == 1 ? "" : "s") + ": "
           + String.join(", ", failed) + "; they are terminated when their drain timeout ends.");
+    }
+  }
+
+  /** Each webhook call with its answer: Normal HookCalled, or Warning HookFailed. */
+  public void hookCalls(Release release, java.util.List<Action> actions,
+      java.util.List<Action.CallHook.Call> calls) {
+    for (Action a : actions) {
+      if (!(a instanceof Action.CallHook hook)) {
+        continue;
+      }
+      calls.stream().filter(c -> c.idempotencyKey().equals(hook.idempotencyKey())).findFirst()
+          .ifPresent(call -> {
+            String about = "The " + hook.event() + " hook " + hook.hook().url + " for fleet "
+                + hook.fleetId() + " (attempt " + hook.attempt() + ")";
+            if (call.succeeded()) {
+              events.normal(release, "HookCalled", about + " answered " + call.httpStatus()
+                  + ".");
+            } else {
+              events.warning(release, "HookFailed", about + " failed: " + call.problem()
+                  + (hook.retryAt() != null && (call.retryable() || hook.retriesRefusal())
+                      ? "; calling again at " + hook.retryAt() + "." : "."));
+            }
+          });
     }
   }
 

@@ -7,6 +7,7 @@ import dev.cutover.api.DrainingFleet;
 import dev.cutover.api.ElasticIpStatus;
 import dev.cutover.api.FleetInstance;
 import dev.cutover.api.HeldFleet;
+import dev.cutover.api.HookRecord;
 import dev.cutover.api.PreviousFleet;
 import dev.cutover.api.Release;
 import dev.cutover.api.ReleaseStatus;
@@ -62,6 +63,15 @@ public final class StatusBuilder {
    */
   public static ReleaseStatus build(Release release, Plan plan, ObservedWorld world,
       Instant now, List<Action.Drain.Call> drainCalls) {
+    return build(release, plan, world, now, drainCalls, List.of());
+  }
+
+  /**
+   * The status after the plan's actions all succeeded, with the answers of the drain calls and
+   * of the webhook calls act made.
+   */
+  public static ReleaseStatus build(Release release, Plan plan, ObservedWorld world,
+      Instant now, List<Action.Drain.Call> drainCalls, List<Action.CallHook.Call> hookCalls) {
     Facts f = plan.facts();
     Set<String> leaving = new HashSet<>();
     plan.actions().stream().filter(a -> a instanceof Action.Terminate)
@@ -86,6 +96,7 @@ public final class StatusBuilder {
     s.intent = f.intent();
     s.draining = f.draining().isEmpty() ? null : f.draining().stream()
         .map(d -> draining(d, drainCalls)).toList();
+    s.hooks = hooks(f.hooks(), plan.actions(), hookCalls, now);
     return withConditions(release, s, plan.health(), now);
   }
 
@@ -96,7 +107,20 @@ public final class StatusBuilder {
    */
   public static ReleaseStatus withIntent(Release release, Plan plan) {
     ReleaseStatus status = copy(release.getStatus());
-    status.intent = plan.intent().orElse(null);
+    if (plan.intent().isPresent() || !calls(plan)) {
+      status.intent = plan.intent().orElse(null);
+    }
+    // A webhook call is announced as Pending: the write is conditional on the version this
+    // pass read, so a pass that read a stale status is refused before it calls again.
+    for (Action a : plan.actions()) {
+      if (a instanceof Action.CallHook hook) {
+        List<HookRecord> hooks = new ArrayList<>(status.hooks == null ? List.of()
+            : status.hooks);
+        hooks.removeIf(r -> hook.idempotencyKey().equals(r.idempotencyKey));
+        hooks.add(record(hook, null, null));
+        status.hooks = hooks;
+      }
+    }
     if (plan.facts().lastFailure() != null) {
       status.lastFailure = plan.facts().lastFailure();
     }
@@ -141,6 +165,10 @@ public final class StatusBuilder {
         ? Health.progressing(planned.available(), reason, message)
         : Health.stalled(planned.available(), reason, message);
     return withConditions(release, status, health, now);
+  }
+
+  private static boolean calls(Plan plan) {
+    return plan.actions().stream().anyMatch(a -> a instanceof Action.CallHook);
   }
 
   /** Whether writing {@code next} changes anything (so an unchanged status is never patched). */
@@ -224,6 +252,47 @@ public final class StatusBuilder {
       e.failed = failed.isEmpty() ? null : failed;
     }
     return e;
+  }
+
+  /**
+   * The webhook records: those status keeps, each replaced by the answer of this plan's call
+   * for its event, if one was made. A planned call without an answer was not made.
+   */
+  private static List<HookRecord> hooks(List<HookRecord> kept, List<Action> actions,
+      List<Action.CallHook.Call> calls, Instant now) {
+    List<HookRecord> all = new ArrayList<>(kept);
+    for (Action a : actions) {
+      if (!(a instanceof Action.CallHook hook)) {
+        continue;
+      }
+      calls.stream().filter(c -> c.idempotencyKey().equals(hook.idempotencyKey())).findFirst()
+          .ifPresent(call -> {
+            all.removeIf(r -> hook.idempotencyKey().equals(r.idempotencyKey));
+            all.add(record(hook, call, now));
+          });
+    }
+    return all.isEmpty() ? null : all;
+  }
+
+  private static HookRecord record(Action.CallHook hook, Action.CallHook.Call call,
+      Instant now) {
+    HookRecord r = new HookRecord();
+    r.event = hook.event().name();
+    r.fleetId = hook.fleetId();
+    r.version = hook.instances().isEmpty() ? hook.version() : hook.instances().get(0).version();
+    r.idempotencyKey = hook.idempotencyKey();
+    r.attempts = hook.attempt();
+    if (call == null) {
+      r.outcome = HookRecord.PENDING;
+      return r;
+    }
+    r.outcome = call.succeeded() ? "Succeeded" : "Failed";
+    r.httpStatus = call.httpStatus();
+    r.message = call.problem();
+    r.at = now.toString();
+    r.retryAt = call.succeeded() || !(call.retryable() || hook.retriesRefusal())
+        || hook.retryAt() == null ? null : hook.retryAt().toString();
+    return r;
   }
 
   private static HeldFleet held(Facts.Kept kept) {

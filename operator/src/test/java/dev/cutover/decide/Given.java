@@ -495,6 +495,11 @@ public final class Given {
         return "drain " + instances.stream().filter(i -> dr.instanceIds().contains(i.id()))
             .map(i -> i.version() + "/" + place(i)).sorted().toList();
       }
+      if (a instanceof Action.CallHook h) {
+        return "hook " + h.event() + " " + instances.stream()
+            .filter(i -> i.fleetId().equals(h.fleetId())).map(ManagedInstance::version)
+            .findFirst().orElse(h.fleetId());
+      }
       return a.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
     }).toList();
   }

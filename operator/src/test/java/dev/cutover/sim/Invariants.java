@@ -52,7 +52,7 @@ final class Invariants {
       "Unavailable", "InsufficientInstanceCapacity", "LostResponse");
 
   private static final Set<String> ALL = Set.of("a", "b", "c", "d", "e", "f", "g", "h", "i",
-      "j", "k", "l", "m", "x");
+      "j", "k", "l", "m", "n", "o", "x");
 
   /** A switch as EC2 saw it: the Elastic IP moved from one fleet of the Release to another. */
   record Switch(String from, String to, Instant at, Duration ttl, String reason) {}
@@ -128,6 +128,7 @@ final class Invariants {
   }
 
   void statusLost() {
+    successWritten.clear();
     refusals.clear();
     // That a fleet failed and is kept went with the status: from here Cutover treats it as
     // any fleet found without status (held as RoleUnknown, and if the spec names it, verified
@@ -265,6 +266,68 @@ final class Invariants {
   }
 
   /**
+   * m: a webhook call for an event whose success the stored status already records. A call is
+   * repeated only after it failed, or when its answer never reached status (a crash between
+   * the call and the write, a lost write); the receiver deduplicates those by the key.
+   */
+  void hookCalled(dev.cutover.decide.Action.CallHook hook) {
+    if (successWritten.contains(hook.idempotencyKey())) {
+      fail("n", "the " + hook.event() + " hook of fleet " + hook.fleetId() + " was called "
+          + "again (attempt " + hook.attempt() + ") although a call answered 2xx before, in a "
+          + "pass whose status was written, and no status was lost since.");
+    }
+    if (sim.api.gone() || sim.api.status() == null || sim.api.status().hooks == null) {
+      return;
+    }
+    sim.api.status().hooks.stream()
+        .filter(h -> hook.idempotencyKey().equals(h.idempotencyKey) && h.succeeded())
+        .findFirst().ifPresent(h -> fail("n", "the " + hook.event() + " hook of fleet "
+            + hook.fleetId() + " was called again (attempt " + hook.attempt() + ") although "
+            + "status records its success at " + h.at + "."));
+  }
+
+  /** Idempotency keys answered 2xx in a pass whose status was written (ground truth). */
+  private final Set<String> successWritten = new java.util.HashSet<>();
+  /** How many webhook calls the receiver had got when the last pass ended. */
+  private int hookCallsSeen;
+
+  private void recordHookSuccesses(Simulation.Reconciled r) {
+    List<SimulatedHooks.Received> all = sim.hooks.received();
+    if (r.statusWritten()) {
+      all.subList(hookCallsSeen, all.size()).stream().filter(h -> h.status() < 300)
+          .forEach(h -> successWritten.add(h.idempotencyKey()));
+    }
+    hookCallsSeen = all.size();
+  }
+
+  /**
+   * n: a promotion (an AssociateAddress planned as Promoted that EC2 carried out) under a
+   * preSwitch hook with failurePolicy Abort, for a fleet the receiver never answered 2xx for.
+   */
+  private void preSwitchRespected(Simulation.Reconciled r, ReleaseSpec spec) {
+    if (spec.hooks == null || spec.hooks.preSwitch == null
+        || spec.hooks.preSwitch.failurePolicy == dev.cutover.api.Webhook.FailurePolicy.Ignore) {
+      return;
+    }
+    for (var a : sim.planned()) {
+      if (!(a instanceof dev.cutover.decide.Action.Associate assoc)
+          || assoc.reason() != dev.cutover.decide.SwitchReason.Promoted
+          || r.calls().stream().noneMatch(c -> c.operation().equals("AssociateAddress")
+              && c.ok() && c.instanceIds().contains(assoc.instanceId()))) {
+        continue;
+      }
+      String fleet = sim.ec2.instance(assoc.instanceId()).map(i -> i.tag(Tags.FLEET))
+          .orElse(null);
+      boolean allowed = sim.hooks.received().stream().anyMatch(h -> h.event()
+          .equals("preSwitch") && h.fleetId().equals(fleet) && h.status() < 300);
+      if (!allowed) {
+        fail("o", "promoted fleet " + fleet + " (" + sim.label(assoc.instanceId()) + ") "
+            + "although its preSwitch hook never succeeded.");
+      }
+    }
+  }
+
+  /**
    * l: with spec.drain, an instance terminated for a reason that drains (RetentionExpired,
    * RetainedScaledDown, ScaledIn, Superseded) received a drain call, and its termination comes
    * no earlier than that call plus the drain timeout.
@@ -373,6 +436,8 @@ final class Invariants {
       fail("x", "the pass threw " + r.thrown() + stackTop(r.thrown()));
     }
     sim.ec2.addresses().forEach(a -> addressOwner.put(a.allocationId(), allocatedFor(a)));
+    preSwitchRespected(r, spec);
+    recordHookSuccesses(r);
     if (!drainedHolders.isEmpty()) {
       String found = String.join("; ", drainedHolders);
       drainedHolders.clear();

@@ -24,6 +24,9 @@ public final class SafetyViolation extends AssertionError {
           + "drained is terminated only once its drain timeout has passed"),
       Map.entry("m", "m. a fleet kept for debugging never receives a production address and "
           + "is terminated no earlier than its time, unless the spec changed"),
+      Map.entry("n", "n. a webhook event whose success status records is never called again"),
+      Map.entry("o", "o. under a preSwitch hook with failurePolicy Abort, no promotion moves an "
+          + "address without a successful preSwitch call for its fleet"),
       Map.entry("x", "x. a reconcile fails only with EC2 failures"));
 
   private final String invariant;

@@ -47,6 +47,9 @@ public final class SeededHistories {
   private static final Kind PROMOTION = Steps.KINDS.stream()
       .filter(k -> k.name().equals("promotion")).findFirst().orElseThrow();
 
+  private static final Kind HOOKS = Steps.KINDS.stream()
+      .filter(k -> k.name().equals("hooks")).findFirst().orElseThrow();
+
   private SeededHistories() {}
 
   /**
@@ -91,6 +94,11 @@ public final class SeededHistories {
       // A quarter launch from an ordered list of instance types from the start: the capacity
       // steps then run the preferred type out and launches fall back to the next.
       steps.add(0, TYPES.make(0, 0));
+    }
+    if (Math.floorMod(seed / 2, 4) == 1) {
+      // A quarter of each world's histories have every lifecycle webhook from the start, the
+      // receiver's mood drawn from the seed (not from the Random: the steps stay as they were).
+      steps.add(0, HOOKS.make((int) Math.floorMod(seed / 8, 3), 0));
     }
     while (steps.size() < length) {
       Kind kind = Steps.byWeight(world, random.nextInt(total));

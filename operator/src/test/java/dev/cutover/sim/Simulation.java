@@ -8,6 +8,8 @@ import dev.cutover.act.PlanExecutor;
 import dev.cutover.api.DeletionPolicy;
 import dev.cutover.api.Drain;
 import dev.cutover.api.DrainCall;
+import dev.cutover.api.Hooks;
+import dev.cutover.api.Webhook;
 import dev.cutover.decide.Action;
 import dev.cutover.observe.ObservedWorld;
 import dev.cutover.api.ElasticIpSpec;
@@ -141,6 +143,8 @@ public final class Simulation {
   final List<String> foreignInstances = new ArrayList<>();
   /** Drain calls as the instances received them (ground truth, across crashes). */
   final SimulatedDrains drains = new SimulatedDrains(clock, ec2);
+  /** Webhook calls as the receiver got them (ground truth, across crashes). */
+  final SimulatedHooks hooks = new SimulatedHooks(clock);
   private List<Action> planned = List.of();
   /** Addresses the user owns and Cutover must never release. */
   final List<String> userAddresses = new ArrayList<>();
@@ -227,6 +231,7 @@ public final class Simulation {
     operator = new Operator();
     invariants = new Invariants(this);
     drains.onCall(invariants::drainCalled);
+    hooks.onCall(invariants::hookCalled);
     story.add(clock.instant(), "start: " + describeSpec() + "; foreign instances "
         + foreignInstances + " and address " + FOREIGN_EIP + " exist");
   }
@@ -304,7 +309,7 @@ public final class Simulation {
     final Ec2Inventory inventory = new Ec2Inventory(gateway, clock, MAX_POLL_AGE);
     final SimulatedChecks checks = new SimulatedChecks(health, ec2, clock);
     final ReleasePass pass = new ReleasePass(inventory, checks,
-        new PlanExecutor(gateway, inventory, drains) {
+        new PlanExecutor(gateway, inventory, drains, hooks) {
           @Override
           public Outcome execute(List<Action> actions, ObservedWorld world, Release release,
               java.util.function.BiConsumer<Action, Duration> done) {
@@ -351,6 +356,30 @@ public final class Simulation {
       s.drain.http.port = 8080;
       s.drain.http.path = "/drain";
     });
+  }
+
+  /**
+   * Every lifecycle webhook on, each with its default failure policy except preTerminate
+   * (Abort, so that a failing receiver keeps the retained fleet); the receiver in this mood.
+   */
+  public void setHooks(SimulatedHooks.Mood mood) {
+    hooks.mood(mood);
+    spec("hooks, receiver " + mood, s -> {
+      s.hooks = new Hooks();
+      s.hooks.preSwitch = webhook("/pre-switch");
+      s.hooks.postSwitch = webhook("/post-switch");
+      s.hooks.preTerminate = webhook("/pre-terminate");
+      s.hooks.preTerminate.failurePolicy = Webhook.FailurePolicy.Abort;
+    });
+  }
+
+  private static Webhook webhook(String path) {
+    Webhook w = new Webhook();
+    // Never sent: the simulated receiver answers in place of the network.
+    w.url = "http://127.0.0.1:9" + path;
+    w.timeout = "1s";
+    w.retries = 2;
+    return w;
   }
 
   // =================================================================== steps: the operator
@@ -574,6 +603,10 @@ public final class Simulation {
             .collect(Collectors.joining(", ")));
       } else if (draining()) {
         // A drain waits for its end, then the termination follows: not settled yet.
+        quiet = 0;
+      } else if (r.events().stream().anyMatch(e -> e.reason().equals("HookCalled")
+          || e.reason().equals("HookFailed"))) {
+        // A webhook call is work without an EC2 call: what it allows follows.
         quiet = 0;
       } else {
         quiet++;

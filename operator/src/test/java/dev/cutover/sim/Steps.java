@@ -108,6 +108,12 @@ final class Steps {
         String keep = new String[] {"45s", "8m"}[a];
         return step("verification.keepFailedFor " + keep, s -> s.setKeepFailedFor(keep));
       }),
+      // Never drawn either: a quarter of the histories start with it (SeededHistories).
+      new Kind("hooks", 0, 3, 1, (a, b) -> {
+        SimulatedHooks.Mood mood = SimulatedHooks.Mood.values()[a];
+        return step("hooks, the receiver " + mood.name().toLowerCase(java.util.Locale.ROOT)
+            .replace('_', ' '), s -> s.setHooks(mood));
+      }),
       new Kind("soak", 1, 2, 1, (a, b) -> {
         String soak = a == 0 ? "30s" : "0s";
         return step("promotion.soak " + soak, s -> s.setSoak(soak));
