@@ -85,6 +85,8 @@ final class Invariants {
    * Cutover cannot know the address is on that instance.
    */
   private final Map<String, Integer> movedOutsideAt = new HashMap<>();
+  /** Fleets a person pointed production at: Cutover serves them as production from then on. */
+  private final Set<String> servedByHand = new java.util.HashSet<>();
   /** What the history went through, as the checks noted it (see {@link KnownDefect}). */
   private final Set<String> conditions = new LinkedHashSet<>();
   private String servingFleet;
@@ -147,6 +149,9 @@ final class Invariants {
     String from = Optional.ofNullable(fromInstance).flatMap(sim.ec2::instance)
         .filter(Simulation::owned).map(i -> i.tag(Tags.FLEET)).orElse(null);
     String to = sim.ec2.instance(toInstance).map(i -> i.tag(Tags.FLEET)).orElse(null);
+    if (to != null) {
+      servedByHand.add(to);
+    }
     boolean unseen = latestSwitch != null && latestSwitch.to().equals(from)
         && (lastPassCompletedAt == null || !lastPassCompletedAt.isAfter(latestSwitch.at()));
     if (unseen) {
@@ -165,6 +170,11 @@ final class Invariants {
 
   private void recordRoleSizes() {
     sim.api.spec().layout().forEach(r -> maxRoleSize.merge(r.name(), r.size(), Math::max));
+  }
+
+  /** A person pointed a production address at this instance: its fleet serves by hand. */
+  void productionPointedAt(String instanceId) {
+    Optional.ofNullable(fleetOf(instanceId)).ifPresent(servedByHand::add);
   }
 
   /** A person pointed one of the Release's addresses at another instance. */
@@ -386,7 +396,8 @@ final class Invariants {
   /**
    * m: an instance status listed as kept for debugging never receives a production address
    * (ever: it is never reused), and, unless the spec changed or the Release is deleted, is not
-   * terminated before the time status gave it. Both as long as the status is not lost.
+   * terminated before the time status gave it. Both as long as the status is not lost, and
+   * unless a person pointed production at that fleet (it is then production, healed as such).
    */
   private void keptForDebuggingRespected(Call c, ReleaseSpec spec, boolean deleting,
       Simulation.Reconciled r) {
@@ -396,7 +407,8 @@ final class Invariants {
     if (c.operation().equals("AssociateAddress")) {
       boolean production = productionOf(spec).stream()
           .anyMatch(p -> c.allocationIds().contains(p.allocationId()));
-      c.instanceIds().stream().filter(keptForDebugging::containsKey).findFirst()
+      c.instanceIds().stream().filter(keptForDebugging::containsKey)
+          .filter(id -> !servedByHand.contains(fleetOf(id))).findFirst()
           .filter(id -> production).ifPresent(id -> fail("m", "AssociateAddress moved "
               + "production address " + sim.addressLabel(c.allocationIds().get(0)) + " to "
               + sim.label(id) + ", which status listed as kept for debugging."));
@@ -407,13 +419,18 @@ final class Invariants {
     Long generation = r.seen().getMetadata().getGeneration();
     for (String id : c.instanceIds()) {
       KeptForDebugging kept = keptForDebugging.get(id);
-      if (kept != null && c.at().isBefore(kept.until())
+      // A person made the kept fleet production: it is healed as production from then on.
+      if (kept != null && c.at().isBefore(kept.until()) && !servedByHand.contains(fleetOf(id))
           && Objects.equals(kept.generation(), generation)) {
         fail("m", "TerminateInstances terminated " + sim.label(id) + " at "
             + sim.story.at(c.at()) + ", kept for debugging until " + sim.story.at(kept.until())
             + ", with the spec unchanged (generation " + generation + ").");
       }
     }
+  }
+
+  private String fleetOf(String instanceId) {
+    return sim.ec2.instance(instanceId).map(i -> i.tag(Tags.FLEET)).orElse(null);
   }
 
   // ------------------------------------------------------------------ calls

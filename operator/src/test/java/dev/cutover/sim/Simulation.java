@@ -848,6 +848,9 @@ public final class Simulation {
       ec2.associateOutOfBand(address.get().allocationId(), target.get());
       invariants.outsideEvent();
       invariants.addressMovedOutside(address.get().allocationId());
+      if (!foreign && !PREVIEW_EIP.equals(address.get().allocationId())) {
+        invariants.productionPointedAt(target.get());
+      }
       if (!foreign && which == 0) {
         invariants.movedByHand(before, target.get());
       }
