@@ -2,18 +2,15 @@ package dev.cutover.act;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.cutover.api.DrainCall;
 import dev.cutover.decide.Action.Drain.Call;
 import dev.cutover.ec2.InstanceState;
 import dev.cutover.ec2.ManagedInstance;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,39 +18,26 @@ import org.junit.jupiter.api.Test;
 /** The drain call against a real HTTP server on the loopback address. */
 class DrainerTest {
 
-  private HttpServer server;
+  private LoopbackServer server;
   private final List<String> received = new CopyOnWriteArrayList<>();
-  private final CountDownLatch release = new CountDownLatch(1);
 
   @BeforeEach
-  void start() throws IOException {
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/drain", exchange -> {
+  void start() {
+    server = new LoopbackServer().handle("/drain", exchange -> {
       received.add(exchange.getRequestMethod() + " " + exchange.getRequestURI());
       exchange.sendResponseHeaders(202, -1);
       exchange.close();
     });
-    server.createContext("/hang", exchange -> {
-      try {
-        release.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      exchange.close();
-    });
-    server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
-    server.start();
   }
 
   @AfterEach
   void stop() {
-    release.countDown();
-    server.stop(0);
+    server.close();
   }
 
   @Test
   void theCallReachesTheInstanceWithItsMethodAndPath() {
-    DrainCall http = call("/drain?grace=30", server.getAddress().getPort());
+    DrainCall http = call("/drain?grace=30", server.port());
     http.method = DrainCall.Method.PUT;
     http.expectStatus = 202;
     List<Call> calls = new Drainer().drain(http, List.of(instance("i-1", "127.0.0.1")));
@@ -63,7 +47,7 @@ class DrainerTest {
 
   @Test
   void anotherStatusIsReportedWithWhatWasExpected() {
-    List<Call> calls = new Drainer().drain(call("/drain", server.getAddress().getPort()),
+    List<Call> calls = new Drainer().drain(call("/drain", server.port()),
         List.of(instance("i-1", "127.0.0.1")));
     assertThat(calls).containsExactly(new Call("i-1", "status 202, expected 200"));
     assertThat(received).containsExactly("POST /drain");
@@ -71,7 +55,7 @@ class DrainerTest {
 
   @Test
   void anInstanceThatDoesNotAnswerInTimeIsReportedAndTheOthersStillAnswered() {
-    DrainCall http = call("/hang", server.getAddress().getPort());
+    DrainCall http = call("/hang", server.port());
     http.requestTimeout = "300ms";
     List<Call> calls = new Drainer().drain(http, List.of(instance("i-1", "127.0.0.1"),
         instance("i-2", null)));

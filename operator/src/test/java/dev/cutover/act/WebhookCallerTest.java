@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import dev.cutover.api.Hooks;
 import dev.cutover.api.Release;
 import dev.cutover.api.Webhook;
@@ -15,7 +14,6 @@ import dev.cutover.ec2.InstanceState;
 import dev.cutover.ec2.ManagedInstance;
 import dev.cutover.testworld.ReleaseBuilder;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -25,7 +23,6 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,17 +35,15 @@ class WebhookCallerTest {
   /** What the server received: the Idempotency-Key header and the body. */
   record Received(String idempotencyKey, String contentType, String body) {}
 
-  private HttpServer server;
+  private LoopbackServer server;
   private final List<Received> received = new CopyOnWriteArrayList<>();
   /** The statuses the /hook endpoint answers, one per call; 200 once they are used up. */
   private final Queue<Integer> answers = new ConcurrentLinkedQueue<>();
-  private final CountDownLatch release = new CountDownLatch(1);
   private final WebhookCaller caller = new WebhookCaller(Clock.fixed(NOW, ZoneOffset.UTC));
 
   @BeforeEach
-  void start() throws IOException {
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/hook", exchange -> {
+  void start() {
+    server = new LoopbackServer().handle("/hook", exchange -> {
       received.add(new Received(exchange.getRequestHeaders().getFirst("Idempotency-Key"),
           exchange.getRequestHeaders().getFirst("Content-Type"),
           new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)));
@@ -56,22 +51,11 @@ class WebhookCallerTest {
       exchange.sendResponseHeaders(status == null ? 200 : status, -1);
       exchange.close();
     });
-    server.createContext("/hang", exchange -> {
-      try {
-        release.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      exchange.close();
-    });
-    server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
-    server.start();
   }
 
   @AfterEach
   void stop() {
-    release.countDown();
-    server.stop(0);
+    server.close();
   }
 
   @Test
@@ -155,7 +139,7 @@ class WebhookCallerTest {
 
   private CallHook hook(String path, int attempt) {
     Webhook w = new Webhook();
-    w.url = "http://127.0.0.1:" + server.getAddress().getPort() + path;
+    w.url = "http://127.0.0.1:" + server.port() + path;
     return new CallHook(Hooks.Event.preSwitch, w, "f2", "2.0.0", "1.0.0",
         List.of(instance("i-1", 0, "10.0.0.1"), instance("i-2", 1, "10.0.0.2")),
         List.of(new ElasticIp("eipalloc-1", "203.0.113.7", null, null, null, "uid-1",
