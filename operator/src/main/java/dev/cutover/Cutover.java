@@ -8,10 +8,14 @@ import dev.cutover.observe.Ec2Targets;
 import dev.cutover.observe.HttpChecker;
 import dev.cutover.observe.MetricChecker;
 import dev.cutover.status.EventRecorder;
+import dev.cutover.status.NotificationSecret;
+import dev.cutover.status.Notifier;
+import dev.cutover.status.ReleaseEvents;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /** Builds the reconciler and its parts; the same wiring runs in production and in tests. */
 public final class Cutover {
@@ -41,17 +45,38 @@ public final class Cutover {
    */
   public static ReleaseReconciler reconciler(KubernetesClient client, Ec2Gateway gateway,
       Clock clock, Duration pollInterval, CheckAddresses addresses, CutoverMetrics metrics) {
+    return reconciler(client, gateway, clock, pollInterval, addresses, metrics,
+        Optional.empty());
+  }
+
+  /**
+   * The same, also notifying the URLs of {@code notifications} (the administrator's Secret) of
+   * the Events {@link Notifier#REASONS} names.
+   */
+  public static ReleaseReconciler reconciler(KubernetesClient client, Ec2Gateway gateway,
+      Clock clock, Duration pollInterval, CheckAddresses addresses, CutoverMetrics metrics,
+      Optional<NotificationSecret> notifications) {
     return reconciler(client, new Ec2Targets(AwsClients.like(gateway), gateway,
         gateway.region(), clock, pollInterval.multipliedBy(MAX_POLL_AGE_INTERVALS)), clock,
-        pollInterval, addresses, metrics);
+        pollInterval, addresses, metrics, notifications);
   }
 
   /** With the targets (accounts and regions) given, e.g. to count each one's calls. */
   public static ReleaseReconciler reconciler(KubernetesClient client, Ec2Targets targets,
       Clock clock, Duration pollInterval, CheckAddresses addresses, CutoverMetrics metrics) {
+    return reconciler(client, targets, clock, pollInterval, addresses, metrics,
+        Optional.empty());
+  }
+
+  /** With the targets given and notifications, if any. */
+  public static ReleaseReconciler reconciler(KubernetesClient client, Ec2Targets targets,
+      Clock clock, Duration pollInterval, CheckAddresses addresses, CutoverMetrics metrics,
+      Optional<NotificationSecret> notifications) {
     targets.setListener(metrics::ec2Call);
     HttpChecker checker = new HttpChecker(addresses, clock);
-    EventRecorder events = new EventRecorder(client, clock);
+    EventRecorder recorder = new EventRecorder(client, clock);
+    ReleaseEvents events = notifications
+        .<ReleaseEvents>map(secret -> new Notifier(recorder, secret, clock)).orElse(recorder);
     Accounts accounts = new Accounts(client, clock);
     MetricChecker metricChecker = new MetricChecker(clock);
     ReleasePass pass = new ReleasePass(new AccountRoutes(targets, accounts), checker, events,

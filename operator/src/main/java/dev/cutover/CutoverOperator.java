@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.cutover.ec2.Ec2Failure;
 import dev.cutover.ec2.Ec2Gateway;
 import dev.cutover.observe.CheckAddresses;
+import dev.cutover.status.NotificationSecret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
@@ -108,6 +109,9 @@ public final class CutoverOperator implements AutoCloseable {
   public static CutoverOperator start(OperatorConfig config, KubernetesClient client,
       Ec2Gateway gateway, Clock clock, CheckAddresses addresses, Optional<String> identity,
       int httpPort) {
+    Optional<NotificationSecret> notifications = config.notificationsSecret()
+        .map(ref -> new NotificationSecret(client, ref.namespace()
+            .orElseGet(() -> ownNamespace(client, ref)), ref.name(), clock));
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
     Operator operator = new Operator(o -> {
@@ -123,7 +127,7 @@ public final class CutoverOperator implements AutoCloseable {
       }
     });
     operator.register(Cutover.reconciler(client, gateway, clock, config.pollInterval(),
-        addresses, new CutoverMetrics(registry)), o -> {
+        addresses, new CutoverMetrics(registry), notifications), o -> {
           if (!config.namespaces().isEmpty()) {
             o.settingNamespaces(config.namespaces());
           }
@@ -139,10 +143,24 @@ public final class CutoverOperator implements AutoCloseable {
       throw e;
     }
     log.info("Cutover started: region {}, EC2 endpoint {}, poll every {}, namespaces {}, "
-            + "leader election {}", config.region(),
+            + "leader election {}, notifications {}", config.region(),
         config.ec2Endpoint().map(Object::toString).orElse("AWS"), config.pollInterval(),
-        config.namespaces().isEmpty() ? "all" : config.namespaces(), config.leaderElection());
+        config.namespaces().isEmpty() ? "all" : config.namespaces(), config.leaderElection(),
+        config.notificationsSecret().map(ref -> "from Secret " + ref).orElse("off"));
     return new CutoverOperator(operator, endpoints, gateway);
+  }
+
+  /**
+   * The namespace a Secret named without one is in: the operator's own, which the client knows
+   * from the pod's ServiceAccount (or the kubeconfig context outside a cluster).
+   */
+  private static String ownNamespace(KubernetesClient client, OperatorConfig.SecretRef ref) {
+    String namespace = client.getNamespace();
+    if (namespace == null || namespace.isBlank()) {
+      throw new IllegalStateException("CUTOVER_NOTIFICATIONS_SECRET=\"" + ref + "\" names no "
+          + "namespace and the operator's own is unknown here: write namespace/name");
+    }
+    return namespace;
   }
 
   /** The port of /healthz, /readyz and /metrics. */

@@ -26,7 +26,33 @@ public record OperatorConfig(
     String leaseName,
     Optional<String> leaseNamespace,
     int healthPort,
-    String logFormat) {
+    String logFormat,
+    Optional<SecretRef> notificationsSecret) {
+
+  /**
+   * A Secret named {@code name} or {@code namespace/name}; without a namespace it is in the
+   * operator's own (its ServiceAccount's, or the kubeconfig context's when run outside a pod).
+   */
+  public record SecretRef(Optional<String> namespace, String name) {
+
+    static SecretRef parse(String value) {
+      String[] parts = value.split("/", -1);
+      if (parts.length > 2 || !parts[parts.length - 1].matches(DNS_SUBDOMAIN)
+          || parts.length == 2 && !parts[0].matches(DNS_LABEL)) {
+        throw new IllegalArgumentException();
+      }
+      return parts.length == 2 ? new SecretRef(Optional.of(parts[0]), parts[1])
+          : new SecretRef(Optional.empty(), parts[0]);
+    }
+
+    @Override
+    public String toString() {
+      return namespace.map(n -> n + "/").orElse("") + name;
+    }
+  }
+
+  private static final String DNS_LABEL = "[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?";
+  private static final String DNS_SUBDOMAIN = "(?=.{1,253}$)[a-z0-9]([-a-z0-9.]*[a-z0-9])?";
 
   /** One environment variable: name, default (null: none), description. */
   public record Setting(String name, String defaultValue, String description) {}
@@ -50,7 +76,12 @@ public record OperatorConfig(
       new Setting("CUTOVER_HEALTH_PORT", "8080",
           "Port of /healthz, /readyz and /metrics; 0 disables them."),
       new Setting("CUTOVER_LOG_FORMAT", "text",
-          "text for people, json for log pipelines (one ECS JSON object per line)."));
+          "text for people, json for log pipelines (one ECS JSON object per line)."),
+      new Setting("CUTOVER_NOTIFICATIONS_SECRET", null,
+          "Secret (name, or namespace/name; default namespace: the operator's own) whose keys "
+              + "webhook-urls and slack-urls list the URLs notified of promotions, reverts, "
+              + "switch-backs, failures, terminations and releases awaiting promotion. Unset: "
+              + "no notifications."));
 
   public static OperatorConfig fromEnvironment(Map<String, String> env) {
     Map<String, String> values = new LinkedHashMap<>();
@@ -87,7 +118,10 @@ public record OperatorConfig(
             throw new IllegalArgumentException();
           }
           return v;
-        }, "text or json"));
+        }, "text or json"),
+        Optional.ofNullable(values.get("CUTOVER_NOTIFICATIONS_SECRET"))
+            .map(v -> parse("CUTOVER_NOTIFICATIONS_SECRET", v, SecretRef::parse,
+                "a Secret name such as cutover-notifications, or namespace/name")));
   }
 
   private static Duration positive(String name, String value) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,6 +26,7 @@ class OperatorConfigTest {
     assertThat(config.leaseName()).isEqualTo("cutover-operator");
     assertThat(config.healthPort()).isEqualTo(8080);
     assertThat(config.logFormat()).isEqualTo("text");
+    assertThat(config.notificationsSecret()).isEmpty();
   }
 
   @Test
@@ -36,7 +38,8 @@ class OperatorConfigTest {
         "CUTOVER_NAMESPACES", "shop, payments",
         "CUTOVER_LEADER_ELECTION", "true",
         "CUTOVER_LEASE_NAMESPACE", "cutover-system",
-        "CUTOVER_HEALTH_PORT", "9090"));
+        "CUTOVER_HEALTH_PORT", "9090",
+        "CUTOVER_NOTIFICATIONS_SECRET", "cutover-notifications"));
     assertThat(config.region()).isEqualTo(Region.EU_WEST_1);
     assertThat(config.ec2Endpoint()).contains(URI.create("http://127.0.0.1:5000"));
     assertThat(config.pollInterval()).isEqualTo(Duration.ofSeconds(90));
@@ -44,6 +47,15 @@ class OperatorConfigTest {
     assertThat(config.leaderElection()).isTrue();
     assertThat(config.leaseNamespace()).contains("cutover-system");
     assertThat(config.healthPort()).isEqualTo(9090);
+    assertThat(config.notificationsSecret()).contains(
+        new OperatorConfig.SecretRef(Optional.empty(), "cutover-notifications"));
+  }
+
+  @Test
+  void theNotificationsSecretMayNameItsNamespace() {
+    assertThat(OperatorConfig.fromEnvironment(Map.of("CUTOVER_NOTIFICATIONS_SECRET",
+        "cutover-system/cutover-notifications")).notificationsSecret()).contains(
+        new OperatorConfig.SecretRef(Optional.of("cutover-system"), "cutover-notifications"));
   }
 
   @ParameterizedTest(name = "{0}={1}")
@@ -54,7 +66,10 @@ class OperatorConfigTest {
       "CUTOVER_LEADER_ELECTION|yes|true or false",
       "CUTOVER_HEALTH_PORT|99999|a port number from 0 to 65535",
       "CUTOVER_EC2_ENDPOINT|http://[bad|a URL",
-      "CUTOVER_LOG_FORMAT|xml|text or json"})
+      "CUTOVER_LOG_FORMAT|xml|text or json",
+      "CUTOVER_NOTIFICATIONS_SECRET|Notify_Me|a Secret name",
+      "CUTOVER_NOTIFICATIONS_SECRET|a/b/c|namespace/name",
+      "CUTOVER_NOTIFICATIONS_SECRET|/name|namespace/name"})
   void anInvalidValueFailsFastNamingTheVariable(String name, String value, String expected) {
     assertThatThrownBy(() -> OperatorConfig.fromEnvironment(Map.of(name, value)))
         .isInstanceOf(IllegalArgumentException.class)

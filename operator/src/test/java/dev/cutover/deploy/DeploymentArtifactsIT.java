@@ -15,11 +15,20 @@ import dev.cutover.testworld.Patience;
 import dev.cutover.testworld.ReleaseBuilder;
 import dev.cutover.testworld.ReleaseOps;
 import dev.cutover.testworld.TestWorld;
+import dev.cutover.status.NotificationSecret;
+import dev.cutover.status.NotificationUrls;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -117,6 +126,90 @@ class DeploymentArtifactsIT {
       releases.delete("least");
       releases.awaitGone("least", Patience.LONG);
     }
+  }
+
+  @Test
+  void helmGrantsGetOnTheNotificationsSecretOnlyWhenOneIsNamedAndNothingElse() throws Exception {
+    Path helm = KubeControlPlane.helm();
+    String without = TestWorld.kube().run(helm, "template", "cutover", "../helm/cutover",
+        "--namespace", NAMESPACE);
+    assertThat(without).doesNotContain("CUTOVER_NOTIFICATIONS_SECRET", "secrets",
+        "-notifications");
+    String with = TestWorld.kube().run(helm, "template", "cutover", "../helm/cutover",
+        "--namespace", NAMESPACE, "--set", "notifications.secretName=cutover-notifications");
+    assertThat(dryRun(with)).contains("role.rbac.authorization.k8s.io/cutover-notifications",
+        "rolebinding.rbac.authorization.k8s.io/cutover-notifications");
+
+    KubernetesClient admin = TestWorld.client();
+    List<HasMetadata> rendered = admin.load(new ByteArrayInputStream(
+        with.getBytes(StandardCharsets.UTF_8))).items();
+    List<PolicyRule> secretRules = rendered.stream().flatMap(o -> o instanceof Role r
+            ? r.getRules().stream() : o instanceof ClusterRole c ? c.getRules().stream()
+            : java.util.stream.Stream.<PolicyRule>empty())
+        .filter(rule -> rule.getResources() != null && rule.getResources().contains("secrets"))
+        .toList();
+    assertThat(secretRules).as("the only rule on secrets, in any Role or ClusterRole")
+        .singleElement().satisfies(rule -> {
+          assertThat(rule.getApiGroups()).containsExactly("");
+          assertThat(rule.getResourceNames()).containsExactly("cutover-notifications");
+          assertThat(rule.getVerbs()).containsExactly("get");
+        });
+    assertThat(rendered).filteredOn(o -> o instanceof Role
+            && o.getMetadata().getName().equals("cutover-notifications"))
+        .singleElement().extracting(o -> o.getMetadata().getNamespace()).isEqualTo(NAMESPACE);
+    assertThat(rendered).filteredOn(o -> o instanceof Deployment).singleElement()
+        .satisfies(d -> assertThat(((Deployment) d).getSpec().getTemplate().getSpec()
+            .getContainers().get(0).getEnv())
+            .contains(new EnvVar("CUTOVER_NOTIFICATIONS_SECRET",
+                NAMESPACE + "/cutover-notifications", null)));
+
+    // What the grant allows, asked of the API server as the chart's ServiceAccount.
+    rendered.stream().filter(o -> o.getKind().equals("ServiceAccount")
+            || Set.of("Role", "RoleBinding").contains(o.getKind())
+            && o.getMetadata().getName().equals("cutover-notifications"))
+        .forEach(o -> admin.resource(o).forceConflicts().serverSideApply());
+    for (String name : List.of("cutover-notifications", "not-for-cutover")) {
+      admin.resource(new SecretBuilder().withNewMetadata().withName(name)
+          .withNamespace(NAMESPACE).endMetadata()
+          .addToStringData(NotificationSecret.SLACK_URLS, "http://127.0.0.1:9/" + name)
+          .build()).createOr(NonDeletingOperation::update);
+    }
+    KubernetesClient asOperator = impersonating("system:serviceaccount:" + NAMESPACE
+        + ":cutover");
+    NotificationUrls urls = new NotificationSecret(asOperator, NAMESPACE,
+        "cutover-notifications", java.time.Clock.systemUTC()).get();
+    assertThat(urls.slack()).extracting(java.net.URI::getPath)
+        .containsExactly("/cutover-notifications");
+    assertThatThrownBy(() -> asOperator.secrets().inNamespace(NAMESPACE)
+        .withName("not-for-cutover").get())
+        .isInstanceOfSatisfying(KubernetesClientException.class,
+            e -> assertThat(e.getCode()).isEqualTo(403));
+    assertThatThrownBy(() -> asOperator.secrets().inNamespace(NAMESPACE).list())
+        .isInstanceOfSatisfying(KubernetesClientException.class,
+            e -> assertThat(e.getCode()).isEqualTo(403));
+  }
+
+  @Test
+  void kustomizeNotificationsComponentBuildsOnTheBaseAndTheApiServerAcceptsIt()
+      throws Exception {
+    // An overlay as a user writes it, beside the build's other output.
+    Path overlay = Files.createDirectories(Path.of("target", "kustomize-notifications"));
+    Files.writeString(overlay.resolve("kustomization.yaml"), String.join("\n",
+        "resources:", "  - ../../../deploy/base", "components:",
+        "  - ../../../deploy/notifications", ""));
+    String built = TestWorld.kube().kubectl("kustomize", overlay.toString());
+    assertThat(built).contains("name: CUTOVER_NOTIFICATIONS_SECRET");
+    assertThat(dryRun(built)).contains(
+        "role.rbac.authorization.k8s.io/cutover-operator-notifications",
+        "rolebinding.rbac.authorization.k8s.io/cutover-operator-notifications");
+  }
+
+  private static KubernetesClient impersonating(String serviceAccount) {
+    Config config = Config.fromKubeconfig(TestWorld.kube().kubeConfigYaml());
+    config.setImpersonateUsername(serviceAccount);
+    config.setImpersonateGroups("system:serviceaccounts",
+        "system:serviceaccounts:" + NAMESPACE, "system:authenticated");
+    return new KubernetesClientBuilder().withConfig(config).build();
   }
 
   private static String dryRun(String manifests) throws Exception {

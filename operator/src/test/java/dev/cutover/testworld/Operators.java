@@ -1,10 +1,13 @@
 package dev.cutover.testworld;
 
 import dev.cutover.Cutover;
+import dev.cutover.CutoverMetrics;
 import dev.cutover.CutoverOperator;
 import dev.cutover.OperatorConfig;
+import dev.cutover.ReleaseReconciler;
 import dev.cutover.ec2.Ec2Gateway;
 import dev.cutover.observe.CheckAddresses;
+import dev.cutover.status.NotificationSecret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.junit.LocallyRunOperatorExtension;
 import java.time.Clock;
@@ -42,12 +45,26 @@ public final class Operators {
    */
   public static LocallyRunOperatorExtension inThisJvm(Ec2Gateway gateway,
       String... alsoWatched) {
+    return inThisJvm(Cutover.reconciler(TestWorld.client(), gateway, Clock.systemUTC(), POLL),
+        alsoWatched);
+  }
+
+  /** The same, also notifying the URLs of the Secret {@code secretNamespace/secretName}. */
+  public static LocallyRunOperatorExtension notifyingInThisJvm(Ec2Gateway gateway,
+      String secretNamespace, String secretName) {
+    return inThisJvm(Cutover.reconciler(TestWorld.client(), gateway, Clock.systemUTC(), POLL,
+        CheckAddresses.instanceIps(), CutoverMetrics.unscraped(),
+        Optional.of(new NotificationSecret(TestWorld.client(), secretNamespace, secretName,
+            Clock.systemUTC()))));
+  }
+
+  private static LocallyRunOperatorExtension inThisJvm(ReleaseReconciler reconciler,
+      String... alsoWatched) {
     return LocallyRunOperatorExtension.builder()
         // Its own client: the extension closes it when the class is done.
         .withKubernetesClient(TestWorld.kube().newClient())
         // The extension sets the class's namespace first, then applies this.
-        .withReconciler(Cutover.reconciler(TestWorld.client(), gateway, Clock.systemUTC(), POLL),
-            config -> config.addingNamespaces(alsoWatched))
+        .withReconciler(reconciler, config -> config.addingNamespaces(alsoWatched))
         // The previous class's extension may still be deleting the CRD: wait, then install it.
         .withBeforeStartHook(extension -> Crds.installReleaseCrd(TestWorld.client()))
         .oneNamespacePerClass(true)
