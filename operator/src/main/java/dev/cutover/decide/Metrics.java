@@ -59,8 +59,9 @@ final class Metrics {
   }
 
   static String describe(MetricCheck check, MetricResult r) {
-    String last = r.lastValue() == null ? (r.lastError() == null ? "no value" : r.lastError())
-        : "last value " + r.lastValue();
+    // A CloudWatch alarm's failure says so; a query's says what it measured.
+    String last = r.lastError() != null ? r.lastError()
+        : r.lastValue() != null ? "last value " + r.lastValue() : "no value";
     return last + (check.successCondition == null ? ""
         : ", success when " + check.successCondition.trim());
   }

@@ -13,20 +13,13 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
-import software.amazon.awssdk.services.cloudwatch.model.Dimension;
-import software.amazon.awssdk.services.cloudwatch.model.MetricAlarm;
-import software.amazon.awssdk.services.cloudwatch.model.ScanBy;
-import software.amazon.awssdk.services.cloudwatch.model.StateValue;
 
 /**
  * One measurement of a metric check: an instant PromQL query (GET /api/v1/query), a CloudWatch
- * alarm's state (DescribeAlarms) or the latest period of a CloudWatch metric (GetMetricData).
- * CloudWatch is read in the Release's account and region, with the credentials of its EC2
- * gateway. A measurement never throws: what went wrong is its error.
+ * alarm's state (DescribeAlarms) or the latest period of a CloudWatch metric (GetMetricData),
+ * see {@link CloudWatchReader}. A measurement never throws: what went wrong is its error.
  */
 public class MetricProviders implements AutoCloseable {
 
@@ -47,7 +40,7 @@ public class MetricProviders implements AutoCloseable {
   private final Clock clock;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT)
       .followRedirects(HttpClient.Redirect.NEVER).build();
-  private final Map<Ec2Gateway, CloudWatchClient> cloudWatch = new ConcurrentHashMap<>();
+  private final CloudWatchReader cloudWatch = new CloudWatchReader(http, TIMEOUT);
 
   public MetricProviders(Clock clock) {
     this.clock = clock;
@@ -91,48 +84,32 @@ public class MetricProviders implements AutoCloseable {
     return Double.isNaN(value) ? Measurement.none("NaN") : Measurement.of(value);
   }
 
-  private Measurement cloudWatch(CloudWatchQuery q, MetricTarget target, Ec2Gateway gateway) {
-    CloudWatchClient client = cloudWatch.computeIfAbsent(gateway, MetricProviders::clientLike);
+  private Measurement cloudWatch(CloudWatchQuery q, MetricTarget target, Ec2Gateway gateway)
+      throws Exception {
     if (q.alarmName != null) {
-      var alarms = client.describeAlarms(r -> r.alarmNames(q.alarmName)).metricAlarms();
-      if (alarms.isEmpty()) {
+      String state = cloudWatch.alarmState(gateway, q.alarmName);
+      if (state == null) {
         return Measurement.none("no alarm named " + q.alarmName);
       }
-      MetricAlarm alarm = alarms.get(0);
-      if (alarm.stateValue() == StateValue.ALARM) {
-        return new Measurement(1.0, null, false);
-      }
-      if (alarm.stateValue() == StateValue.OK) {
-        return new Measurement(0.0, null, true);
-      }
-      return Measurement.none("alarm " + q.alarmName + " is " + alarm.stateValueAsString());
+      return switch (state) {
+        case "ALARM" -> new Measurement(1.0, null, false);
+        case "OK" -> new Measurement(0.0, null, true);
+        default -> Measurement.none("alarm " + q.alarmName + " is " + state);
+      };
     }
     Duration period = q.period == null ? Duration.ofSeconds(60)
         : dev.cutover.api.Durations.parse(q.period, Duration.ofSeconds(60));
-    Instant now = clock.instant();
-    var response = client.getMetricData(r -> r.startTime(now.minus(period.multipliedBy(5)))
-        .endTime(now).scanBy(ScanBy.TIMESTAMP_DESCENDING).metricDataQueries(m -> m.id("m1")
-            .metricStat(s -> s.period((int) period.toSeconds())
-                .stat(q.statistic == null ? "Average" : q.statistic)
-                .metric(metric -> metric.namespace(q.namespace).metricName(q.metricName)
-                    .dimensions(q.dimensions == null ? java.util.List.of()
-                        : q.dimensions.entrySet().stream().map(e -> Dimension.builder()
-                            .name(e.getKey()).value(target.substitute(e.getValue())).build())
-                        .toList())))));
-    var values = response.metricDataResults().isEmpty() ? java.util.List.<Double>of()
-        : response.metricDataResults().get(0).values();
+    Map<String, String> dimensions = new java.util.LinkedHashMap<>();
+    if (q.dimensions != null) {
+      q.dimensions.forEach((k, v) -> dimensions.put(k, target.substitute(v)));
+    }
+    List<Double> values = cloudWatch.latest(gateway, q.namespace, q.metricName, dimensions,
+        q.statistic == null ? "Average" : q.statistic, period, clock.instant());
     return values.isEmpty() ? Measurement.none("no data") : Measurement.of(values.get(0));
-  }
-
-  private static CloudWatchClient clientLike(Ec2Gateway gateway) {
-    var builder = CloudWatchClient.builder().region(gateway.region())
-        .credentialsProvider(gateway.credentials());
-    gateway.endpoint().ifPresent(builder::endpointOverride);
-    return builder.build();
   }
 
   @Override
   public void close() {
-    cloudWatch.values().forEach(CloudWatchClient::close);
+    // Nothing to release: the HTTP client closes with the JVM.
   }
 }

@@ -7,7 +7,8 @@ import java.time.Instant;
  * The measurements of one metric check of one fleet so far.
  *
  * @param lastValue the last value measured (null: none yet, or the last had none)
- * @param lastError why the last measurement had no value (no data, the server's error)
+ * @param lastError why the last measurement had no value (no data, the server's error), or a
+ *     CloudWatch alarm's failure (alarm in ALARM)
  */
 public record MetricResult(int successes, int consecutiveFailures, int totalFailures,
     Double lastValue, String lastError, Instant measuredAt) {

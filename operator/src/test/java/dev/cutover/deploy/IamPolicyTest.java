@@ -61,13 +61,10 @@ class IamPolicyTest {
       .map(Method::getName).collect(Collectors.toSet());
 
   private static final Path METRICS = Path.of(
-      "src/main/java/dev/cutover/observe/MetricProviders.java");
-  private static final Pattern CLOUDWATCH_CALL = Pattern.compile("\\bclient\\.(\\w+)\\(");
-  private static final Set<String> CLOUDWATCH_OPERATIONS = Arrays.stream(
-          software.amazon.awssdk.services.cloudwatch.CloudWatchClient.class.getMethods())
-      .filter(m -> m.getParameterCount() == 1 && m.getParameterTypes()[0].getSimpleName()
-          .endsWith("Request"))
-      .map(Method::getName).collect(Collectors.toSet());
+      "src/main/java/dev/cutover/observe/CloudWatchReader.java");
+  /** A CloudWatch query-protocol call: call(gateway, "DescribeAlarms", ...). */
+  private static final Pattern CLOUDWATCH_CALL = Pattern.compile(
+      "\\bcall\\(gateway, \"([A-Z]\\w+)\"");
 
   private static String metricSource;
   private static String source;
@@ -140,10 +137,7 @@ class IamPolicyTest {
     Set<String> cloudWatch = new TreeSet<>();
     Matcher cw = CLOUDWATCH_CALL.matcher(metricSource);
     while (cw.find()) {
-      if (CLOUDWATCH_OPERATIONS.contains(cw.group(1))) {
-        String name = cw.group(1);
-        cloudWatch.add("cloudwatch:" + Character.toUpperCase(name.charAt(0)) + name.substring(1));
-      }
+      cloudWatch.add("cloudwatch:" + cw.group(1));
     }
     if (!cloudWatch.isEmpty()) {
       needs.computeIfAbsent("measure", k -> new TreeSet<>()).addAll(cloudWatch);

@@ -6,11 +6,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.cutover.api.CloudWatchQuery;
 import dev.cutover.api.MetricCheck;
 import dev.cutover.api.Phase;
 import dev.cutover.api.PrometheusQuery;
 import dev.cutover.api.Release;
 import dev.cutover.ec2.Ec2Gateway;
+import dev.cutover.observe.CloudWatchReader;
 import dev.cutover.testworld.Ec2World;
 import dev.cutover.testworld.Operators;
 import dev.cutover.testworld.Patience;
@@ -39,8 +41,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Metric checks against real providers: a real Prometheus server (started by the test on
  * loopback) scrapes a small exporter the test controls, and a release passes while its error
  * ratio is low and fails before the switch when it is high, and when it rises during the
- * post-switch window the Elastic IP goes back. (CloudWatch is not tested here: the AWS SDK speaks
- * Smithy RPCv2 to CloudWatch, which moto does not serve.)
+ * post-switch window the Elastic IP goes back; a CloudWatch alarm on the same moto server as EC2
+ * goes to ALARM during the post-switch window and the Elastic IP goes back.
  */
 @ExtendWith(TestWorld.class)
 class MetricChecksIT {
@@ -127,6 +129,54 @@ class MetricChecksIT {
     System.out.println("metric-driven revert: error ratio raised in the exporter -> Elastic IP "
         + "moved back in " + revert.toMillis() + " ms (scrape every 1s, check every 1s)");
     assertThat(revert).isLessThan(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void aCloudWatchAlarmInThePostSwitchWindowMovesTheAddressBack() throws Exception {
+    // The alarm lives on the same moto server as EC2, set up through the query protocol the
+    // operator reads it with.
+    CloudWatchReader cloudWatch = new CloudWatchReader(java.net.http.HttpClient.newHttpClient(),
+        Duration.ofSeconds(10));
+    String alarm = "cutover-it-" + operator.getNamespace();
+    cloudWatch.call(gateway, "PutMetricAlarm", Map.of("AlarmName", alarm, "Namespace", "App",
+        "MetricName", "Errors", "Statistic", "Sum", "Period", "60", "EvaluationPeriods", "1",
+        "Threshold", "1", "ComparisonOperator", "GreaterThanOrEqualToThreshold"));
+    setAlarm(cloudWatch, alarm, "OK");
+    MetricCheck check = new MetricCheck();
+    check.name = "errors-alarm";
+    check.interval = "1s";
+    check.failureLimit = 1;
+    check.cloudWatch = new CloudWatchQuery();
+    check.cloudWatch.alarmName = alarm;
+    releases.create(ReleaseBuilder.named("cw").version("1.0.0").fleetSize(1).network(network)
+        .previousFleetTTL("10m").postSwitch(p -> {
+          p.window = "5m";
+          p.metrics = List.of(check);
+        }).build());
+    releases.awaitLive("cw", "1.0.0");
+    String previous = ec2.address(network.allocationId()).instanceId();
+    releases.update("cw", r -> r.getSpec().version = "2.0.0");
+    releases.await("cw", r -> active(r, "2.0.0") && r.getStatus().metrics != null
+        && r.getStatus().metrics.stream().anyMatch(m -> "Passing".equals(m.state)));
+
+    Instant alarmed = Instant.now();
+    setAlarm(cloudWatch, alarm, "ALARM");
+    await().atMost(Patience.RECONCILE).until(() ->
+        previous.equals(ec2.address(network.allocationId()).instanceId()));
+    Duration revert = Duration.between(alarmed, Instant.now());
+    Release reverted = releases.awaitPhase("cw", Phase.Degraded, r -> true);
+    assertThat(reverted.getStatus().lastFailure.reason).isEqualTo("PostSwitchCheckFailed");
+    assertThat(reverted.getStatus().lastFailure.message).contains("errors-alarm")
+        .contains("alarm in ALARM");
+    System.out.println("metric-driven revert: CloudWatch alarm set to ALARM -> Elastic IP moved "
+        + "back in " + revert.toMillis() + " ms (check interval 1s)");
+    assertThat(revert).isLessThan(Duration.ofSeconds(30));
+  }
+
+  private static void setAlarm(CloudWatchReader cloudWatch, String alarm, String state)
+      throws Exception {
+    cloudWatch.call(gateway, "SetAlarmState", Map.of("AlarmName", alarm, "StateValue", state,
+        "StateReason", "set by the test"));
   }
 
   private static MetricCheck errorRate() {
