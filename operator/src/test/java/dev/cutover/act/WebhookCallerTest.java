@@ -78,7 +78,7 @@ class WebhookCallerTest {
     assertThat(body.at("/fleet/version").asText()).isEqualTo("2.0.0");
     assertThat(body.at("/fleet/instances/0/id").asText()).isEqualTo("i-1");
     assertThat(body.at("/fleet/instances/0/slot").asInt()).isEqualTo(0);
-    assertThat(body.at("/fleet/instances/0/privateIp").asText()).isEqualTo("10.0.0.1");
+    assertThat(body.at("/fleet/instances/0/privateIp").asText()).isEqualTo("127.16.1.4");
     assertThat(body.at("/fleet/instances/1/id").asText()).isEqualTo("i-2");
     assertThat(body.at("/addresses/0/allocationId").asText()).isEqualTo("eipalloc-1");
     assertThat(body.at("/addresses/0/publicIp").asText()).isEqualTo("203.0.113.7");
@@ -141,7 +141,7 @@ class WebhookCallerTest {
     Webhook w = new Webhook();
     w.url = "http://127.0.0.1:" + server.port() + path;
     return new CallHook(Hooks.Event.preSwitch, w, "f2", "2.0.0", "1.0.0",
-        List.of(instance("i-1", 0, "10.0.0.1"), instance("i-2", 1, "10.0.0.2")),
+        List.of(instance("i-1", 0, "127.16.1.4"), instance("i-2", 1, "127.16.1.5")),
         List.of(new ElasticIp("eipalloc-1", "203.0.113.7", null, null, null, "uid-1",
             "shop/app")),
         "uid-1/preSwitch/f2/1", attempt, null, false);
