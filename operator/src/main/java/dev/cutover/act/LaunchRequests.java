@@ -1,7 +1,6 @@
 package dev.cutover.act;
 
 import dev.cutover.api.InstanceTemplate;
-import dev.cutover.api.RoleLayout;
 import dev.cutover.api.Release;
 import dev.cutover.decide.Action.Launch;
 import dev.cutover.api.MetadataOptions;
@@ -67,8 +66,7 @@ public final class LaunchRequests {
 
   /** The template of the launch's role. */
   static InstanceTemplate templateOf(Release release, Launch launch) {
-    return release.getSpec().layout().stream().filter(r -> r.name().equals(launch.role()))
-        .findFirst().map(RoleLayout::template)
+    return release.getSpec().templateOf(launch.role())
         .orElseThrow(() -> new IllegalStateException("no role " + launch.role()));
   }
 

@@ -187,6 +187,12 @@ public class ReleaseSpec {
         r.template, r.elasticIps == null ? java.util.List.of() : r.elasticIps)).toList();
   }
 
+  /** The template of the role of this name ("" for the single form), if the spec has it. */
+  public java.util.Optional<InstanceTemplate> templateOf(String role) {
+    return layout().stream().filter(r -> r.name().equals(role)).findFirst()
+        .map(RoleLayout::template);
+  }
+
   /** Instances in one whole fleet: the sizes of every role. */
   public int systemSize() {
     return layout().stream().mapToInt(RoleLayout::size).sum();

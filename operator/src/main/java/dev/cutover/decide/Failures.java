@@ -73,7 +73,7 @@ public final class Failures {
       List<InstanceTypeRefusal> refused = new ArrayList<>(
           InstanceTypes.recent(release.getStatus(), now));
       refused.add(unavailable);
-      InstanceTemplate t = templateOf(release, launch.role());
+      InstanceTemplate t = release.getSpec().templateOf(launch.role()).orElse(null);
       Optional<String> next = InstanceTypes.next(t, refused, launch);
       if (next.isPresent()) {
         // The next type is tried soon: a capacity refusal launched nothing. Not at once: the
@@ -106,10 +106,6 @@ public final class Failures {
     return f;
   }
 
-  private static InstanceTemplate templateOf(Release release, String role) {
-    return release.getSpec().layout().stream().filter(r -> r.name().equals(role))
-        .map(dev.cutover.api.RoleLayout::template).findFirst().orElse(null);
-  }
 
   /**
    * Whether the refused action is tried again by itself: throttling and server errors, and
