@@ -27,7 +27,25 @@ public record OperatorConfig(
     Optional<String> leaseNamespace,
     int healthPort,
     String logFormat,
-    Optional<SecretRef> notificationsSecret) {
+    Optional<SecretRef> notificationsSecret,
+    Optional<String> shard,
+    Optional<ReleaseSelector> releaseSelector) {
+
+  /** The lease of an operator without CUTOVER_LEASE_NAME; a shard's adds its name. */
+  public static final String DEFAULT_LEASE_NAME = "cutover-operator";
+
+  /**
+   * How this operator names itself where people and other shards read it: Events'
+   * reportingInstance, the log line at start, status.shard of the Releases it acts on.
+   */
+  public String instanceName() {
+    return instanceName(shard);
+  }
+
+  /** cutover-operator, or cutover-operator-SHARD. */
+  public static String instanceName(Optional<String> shard) {
+    return shard.map(s -> DEFAULT_LEASE_NAME + "-" + s).orElse(DEFAULT_LEASE_NAME);
+  }
 
   /**
    * A Secret named {@code name} or {@code namespace/name}; without a namespace it is in the
@@ -70,7 +88,18 @@ public record OperatorConfig(
           "Comma-separated namespaces to watch; empty watches all."),
       new Setting("CUTOVER_LEADER_ELECTION", "false",
           "true: only the holder of a coordination.k8s.io Lease reconciles (run 2 replicas)."),
-      new Setting("CUTOVER_LEASE_NAME", "cutover-operator", "Name of the leader-election Lease."),
+      new Setting("CUTOVER_SHARD", null,
+          "Name of this operator's shard when several operators split the Releases (by "
+              + "CUTOVER_NAMESPACES or CUTOVER_RELEASE_SELECTOR): a DNS label of at most 40 "
+              + "characters, unique among the cluster's operators. It names the Lease, the "
+              + "operator in Events and metrics, and the shard in status.shard of the Releases "
+              + "it acts on. Unset: one operator for everything it watches."),
+      new Setting("CUTOVER_RELEASE_SELECTOR", null,
+          "Label selector of the Releases this shard reconciles, in kubectl's syntax "
+              + "(cutover.dev/shard=a; !key, key in (a,b), key notin (a,b), key!=v, key). Needs "
+              + "CUTOVER_SHARD. Unset: every Release in the watched namespaces."),
+      new Setting("CUTOVER_LEASE_NAME", null, "Name of the leader-election Lease. Defaults to "
+          + "cutover-operator, or cutover-operator-<CUTOVER_SHARD>."),
       new Setting("CUTOVER_LEASE_NAMESPACE", null,
           "Namespace of the Lease. Defaults to the operator's own namespace."),
       new Setting("CUTOVER_HEALTH_PORT", "8080",
@@ -95,6 +124,21 @@ public record OperatorConfig(
     if (!region.matches("[a-z]{2}(-[a-z]+)+-[0-9]+")) {
       throw invalid("CUTOVER_REGION", region, "an AWS region such as eu-west-1");
     }
+    Optional<String> shard = Optional.ofNullable(values.get("CUTOVER_SHARD"))
+        .map(v -> parse("CUTOVER_SHARD", v, OperatorConfig::shardName,
+            "a DNS label of at most 40 characters such as team-a"));
+    Optional<ReleaseSelector> selector = Optional.ofNullable(
+        values.get("CUTOVER_RELEASE_SELECTOR")).map(OperatorConfig::selector);
+    if (selector.isPresent() && shard.isEmpty()) {
+      throw new IllegalArgumentException("CUTOVER_RELEASE_SELECTOR=\"" + selector.get()
+          + "\" needs CUTOVER_SHARD: the shard's name tells the operators that split the "
+          + "Releases apart (Lease, status.shard, Events).");
+    }
+    String leaseName = Optional.ofNullable(values.get("CUTOVER_LEASE_NAME"))
+        .orElse(shard.map(s -> DEFAULT_LEASE_NAME + "-" + s).orElse(DEFAULT_LEASE_NAME));
+    if (!leaseName.matches(DNS_SUBDOMAIN)) {
+      throw invalid("CUTOVER_LEASE_NAME", leaseName, "a Lease name such as cutover-operator");
+    }
     return new OperatorConfig(
         Region.of(region),
         Optional.ofNullable(values.get("CUTOVER_EC2_ENDPOINT"))
@@ -104,7 +148,7 @@ public record OperatorConfig(
         Arrays.stream(values.get("CUTOVER_NAMESPACES").split(",")).map(String::trim)
             .filter(n -> !n.isEmpty()).collect(Collectors.toUnmodifiableSet()),
         bool("CUTOVER_LEADER_ELECTION", values.get("CUTOVER_LEADER_ELECTION")),
-        values.get("CUTOVER_LEASE_NAME"),
+        leaseName,
         Optional.ofNullable(values.get("CUTOVER_LEASE_NAMESPACE")),
         parse("CUTOVER_HEALTH_PORT", values.get("CUTOVER_HEALTH_PORT"), v -> {
           int port = Integer.parseInt(v);
@@ -121,7 +165,25 @@ public record OperatorConfig(
         }, "text or json"),
         Optional.ofNullable(values.get("CUTOVER_NOTIFICATIONS_SECRET"))
             .map(v -> parse("CUTOVER_NOTIFICATIONS_SECRET", v, SecretRef::parse,
-                "a Secret name such as cutover-notifications, or namespace/name")));
+                "a Secret name such as cutover-notifications, or namespace/name")),
+        shard, selector);
+  }
+
+  private static String shardName(String value) {
+    if (value.length() > 40 || !value.matches(DNS_LABEL)) {
+      throw new IllegalArgumentException();
+    }
+    return value;
+  }
+
+  private static ReleaseSelector selector(String value) {
+    try {
+      return ReleaseSelector.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("CUTOVER_RELEASE_SELECTOR=\"" + value + "\" is "
+          + "invalid: " + e.getMessage() + ". Expected a label selector such as "
+          + "cutover.dev/shard=a or cutover.dev/shard in (a,b),!canary.", e);
+    }
   }
 
   private static Duration positive(String name, String value) {

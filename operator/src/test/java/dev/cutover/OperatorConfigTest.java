@@ -27,6 +27,54 @@ class OperatorConfigTest {
     assertThat(config.healthPort()).isEqualTo(8080);
     assertThat(config.logFormat()).isEqualTo("text");
     assertThat(config.notificationsSecret()).isEmpty();
+    assertThat(config.shard()).isEmpty();
+    assertThat(config.releaseSelector()).isEmpty();
+    assertThat(config.instanceName()).isEqualTo("cutover-operator");
+  }
+
+  @Test
+  void aShardNamesItsLeaseAndItselfAndSelectsItsReleases() {
+    OperatorConfig config = OperatorConfig.fromEnvironment(Map.of(
+        "CUTOVER_SHARD", "team-a",
+        "CUTOVER_RELEASE_SELECTOR", "cutover.dev/shard in (a, b),!canary,tier!=test"));
+    assertThat(config.shard()).contains("team-a");
+    assertThat(config.leaseName()).isEqualTo("cutover-operator-team-a");
+    assertThat(config.instanceName()).isEqualTo("cutover-operator-team-a");
+    assertThat(config.releaseSelector()).get().hasToString(
+        "cutover.dev/shard in (a,b),!canary,tier!=test");
+  }
+
+  @Test
+  void anExplicitLeaseNameWinsOverTheShardsOwn() {
+    assertThat(OperatorConfig.fromEnvironment(Map.of("CUTOVER_SHARD", "a",
+        "CUTOVER_LEASE_NAME", "cutover")).leaseName()).isEqualTo("cutover");
+  }
+
+  @Test
+  void aSelectorWithoutAShardNameIsRefused() {
+    assertThatThrownBy(() -> OperatorConfig.fromEnvironment(Map.of(
+        "CUTOVER_RELEASE_SELECTOR", "cutover.dev/shard=a")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("CUTOVER_RELEASE_SELECTOR=\"cutover.dev/shard=a\" needs "
+            + "CUTOVER_SHARD");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+      "cutover.dev/shard in ()|'in' needs at least one value|at position",
+      "cutover.dev/shard in (a|expected ','|at position",
+      "Cutover.dev/shard=a|'Cutover.dev/shard' is not a label key|DNS prefix",
+      "shard=a b|expected ','|at position",
+      "shard > 3|expected =, ==, !=, in or notin after the key shard|at position",
+      "shard=-a|'-a' is not a label value|at most 63"})
+  void anInvalidSelectorIsRefusedSayingWhatIsWrong(String selector, String what,
+      String where) {
+    assertThatThrownBy(() -> OperatorConfig.fromEnvironment(Map.of("CUTOVER_SHARD", "a",
+        "CUTOVER_RELEASE_SELECTOR", selector)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("CUTOVER_RELEASE_SELECTOR=\"" + selector + "\" is invalid")
+        .hasMessageContaining(what).hasMessageContaining(where)
+        .hasMessageContaining("cutover.dev/shard=a");
   }
 
   @Test
@@ -69,7 +117,10 @@ class OperatorConfigTest {
       "CUTOVER_LOG_FORMAT|xml|text or json",
       "CUTOVER_NOTIFICATIONS_SECRET|Notify_Me|a Secret name",
       "CUTOVER_NOTIFICATIONS_SECRET|a/b/c|namespace/name",
-      "CUTOVER_NOTIFICATIONS_SECRET|/name|namespace/name"})
+      "CUTOVER_NOTIFICATIONS_SECRET|/name|namespace/name",
+      "CUTOVER_SHARD|Team_A|a DNS label of at most 40 characters",
+      "CUTOVER_SHARD|a-shard-name-that-is-longer-than-forty-chars|at most 40 characters",
+      "CUTOVER_LEASE_NAME|Cutover Lease|a Lease name"})
   void anInvalidValueFailsFastNamingTheVariable(String name, String value, String expected) {
     assertThatThrownBy(() -> OperatorConfig.fromEnvironment(Map.of(name, value)))
         .isInstanceOf(IllegalArgumentException.class)
