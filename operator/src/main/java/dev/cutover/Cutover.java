@@ -56,9 +56,22 @@ public final class Cutover {
   public static ReleaseReconciler reconciler(KubernetesClient client, Ec2Gateway gateway,
       Clock clock, Duration pollInterval, CheckAddresses addresses, CutoverMetrics metrics,
       Optional<NotificationSecret> notifications) {
+    return reconciler(client, gateway, clock, pollInterval, addresses, metrics, notifications,
+        Optional.empty(), Optional.empty());
+  }
+
+  /**
+   * The same as the shard {@code shard} (empty: an operator without a shard name), which
+   * reconciles the Releases {@code selector} selects (the controller's informer must be given
+   * the same selector): see {@link ShardOwnership}.
+   */
+  public static ReleaseReconciler reconciler(KubernetesClient client, Ec2Gateway gateway,
+      Clock clock, Duration pollInterval, CheckAddresses addresses, CutoverMetrics metrics,
+      Optional<NotificationSecret> notifications, Optional<String> shard,
+      Optional<ReleaseSelector> selector) {
     return reconciler(client, new Ec2Targets(AwsClients.like(gateway), gateway,
         gateway.region(), clock, pollInterval.multipliedBy(MAX_POLL_AGE_INTERVALS)), clock,
-        pollInterval, addresses, metrics, notifications);
+        pollInterval, addresses, metrics, notifications, shard, selector);
   }
 
   /** With the targets (accounts and regions) given, e.g. to count each one's calls. */
@@ -72,9 +85,18 @@ public final class Cutover {
   public static ReleaseReconciler reconciler(KubernetesClient client, Ec2Targets targets,
       Clock clock, Duration pollInterval, CheckAddresses addresses, CutoverMetrics metrics,
       Optional<NotificationSecret> notifications) {
+    return reconciler(client, targets, clock, pollInterval, addresses, metrics, notifications,
+        Optional.empty(), Optional.empty());
+  }
+
+  private static ReleaseReconciler reconciler(KubernetesClient client, Ec2Targets targets,
+      Clock clock, Duration pollInterval, CheckAddresses addresses, CutoverMetrics metrics,
+      Optional<NotificationSecret> notifications, Optional<String> shard,
+      Optional<ReleaseSelector> selector) {
     targets.setListener(metrics::ec2Call);
     HttpChecker checker = new HttpChecker(addresses, clock);
-    EventRecorder recorder = new EventRecorder(client, clock);
+    EventRecorder recorder = new EventRecorder(client, clock,
+        OperatorConfig.instanceName(shard));
     ReleaseEvents events = notifications
         .<ReleaseEvents>map(secret -> new Notifier(recorder, secret, clock)).orElse(recorder);
     Accounts accounts = new Accounts(client, clock);
@@ -82,7 +104,8 @@ public final class Cutover {
     ReleasePass pass = new ReleasePass(new AccountRoutes(targets, accounts), checker, events,
         metrics, clock, accounts).measuringWith(metricChecker);
     return new ReleaseReconciler(targets::fetchViews, checker, pass, events, metrics,
-        pollInterval, List.of(new AccountChecks(client, accounts, targets, clock),
-            metricChecker));
+        pollInterval, List.of(new AccountChecks(client, accounts, targets, clock,
+            shard.orElse("")), metricChecker))
+        .asShard(ShardOwnership.of(shard), selector);
   }
 }

@@ -113,6 +113,8 @@ public final class CutoverOperator implements AutoCloseable {
         .map(ref -> new NotificationSecret(client, ref.namespace()
             .orElseGet(() -> ownNamespace(client, ref)), ref.name(), clock));
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // Several shards scraped by one Prometheus: each series says whose it is.
+    config.shard().ifPresent(shard -> registry.config().commonTags("shard", shard));
     new JvmMemoryMetrics().bindTo(registry);
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client);
@@ -126,12 +128,17 @@ public final class CutoverOperator implements AutoCloseable {
         o.withLeaderElectionConfiguration(election.build());
       }
     });
-    operator.register(Cutover.reconciler(client, gateway, clock, config.pollInterval(),
-        addresses, new CutoverMetrics(registry), notifications), o -> {
-          if (!config.namespaces().isEmpty()) {
-            o.settingNamespaces(config.namespaces());
-          }
-        });
+    ReleaseReconciler reconciler = Cutover.reconciler(client, gateway, clock,
+        config.pollInterval(), addresses, new CutoverMetrics(registry), notifications,
+        config.shard(), config.releaseSelector());
+    operator.register(reconciler, o -> {
+      if (!config.namespaces().isEmpty()) {
+        o.settingNamespaces(config.namespaces());
+      }
+      // The informer lists and watches only the shard's Releases; every other event source
+      // is keyed by them.
+      config.releaseSelector().ifPresent(s -> o.withLabelSelector(s.toString()));
+    });
     HttpServer endpoints = httpPort < 0 ? null : endpoints(httpPort, operator, registry);
     try {
       operator.start();
@@ -142,10 +149,13 @@ public final class CutoverOperator implements AutoCloseable {
       }
       throw e;
     }
-    log.info("Cutover started: region {}, EC2 endpoint {}, poll every {}, namespaces {}, "
-            + "leader election {}, notifications {}", config.region(),
+    log.info("Cutover started as {}: shard {}, region {}, EC2 endpoint {}, poll every {}, "
+            + "namespaces {}, Releases {}, leader election {}, notifications {}",
+        config.instanceName(), config.shard().orElse("(none)"), config.region(),
         config.ec2Endpoint().map(Object::toString).orElse("AWS"), config.pollInterval(),
-        config.namespaces().isEmpty() ? "all" : config.namespaces(), config.leaderElection(),
+        config.namespaces().isEmpty() ? "all" : config.namespaces(),
+        config.releaseSelector().map(s -> "selected by " + s).orElse("all"),
+        config.leaderElection() ? "on (Lease " + config.leaseName() + ")" : "off",
         config.notificationsSecret().map(ref -> "from Secret " + ref).orElse("off"));
     return new CutoverOperator(operator, endpoints, gateway);
   }

@@ -5,6 +5,7 @@ import dev.cutover.act.PlanExecutor.Outcome;
 import dev.cutover.api.Release;
 import dev.cutover.api.ReleaseSpec;
 import dev.cutover.api.ReleaseStatus;
+import dev.cutover.api.ShardRecord;
 import dev.cutover.decide.Action;
 import dev.cutover.decide.Decider;
 import dev.cutover.decide.Failures;
@@ -24,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,6 +78,10 @@ public final class ReleasePass {
   private final Accounts accounts;
   private final LaunchTemplateLookups launchTemplates;
   private volatile MetricResults metricResults = MetricResults.NONE;
+  private volatile ShardOwnership ownership = ShardOwnership.unsharded();
+  /** Release uid → the takeover time last reported as deferred (one Event per takeover). */
+  private final java.util.Map<String, String> deferralsTold =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   public ReleasePass(Ec2Inventory inventory, CheckResults checks, PlanExecutor executor,
       ReleaseEvents events, CutoverMetrics metrics, Clock clock) {
@@ -105,10 +111,45 @@ public final class ReleasePass {
     return this;
   }
 
+  /** Acts as the shard {@code shard} (by default an operator without a shard name). */
+  public ReleasePass asShard(ShardOwnership shard) {
+    this.ownership = shard;
+    return this;
+  }
+
   public Result run(Release release, StatusWriter writeFirst) {
+    return run(release, writeFirst, () -> true);
+  }
+
+  /**
+   * @param stillHeld asked before each EC2 call that changes something: false when the Release
+   *     is no longer this shard's (relabelled away, or taken over); the pass stops there
+   */
+  public Result run(Release release, StatusWriter writeFirst, BooleanSupplier stillHeld) {
     ReleaseStatus before = release.getStatus();
+    ShardOwnership.Verdict verdict = ownership.judge(before, clock.instant());
+    Optional<Instant> settledAt = Optional.empty();
+    ShardRecord shard = null;
+    if (verdict instanceof ShardOwnership.Act act) {
+      shard = act.record();
+      settledAt = act.settledAt();
+    } else if (verdict instanceof ShardOwnership.Claim claim) {
+      ReleaseStatus claimed = StatusBuilder.withShard(before, claim.record());
+      if (!recordShard(writeFirst, release, claimed)) {
+        return new Result(before, false, Optional.of(AFTER_FAILED_WRITE), false);
+      }
+      release.setStatus(claimed);
+      before = claimed;
+      shard = claim.record();
+    } else {
+      return notActing(release, writeFirst, verdict);
+    }
     Route route = routes.routeFor(release);
     ObservedWorld world = observe(release, route.inventory());
+    if (settledAt.isPresent() && !world.polledSince(settledAt.get())) {
+      // Taken over from another shard: act only on a poll that shows what it did last.
+      return new Result(before, false, Optional.of(AFTER_ACTING), false);
+    }
     Instant now = clock.instant();
     Plan plan = Decider.decide(release, world, now);
     checks.watch(key(release), plan.checkTargets(), release.isMarkedForDeletion() ? null
@@ -123,7 +164,13 @@ public final class ReleasePass {
         return new Result(before, false, Optional.of(AFTER_FAILED_WRITE), false);
       }
     }
-    Outcome outcome = act(route.executor(), release, plan, world);
+    Outcome outcome = act(route.executor(), release, plan, world, stillHeld);
+    if (outcome.stopped()) {
+      log.info("{}: no longer this shard's; stopped before {} ({} done)", key(release),
+          plan.actions().get(outcome.done().size()).describe(), outcome.done().size());
+      stopWatching(release);
+      return new Result(before, false, Optional.empty(), false);
+    }
     narrator.drainCalls(release, outcome.drainCalls());
     narrator.hookCalls(release, plan.actions(), outcome.hookCalls());
     Next next = outcome.failed().isPresent()
@@ -132,11 +179,58 @@ public final class ReleasePass {
             outcome.hookCalls()),
             !plan.actions().isEmpty() ? Optional.of(AFTER_ACTING)
                 : plan.wakeAt().map(this::untilAt));
+    next.status().shard = shard;
     narrator.transition(release, before, next.status());
     reportFleets(release, next.status());
     boolean changed = StatusBuilder.differs(before, next.status());
     return new Result(changed ? next.status() : before, changed, next.lookAgain(),
         plan.deletionComplete() && outcome.complete());
+  }
+
+  /**
+   * A Release this shard does not act on now: taking it over (recorded first, acting after the
+   * grace), waiting for the grace of its own takeover, or held by another shard.
+   */
+  private Result notActing(Release release, StatusWriter writeFirst,
+      ShardOwnership.Verdict verdict) {
+    ReleaseStatus before = release.getStatus();
+    stopWatching(release);
+    if (verdict instanceof ShardOwnership.TakeOver takeOver) {
+      if (!recordShard(writeFirst, release, StatusBuilder.withShard(before, takeOver.record()))) {
+        return new Result(before, false, Optional.of(AFTER_FAILED_WRITE), false);
+      }
+      narrator.takenOver(release, ownership.name(), takeOver.from(), takeOver.actsAt());
+      return new Result(before, false, Optional.of(untilAt(takeOver.actsAt())), false);
+    }
+    if (verdict instanceof ShardOwnership.Defer defer) {
+      if (!defer.since().toString().equals(deferralsTold.put(release.getMetadata().getUid(),
+          defer.since().toString()))) {
+        narrator.shardConflict(release, ownership.name(), defer.holder(), defer.since(),
+            defer.until());
+      }
+      return new Result(before, false, Optional.of(untilAt(defer.until())), false);
+    }
+    return new Result(before, false,
+        Optional.of(untilAt(((ShardOwnership.Wait) verdict).until())), false);
+  }
+
+  /** Records which shard acts on the Release; false when it could not be written. */
+  private boolean recordShard(StatusWriter writeFirst, Release release, ReleaseStatus status) {
+    try {
+      writeFirst.write(release, status);
+      return true;
+    } catch (RuntimeException e) {
+      log.warn("{}: could not record shard {} as the one acting: {}", key(release),
+          status.shard == null || status.shard.name == null ? "(unnamed)" : status.shard.name,
+          e.getMessage());
+      return false;
+    }
+  }
+
+  /** No HTTP or metric checks for a Release this shard does not act on. */
+  private void stopWatching(Release release) {
+    checks.watch(key(release), List.of(), null);
+    metricResults.watch(key(release), Optional.empty(), null);
   }
 
   /** The status a pass leaves and when to look again. */
@@ -161,8 +255,20 @@ public final class ReleasePass {
     routes.forget(release);
   }
 
-  private Outcome act(PlanExecutor executor, Release release, Plan plan, ObservedWorld world) {
-    return executor.execute(plan.actions(), world, release, (action, took) -> {
+  /**
+   * The Release left this operator's view without being deleted here (relabelled to another
+   * shard, or deleted after its finalizer went): its checks stop and its route is forgotten.
+   * Nothing in EC2 is touched.
+   */
+  public void left(Release release) {
+    stopWatching(release);
+    deferralsTold.remove(release.getMetadata().getUid());
+    routes.forget(release);
+  }
+
+  private Outcome act(PlanExecutor executor, Release release, Plan plan, ObservedWorld world,
+      BooleanSupplier stillHeld) {
+    return executor.execute(plan.actions(), world, release, stillHeld, (action, took) -> {
       if (action instanceof Action.Associate associate) {
         metrics.switched(associate.reason(), took);
       }

@@ -25,7 +25,13 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.Optional;
 import java.util.function.Supplier;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.ResourceEventAware;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The JOSDK side of a reconcile, and nothing more: it runs one {@link ReleasePass}
@@ -33,6 +39,8 @@ import java.util.function.Supplier;
  * look again.
  */
 public class ReleaseReconciler implements Reconciler<Release>, Cleaner<Release> {
+
+  private static final Logger log = LoggerFactory.getLogger(ReleaseReconciler.class);
 
   private final Supplier<Map<ResourceID, Set<ReleaseView>>> poll;
   private final HttpChecker checker;
@@ -42,6 +50,9 @@ public class ReleaseReconciler implements Reconciler<Release>, Cleaner<Release> 
   private final Duration pollInterval;
   /** More event sources started and stopped with the controller (the AwsAccount checks). */
   private final List<EventSource<?, Release>> others;
+  /** Which Releases are this operator's: its shard and its label selector, if any. */
+  private volatile ShardOwnership ownership = ShardOwnership.unsharded();
+  private volatile Optional<ReleaseSelector> selector = Optional.empty();
 
   public ReleaseReconciler(Ec2Inventory inventory, HttpChecker checker, ReleasePass pass,
       ReleaseEvents events, CutoverMetrics metrics, Duration pollInterval) {
@@ -64,23 +75,96 @@ public class ReleaseReconciler implements Reconciler<Release>, Cleaner<Release> 
     this.pollInterval = pollInterval;
   }
 
+  /**
+   * Reconciles as the shard {@code shard}, whose informer selects Releases by {@code selector}
+   * (the controller's label selector must be the same): see {@link ShardOwnership}.
+   */
+  public ReleaseReconciler asShard(ShardOwnership shard, Optional<ReleaseSelector> selector) {
+    this.ownership = shard;
+    this.selector = selector;
+    pass.asShard(shard);
+    return this;
+  }
+
   @Override
   public List<EventSource<?, Release>> prepareEventSources(EventSourceContext<Release> context) {
-    var polling = new PollingConfigurationBuilder<ReleaseView, String>(poll::get,
-        pollInterval).withName("ec2-inventory")
+    // EC2 shows every shard's instances: only the views of Releases this operator reconciles
+    // (those in its informer's cache) become events and are kept.
+    var cache = context.getPrimaryCache();
+    var polling = new PollingConfigurationBuilder<ReleaseView, String>(
+        () -> onlyCached(poll.get(), cache), pollInterval).withName("ec2-inventory")
         .withResourceIDMapper(ResourceIDMapper.singleResourceResourceIDMapper()).build();
     List<EventSource<?, Release>> sources = new java.util.ArrayList<>();
     sources.add(new PollingEventSource<>(ReleaseView.class, polling));
     sources.add(checker);
+    sources.add(new Departures());
     sources.addAll(others);
     return sources;
+  }
+
+  private static Map<ResourceID, Set<ReleaseView>> onlyCached(
+      Map<ResourceID, Set<ReleaseView>> views,
+      io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache<Release> cache) {
+    Map<ResourceID, Set<ReleaseView>> kept = new java.util.HashMap<>();
+    views.forEach((id, view) -> {
+      if (cache.get(id).isPresent()) {
+        kept.put(id, view);
+      }
+    });
+    return kept;
+  }
+
+  /**
+   * Told when a Release leaves the informer's view: deleted (after its finalizer went), or no
+   * longer selected (relabelled to another shard). Either way this operator only stops its checks
+   * and forgets it; nothing of a deletion runs, as the Release may live on in another shard.
+   */
+  private final class Departures extends AbstractEventSource<Release, Release>
+      implements ResourceEventAware<Release> {
+
+    Departures() {
+      super(Release.class, "departures");
+    }
+
+    @Override
+    public Set<Release> getSecondaryResources(Release primary) {
+      return Set.of();
+    }
+
+    @Override
+    public void onResourceDeleted(Release release) {
+      pass.left(release);
+      metrics.forget(ReleasePass.key(release));
+    }
+  }
+
+  /**
+   * Whether this operator may still act on the Release: read again from the API server (not the
+   * informer, which may lag), it exists with the same uid, its labels match this shard's
+   * selector, and no other shard recorded itself as the one acting on it. Asked before each
+   * EC2 call that changes something; when the API server cannot answer, the answer is no.
+   */
+  private boolean stillHeld(Release release, Context<Release> context) {
+    try {
+      Release now = context.getClient().resources(Release.class)
+          .inNamespace(release.getMetadata().getNamespace())
+          .withName(release.getMetadata().getName()).get();
+      return now != null && now.getMetadata().getUid().equals(release.getMetadata().getUid())
+          && selector.map(s -> s.matches(now.getMetadata().getLabels())).orElse(true)
+          && ownership.holds(now.getStatus());
+    } catch (KubernetesClientException e) {
+      log.warn("{}: cannot read it before acting, so not acting: {}", ReleasePass.key(release),
+          e.getMessage());
+      return false;
+    }
   }
 
   @Override
   public UpdateControl<Release> reconcile(Release release, Context<Release> context) {
     long started = System.nanoTime();
     try {
-      ReleasePass.Result result = pass.run(release, statusWriter(context));
+      ReleasePass.Result result = pass.run(release, statusWriter(context),
+          () -> stillHeld(release, context));
       UpdateControl<Release> control = UpdateControl.noUpdate();
       if (result.changed()) {
         release.setStatus(result.status());
@@ -94,7 +178,8 @@ public class ReleaseReconciler implements Reconciler<Release>, Cleaner<Release> 
 
   @Override
   public DeleteControl cleanup(Release release, Context<Release> context) {
-    ReleasePass.Result result = pass.run(release, statusWriter(context));
+    ReleasePass.Result result = pass.run(release, statusWriter(context),
+        () -> stillHeld(release, context));
     if (result.deletionComplete()) {
       checker.watch(ReleasePass.key(release), List.of(), null);
       pass.forget(release);

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
 
 /**
  * Carries out a plan's actions in order through the {@link Ec2Gateway}, writing each result
@@ -39,9 +40,15 @@ public class PlanExecutor {
    * webhook calls made (their answers reach status; the policy decides what follows).
    */
   public record Outcome(List<Action> done, Optional<Failed> failed, List<Drain.Call> drainCalls,
-      List<CallHook.Call> hookCalls) {
+      List<CallHook.Call> hookCalls, boolean stopped) {
+
+    public Outcome(List<Action> done, Optional<Failed> failed, List<Drain.Call> drainCalls,
+        List<CallHook.Call> hookCalls) {
+      this(done, failed, drainCalls, hookCalls, false);
+    }
+
     public boolean complete() {
-      return failed.isEmpty();
+      return failed.isEmpty() && !stopped;
     }
   }
 
@@ -74,10 +81,24 @@ public class PlanExecutor {
    */
   public Outcome execute(List<Action> actions, ObservedWorld world, Release release,
       BiConsumer<Action, Duration> done) {
+    return execute(actions, world, release, () -> true, done);
+  }
+
+  /**
+   * The same, asking {@code stillHeld} before each action: when it says the Release is no
+   * longer this operator's (another shard acts on it now), the outcome is {@code stopped} and
+   * nothing more is done.
+   */
+  public Outcome execute(List<Action> actions, ObservedWorld world, Release release,
+      BooleanSupplier stillHeld, BiConsumer<Action, Duration> done) {
     List<Action> finished = new ArrayList<>();
     List<Drain.Call> drainCalls = new ArrayList<>();
     List<CallHook.Call> hookCalls = new ArrayList<>();
     for (Action action : actions) {
+      if (!stillHeld.getAsBoolean()) {
+        return new Outcome(List.copyOf(finished), Optional.empty(), List.copyOf(drainCalls),
+            List.copyOf(hookCalls), true);
+      }
       long started = System.nanoTime();
       try {
         if (action instanceof CallHook hook) {

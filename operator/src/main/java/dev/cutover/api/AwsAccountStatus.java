@@ -20,6 +20,13 @@ public class AwsAccountStatus {
   public String checkedAt;
 
   @JsonPropertyDescription("Ready: the credentials work (reason CredentialsValid) or not (the "
-      + "AWS error code as reason).")
+      + "AWS error code as reason). With several operator shards: ready when they work for "
+      + "every shard that checked in the last 15 minutes.")
   public List<Condition> conditions = new ArrayList<>();
+
+  @JsonPropertyDescription("With several operator shards (CUTOVER_SHARD): each shard's own "
+      + "check, sorted by shard; the fields above summarise them (accountId and arn from the "
+      + "first shard whose check passed). An entry not renewed for 15 minutes (its shard "
+      + "stopped) is dropped.")
+  public List<AccountCheck> shards;
 }

@@ -78,6 +78,10 @@ public class ReleaseStatus {
   @JsonPropertyDescription("The last failed release, not retried until the spec changes.")
   public Failure lastFailure;
 
+  @JsonPropertyDescription("The operator shard that acts on this Release, since when, and the "
+      + "shard it took the Release over from.")
+  public ShardRecord shard;
+
   @JsonPropertyDescription("The last 10 switches, newest last.")
   public List<HistoryEntry> history = new ArrayList<>();
 

@@ -15,12 +15,22 @@ public class EventRecorder implements ReleaseEvents {
 
   private static final Logger log = LoggerFactory.getLogger(EventRecorder.class);
 
+  /** The operator's name in the API server's Events: cutover-operator, or with its shard. */
+  public static final String DEFAULT_INSTANCE = "cutover-operator";
+
   private final KubernetesClient client;
   private final Clock clock;
+  private final String instance;
 
   public EventRecorder(KubernetesClient client, Clock clock) {
+    this(client, clock, DEFAULT_INSTANCE);
+  }
+
+  /** @param instance reportingInstance of every Event (which operator, or shard, saw it) */
+  public EventRecorder(KubernetesClient client, Clock clock, String instance) {
     this.client = client;
     this.clock = clock;
+    this.instance = instance;
   }
 
   @Override
@@ -57,6 +67,7 @@ public class EventRecorder implements ReleaseEvents {
         .withCount(1)
         .withNewSource().withComponent("cutover").endSource()
         .withReportingComponent("cutover.dev/operator")
+        .withReportingInstance(instance)
         .build();
     try {
       client.v1().events().inNamespace(release.getMetadata().getNamespace()).resource(event)

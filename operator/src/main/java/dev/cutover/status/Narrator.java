@@ -90,6 +90,37 @@ public final class Narrator {
     }
   }
 
+  /** This shard recorded itself as the one acting on the Release, instead of {@code from}. */
+  public void takenOver(Release release, String shard, String from, Instant actsAt) {
+    events.normal(release, "TakenOver", capitalized(shardName(shard)) + " takes the Release over from "
+        + shardName(from) + ", which no longer selects it (or selects it too); it acts on it "
+        + "from " + actsAt.truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ", once "
+        + shardName(from) + "'s last EC2 call has ended and EC2 lists its effects.");
+  }
+
+  /**
+   * Another shard began acting on a Release this shard also selects: this one waits. Either the
+   * Release was moved back here at once, or the shards' selectors overlap.
+   */
+  public void shardConflict(Release release, String shard, String holder, Instant since,
+      Instant until) {
+    events.warning(release, "ShardConflict", capitalized(shardName(holder)) + " acts on this Release since "
+        + since.truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ", and " + shardName(shard)
+        + " selects it too; " + shardName(shard) + " takes it over at "
+        + until.truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + " if it still selects it "
+        + "then. If both keep selecting it, their selectors overlap: fix CUTOVER_NAMESPACES or "
+        + "CUTOVER_RELEASE_SELECTOR of one of them.");
+  }
+
+  private static String capitalized(String words) {
+    return Character.toUpperCase(words.charAt(0)) + words.substring(1);
+  }
+
+  private static String shardName(String shard) {
+    return shard == null || shard.isEmpty() ? "the operator without a shard name"
+        : "shard " + shard;
+  }
+
   public void deleted(Release release) {
     events.normal(release, "Deleted", "Every instance of the Release is terminated.");
   }

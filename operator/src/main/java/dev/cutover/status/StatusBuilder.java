@@ -11,6 +11,7 @@ import dev.cutover.api.HookRecord;
 import dev.cutover.api.PreviousFleet;
 import dev.cutover.api.Release;
 import dev.cutover.api.ReleaseStatus;
+import dev.cutover.api.ShardRecord;
 import dev.cutover.api.StagingFleet;
 import dev.cutover.decide.Action;
 import dev.cutover.decide.Facts;
@@ -128,6 +129,13 @@ public final class StatusBuilder {
     status.heldFleets = plan.facts().held().isEmpty() ? status.heldFleets
         : plan.facts().held().stream().map(StatusBuilder::held).toList();
     return status;
+  }
+
+  /** The Release's status as it is, naming {@code shard} as the one acting on it. */
+  public static ReleaseStatus withShard(ReleaseStatus status, ShardRecord shard) {
+    ReleaseStatus copy = copy(status);
+    copy.shard = shard;
+    return copy;
   }
 
   /**

@@ -312,11 +312,12 @@ public final class Simulation {
         new PlanExecutor(gateway, inventory, drains, hooks) {
           @Override
           public Outcome execute(List<Action> actions, ObservedWorld world, Release release,
+              java.util.function.BooleanSupplier stillHeld,
               java.util.function.BiConsumer<Action, Duration> done) {
             planned = List.copyOf(actions);
             drains.timeout(release.getSpec().drain == null ? Duration.ZERO
                 : release.getSpec().drain.timeoutLength());
-            return super.execute(actions, world, release, done);
+            return super.execute(actions, world, release, stillHeld, done);
           }
         }, events, METRICS, clock);
   }
