@@ -86,6 +86,66 @@ class DeploymentArtifactsIT {
   }
 
   @Test
+  void twoShardsInstallIntoOneNamespaceWithoutSharingAnything() throws Exception {
+    Path helm = KubeControlPlane.helm();
+    Path values = Files.createTempDirectory("shard-values");
+    Files.writeString(values.resolve("a.yaml"), String.join("\n", "shard:", "  name: a",
+        "  releaseSelector: \"cutover.dev/shard in (a,canary),!frozen\"", ""));
+    Files.writeString(values.resolve("b.yaml"), String.join("\n", "shard:", "  name: b",
+        "  releaseSelector: cutover.dev/shard=b", "admissionPolicy:", "  enabled: false", ""));
+    String first = TestWorld.kube().run(helm, "template", "cutover-a", "../helm/cutover",
+        "--namespace", NAMESPACE, "--include-crds", "-f", values.resolve("a.yaml").toString());
+    // The second installation: the CRDs are there already, and one admission policy is enough.
+    String second = TestWorld.kube().run(helm, "template", "cutover-b", "../helm/cutover",
+        "--namespace", NAMESPACE, "--skip-crds", "-f", values.resolve("b.yaml").toString());
+
+    KubernetesClient admin = TestWorld.client();
+    List<HasMetadata> a = admin.load(new ByteArrayInputStream(
+        first.getBytes(StandardCharsets.UTF_8))).items();
+    List<HasMetadata> b = admin.load(new ByteArrayInputStream(
+        second.getBytes(StandardCharsets.UTF_8))).items();
+    java.util.function.Function<HasMetadata, String> id = o -> o.getKind() + " "
+        + o.getMetadata().getNamespace() + "/" + o.getMetadata().getName();
+    Set<String> namesOfA = a.stream().map(id).collect(java.util.stream.Collectors.toSet());
+    assertThat(b).extracting(id).as("objects of the second installation")
+        .doesNotContainAnyElementsOf(namesOfA)
+        .noneMatch(o -> o.startsWith("CustomResourceDefinition")
+            || o.startsWith("ValidatingAdmissionPolicy"));
+    assertThat(env(a)).containsEntry("CUTOVER_SHARD", "a")
+        .containsEntry("CUTOVER_RELEASE_SELECTOR", "cutover.dev/shard in (a,canary),!frozen")
+        .containsEntry("CUTOVER_LEASE_NAME", "cutover-a");
+    assertThat(env(b)).containsEntry("CUTOVER_SHARD", "b")
+        .containsEntry("CUTOVER_RELEASE_SELECTOR", "cutover.dev/shard=b")
+        .containsEntry("CUTOVER_LEASE_NAME", "cutover-b");
+    assertThat(dryRun(first + "\n---\n" + second)).contains("deployment.apps/cutover-a",
+        "deployment.apps/cutover-b", "serviceaccount/cutover-a", "serviceaccount/cutover-b",
+        "clusterrolebinding.rbac.authorization.k8s.io/cutover-b");
+    // Each selector is one the operator itself accepts.
+    assertThat(OperatorConfig.fromEnvironment(env(a)).releaseSelector()).isPresent();
+    assertThat(OperatorConfig.fromEnvironment(env(b)).releaseSelector()).isPresent();
+
+    assertThatThrownBy(() -> TestWorld.kube().run(helm, "template", "cutover-c",
+        "../helm/cutover", "--set", "shard.releaseSelector=tier"))
+        .as("a selector without a shard name").hasMessageContaining("needs shard.name");
+    assertThatThrownBy(() -> TestWorld.kube().run(helm, "template", "cutover-c",
+        "../helm/cutover", "--set", "shard.name=Team_A"))
+        .as("values.schema.json refuses a shard name that is not a DNS label")
+        .hasMessageContaining("shard").hasMessageContaining("Team_A");
+  }
+
+  /** The operator container's environment variables with a value, of the one Deployment. */
+  private static Map<String, String> env(List<HasMetadata> rendered) {
+    Deployment deployment = (Deployment) rendered.stream().filter(o -> o instanceof Deployment)
+        .reduce((x, y) -> {
+          throw new IllegalStateException("two Deployments");
+        }).orElseThrow();
+    Map<String, String> env = new java.util.HashMap<>();
+    deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+        .filter(e -> e.getValue() != null).forEach(e -> env.put(e.getName(), e.getValue()));
+    return env;
+  }
+
+  @Test
   void underItsServiceAccountTheOperatorCompletesABlueGreenAndIsRefusedTheRest(Ec2Client ec2)
       throws Exception {
     KubernetesClient admin = TestWorld.client();
