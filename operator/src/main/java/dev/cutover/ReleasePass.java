@@ -166,8 +166,9 @@ public final class ReleasePass {
     }
     Outcome outcome = act(route.executor(), release, plan, world, stillHeld);
     if (outcome.stopped()) {
-      log.info("{}: no longer this shard's; stopped before {} ({} done)", key(release),
-          plan.actions().get(outcome.done().size()).describe(), outcome.done().size());
+      log.info("{}: no longer this shard's: stopped after {} of {} actions, before \"{}\"",
+          key(release), outcome.done().size(), plan.actions().size(),
+          plan.actions().get(outcome.done().size()).describe());
       stopWatching(release);
       return new Result(before, false, Optional.empty(), false);
     }

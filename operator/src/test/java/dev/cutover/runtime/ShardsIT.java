@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import dev.cutover.CutoverOperator;
 import dev.cutover.OperatorConfig;
 import dev.cutover.ShardOwnership;
-import dev.cutover.api.Phase;
 import dev.cutover.api.Promotion;
 import dev.cutover.api.Release;
 import dev.cutover.ec2.Ec2Gateway;
@@ -203,31 +202,38 @@ class ShardsIT {
   }
 
   @Test
-  void aReleaseRelabelledFromAToBIsHandedOverUntouchedAndBFinishesIt() {
+  void aReleaseRelabelledFromAToBWhileALaunchesIsHandedOverUntouchedAndBFinishesIt() {
+    // Two subnets: the launch of a new version is two RunInstances in one pass.
+    List<String> subnets = TestWorld.ec2().describeSubnets().subnets().stream()
+        .map(software.amazon.awssdk.services.ec2.model.Subnet::subnetId).limit(2).toList();
     create("moving", "a", r -> {
+      r.getSpec().template.subnetIds = subnets;
       r.getSpec().promotion = new Promotion();
       r.getSpec().promotion.mode = Promotion.Mode.Manual;
       r.getSpec().promotion.approvedVersion = "1.0.0";
     });
     releases.awaitLive("moving", "1.0.0");
-    releases.update("moving", r -> r.getSpec().version = "2.0.0");
-    releases.awaitPhase("moving", Phase.AwaitingPromotion, r -> true);
     String key = releases.key("moving");
-    Set<String> alive = Set.copyOf(Ec2World.ids(ec2.aliveOfRelease(key)));
     String production = eipHolder("moving");
-    assertThat(alive).hasSize(4).contains(production);
-
-    // Relabelled and approved in one change: shard a must not switch, and shard b must not
-    // before its takeover's grace has passed.
     int fromA = a.proxy().log().size();
     int fromB = b.proxy().log().size();
     Set<String> eventsBefore = events("moving").stream().map(e -> e.getMetadata().getName())
         .collect(Collectors.toSet());
-    Instant relabelled = Instant.now();
-    releases.update("moving", r -> {
-      r.getMetadata().getLabels().put(LABEL, "b");
-      r.getSpec().promotion.approvedVersion = "2.0.0";
+
+    // Shard a launches 2.0.0; while its first RunInstances is on its way to EC2 the Release is
+    // relabelled to b and approved in one change. a's call completes; a must not make its
+    // second, nor switch; b must do nothing before its takeover's grace has passed.
+    java.util.concurrent.atomic.AtomicReference<Instant> relabelled =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    a.proxy().observe((action, params) -> {
+      if (action.equals("RunInstances") && relabelled.compareAndSet(null, Instant.now())) {
+        releases.update("moving", r -> {
+          r.getMetadata().getLabels().put(LABEL, "b");
+          r.getSpec().promotion.approvedVersion = "2.0.0";
+        });
+      }
     });
+    releases.update("moving", r -> r.getSpec().version = "2.0.0");
     Release taken = releases.await("moving", r -> r.getStatus().shard != null
         && "b".equals(r.getStatus().shard.name));
     assertThat(taken.getStatus().shard.from).isEqualTo("a");
@@ -236,36 +242,44 @@ class ShardsIT {
         .containsExactly("releases.cutover.dev/finalizer");
     assertThat(taken.getMetadata().getDeletionTimestamp()).isNull();
 
-    // The handover: nothing launched, terminated or moved by either shard until b may act.
+    // The handover: nothing more launched, nothing terminated or moved, until b may act.
     Duration handover = Duration.between(Instant.now(), actsAt).minusMillis(500);
     assertThat(handover).isGreaterThan(ShardOwnership.GRACE.minusSeconds(10));
     await().during(handover).atMost(handover.plusSeconds(5)).until(() ->
-        a.mutations(fromA).isEmpty() && b.mutations(fromB).isEmpty()
-            && Set.copyOf(Ec2World.ids(ec2.aliveOfRelease(key))).equals(alive)
-            && production.equals(eipHolder("moving")));
+        a.mutations(fromA).size() == 1 && b.mutations(fromB).isEmpty()
+            && ec2.aliveOfRelease(key).size() == 3 && production.equals(eipHolder("moving")));
+    Ec2Proxy.Call inFlight = a.mutations(fromA).get(0);
+    assertThat(inFlight.action()).isEqualTo("RunInstances");
 
     Release done = releases.awaitLive("moving", "2.0.0");
-    assertThat(a.mutations(fromA)).as("shard a after the relabelling").isEmpty();
+    assertThat(a.mutations(fromA)).as("shard a after the relabelling: its call in flight")
+        .containsExactly(inFlight);
     List<Ec2Proxy.Call> byB = b.mutations(fromB);
-    assertThat(byB).extracting(Ec2Proxy.Call::action).as("one switch, nothing else")
-        .containsExactly("AssociateAddress");
-    assertThat(byB.get(0).at()).isAfterOrEqualTo(actsAt);
-    assertThat(Set.copyOf(Ec2World.ids(ec2.aliveOfRelease(key)))).as("no instance lost")
-        .isEqualTo(alive);
+    assertThat(byB).extracting(Ec2Proxy.Call::action)
+        .as("b launches the slot a did not, and switches").containsExactly("RunInstances",
+            "AssociateAddress");
+    assertThat(byB).allSatisfy(call -> assertThat(call.at()).isAfterOrEqualTo(actsAt));
+    assertThat(tagValue(byB.get(0), Tags.SLOT)).isNotEqualTo(tagValue(inFlight, Tags.SLOT));
+    assertThat(ec2.alive(key, "2.0.0")).as("one instance per slot").hasSize(2);
+    assertThat(ec2.aliveOfRelease(key)).as("nothing terminated").hasSize(4);
     assertThat(done.getStatus().previousFleet.version).isEqualTo("1.0.0");
     System.out.printf("handover a -> b: relabelled to switched by b in %d ms (grace %d s)%n",
-        Duration.between(relabelled, byB.get(0).at()).toMillis(),
+        Duration.between(relabelled.get(), byB.get(1).at()).toMillis(),
         ShardOwnership.GRACE.toSeconds());
 
     List<Event> after = events("moving").stream()
         .filter(e -> !eventsBefore.contains(e.getMetadata().getName())).toList();
-    assertThat(after).extracting(Event::getReportingInstance).containsOnly(b.instance());
-    assertThat(after).extracting(Event::getReason).contains("TakenOver", "Promoted")
-        .doesNotContain("Deleted", "Terminated");
+    assertThat(after).filteredOn(e -> a.instance().equals(e.getReportingInstance()))
+        .extracting(Event::getReason).as("a narrates its call in flight, nothing more")
+        .containsOnly("Launched");
+    assertThat(after).filteredOn(e -> b.instance().equals(e.getReportingInstance()))
+        .extracting(Event::getReason).contains("TakenOver", "Launched", "Promoted");
+    assertThat(after).extracting(Event::getReason).doesNotContain("Deleted", "Terminated");
 
     // Its deletion is now shard b's alone.
     deleteAndAwaitGone("moving");
-    assertThat(a.mutations(fromA)).as("shard a, relabelling to deletion").isEmpty();
+    assertThat(a.mutations(fromA)).as("shard a, relabelling to deletion")
+        .containsExactly(inFlight);
     assertThat(b.mutations(fromB)).extracting(Ec2Proxy.Call::action)
         .contains("TerminateInstances", "DeleteTags");
     assertThat(events("moving").stream().filter(e -> "Deleted".equals(e.getReason())))
