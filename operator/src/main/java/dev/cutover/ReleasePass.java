@@ -170,7 +170,9 @@ public final class ReleasePass {
           key(release), outcome.done().size(), plan.actions().size(),
           plan.actions().get(outcome.done().size()).describe());
       stopWatching(release);
-      return new Result(before, false, Optional.empty(), false);
+      // Gone from this shard: no reconcile follows. Taken over: the next pass defers. Not
+      // known (the API server did not answer): the next pass asks again.
+      return new Result(before, false, Optional.of(AFTER_FAILED_WRITE), false);
     }
     narrator.drainCalls(release, outcome.drainCalls());
     narrator.hookCalls(release, plan.actions(), outcome.hookCalls());
