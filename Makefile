@@ -4,7 +4,7 @@ MVN ?= mvn -B -ntp
 export CUTOVER_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/cutover
 export KUBE_API_TEST_DIR ?= $(CUTOVER_CACHE)/kubeapitest
 
-.PHONY: help test soak bench demo tools tools-kube tools-moto tools-helm tools-prometheus build \
+.PHONY: help test soak bench demo tools tools-kube tools-moto tools-helm tools-prometheus tools-chromium build \
   crds docs dev-up \
   dev-down run image image-docker clean
 IMAGE ?= ghcr.io/cutover-dev/cutover-operator:0.1.0
@@ -19,7 +19,7 @@ soak: override MVN += -Dfailsafe.timeout=$(SOAK_IT_TIMEOUT)
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-tools: tools-kube tools-moto tools-helm tools-prometheus ## build or reuse all of them (kube binaries, moto, helm, prometheus)
+tools: tools-kube tools-moto tools-helm tools-prometheus tools-chromium ## build or reuse all of them (kube binaries, moto, helm, prometheus, chromium)
 
 tools-kube: ## build or reuse kube-apiserver, etcd and kubectl (Go 1.24+)
 	@hack/install-kube-binaries.sh
@@ -29,6 +29,9 @@ tools-moto: ## install or reuse moto, the EC2 emulator (Python 3)
 
 tools-prometheus: ## install or reuse Prometheus for the metric-check tests (Debian package)
 	@hack/install-prometheus.sh
+
+tools-chromium: ## install or reuse headless Chromium + chromedriver for the release page's browser test (Debian packages, root)
+	@hack/install-chromium.sh
 
 tools-helm: ## build or reuse helm, for the chart tests of `make test` (Go 1.26+)
 	@hack/install-helm.sh
