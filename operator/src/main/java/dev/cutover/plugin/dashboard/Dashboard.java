@@ -77,10 +77,12 @@ public final class Dashboard implements AutoCloseable {
         + "Ctrl-C stops the page.");
     out.flush();
     dashboard.feed.stopped().whenComplete((ok, failure) -> stopped.countDown());
+    boolean interrupted = false;
     try {
       stopped.await();
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      // Stopped by whoever runs this command in its own thread.
+      interrupted = true;
     }
     try {
       Runtime.getRuntime().removeShutdownHook(hook);
@@ -89,6 +91,10 @@ public final class Dashboard implements AutoCloseable {
       return ExitCodes.OK;
     }
     dashboard.close();
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+      return ExitCodes.OK;
+    }
     out.println("error: the watch on Releases ended; the page is stopped");
     return ExitCodes.API_ERROR;
   }

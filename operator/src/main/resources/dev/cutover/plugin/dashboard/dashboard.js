@@ -104,6 +104,16 @@
     return !!(r.spec && r.spec.promotion && r.spec.promotion.mode === 'Manual');
   }
 
+  function phaseOf(r) {
+    return r.metadata.deletionTimestamp ? 'Deleting' : ((r.status && r.status.phase) || 'Pending');
+  }
+
+  /** An Event's message without its reason in front ("Promoted: moved ..." under Promoted). */
+  function eventMessage(e) {
+    const m = e.message || '';
+    return e.reason && m.startsWith(e.reason + ': ') ? m.slice(e.reason.length + 2) : m;
+  }
+
   /** What each button would do, or why it cannot. */
   function possibleActions(r) {
     const s = r.status || {};
@@ -125,7 +135,8 @@
     if (deleting) undo.why = 'the Release is being deleted';
     else if (!prev || !prev.version || list(prev.instanceIds).length === 0) undo.why = 'no previous fleet is retained';
     else if (prev.version === spec.version) undo.why = 'already switching back to ' + prev.version;
-    return [promote, abort, undo];
+    // Auto releases are promoted by their checks: no button for what never applies.
+    return manual(r) ? [promote, abort, undo] : [abort, undo];
   }
 
   function confirmation(r, a) {
@@ -208,7 +219,7 @@
     const k = keyOf(r);
     const s = r.status || {};
     const spec = r.spec || {};
-    const phase = r.metadata.deletionTimestamp ? 'Deleting' : (s.phase || 'Pending');
+    const phase = phaseOf(r);
     const stale = s.observedGeneration !== undefined && s.observedGeneration !== r.metadata.generation;
     const ready = condition(r, 'Ready');
     const stalled = isTrue(r, 'Stalled') ? condition(r, 'Stalled') : null;
@@ -323,13 +334,13 @@
     const roles = rows.some((i) => i.role);
     return h('table', { class: 'grid' },
       h('thead', {}, h('tr', {}, roles ? h('th', {}, 'role') : null, h('th', {}, 'slot'),
-        h('th', {}, 'instance'), h('th', {}, 'state'), h('th', {}, 'ip'), h('th', {}, 'checks'))),
+        h('th', {}, 'instance'), h('th', {}, 'state'), h('th', {}, 'checks'))),
       h('tbody', {}, rows.map((i) => h('tr', {},
         roles ? h('td', {}, i.role || '') : null,
         h('td', {}, i.slot === undefined ? '' : String(i.slot)),
-        h('td', {}, h('code', {}, i.id || ''), ' ', pointer(i.id)),
+        h('td', {}, h('code', {}, i.id || ''), ' ', pointer(i.id),
+          i.privateIp ? h('div', { class: 'muted' }, i.privateIp) : null),
         h('td', {}, h('span', { class: 'state ' + (i.state || '') }, i.state || '')),
-        h('td', {}, i.privateIp || ''),
         h('td', { class: 'checks' }, i.checks || '')))));
   }
 
@@ -396,16 +407,25 @@
     return parts;
   }
 
+  /** How a condition reads at a glance: good, bad, busy or nothing to say. */
+  function conditionTone(c) {
+    const on = c.status === 'True';
+    switch (c.type) {
+      case 'Ready': case 'Available': return on ? 'on' : 'warn';
+      case 'Stalled': return on ? 'bad' : 'off';
+      case 'Reconciling': case 'Progressing': return on ? 'busy' : 'off';
+      default: return on ? 'on' : 'off';
+    }
+  }
+
   function conditions(r) {
     const cs = list(r.status && r.status.conditions);
     if (cs.length === 0) return null;
-    return section('Conditions', h('div', { class: 'conditions' }, cs.map((c) => {
-      const bad = (c.type === 'Stalled' && c.status === 'True') || (c.type !== 'Stalled' && c.type !== 'Reconciling' && c.status === 'False');
-      return h('span', {
-        class: 'condition ' + (bad ? 'bad' : c.status === 'True' ? 'on' : 'off'),
-        title: (c.reason || '') + (c.message ? ': ' + c.message : ''),
-      }, c.type, ' ', h('span', { class: 'muted' }, c.reason || c.status));
-    })));
+    return section('Conditions', h('div', { class: 'conditions' }, cs.map((c) => h('span', {
+      class: 'condition ' + conditionTone(c),
+      title: c.status + (c.reason ? ' · ' + c.reason : '') + (c.message ? ': ' + c.message : ''),
+    }, c.status === 'True' ? '✓ ' : c.status === 'False' ? '✗ ' : '? ', c.type,
+    c.reason && c.reason !== phaseOf(r) ? h('span', { class: 'muted' }, ' ', c.reason) : null))));
   }
 
   function timeline(r) {
@@ -414,7 +434,7 @@
     for (const e of list(r.status && r.status.history)) {
       items.push({ at: parseTime(e.at) || 0, el: h('li', { class: 'switch' },
         h('span', { class: 'dot' }),
-        h('div', {}, h('strong', {}, (e.from ? e.from + ' → ' : '') + (e.to || '')), ' ',
+        h('div', {}, h('strong', {}, (e.from ? e.from + ' → ' : '→ ') + (e.to || '')), ' ',
           h('span', { class: 'tag' }, e.reason || 'Switched')),
         h('div', { class: 'when' }, time(e.at))) });
     }
@@ -423,7 +443,7 @@
       items.push({ at: parseTime(e.last) || 0, el: h('li', { class: 'event ' + (e.type === 'Warning' ? 'warning' : 'normal') },
         h('span', { class: 'dot' }),
         h('div', {}, h('strong', {}, e.reason || ''), e.count > 1 ? h('span', { class: 'count' }, ' ×' + e.count) : null,
-          ' ', h('span', { class: 'event-message' }, e.message || '')),
+          ' ', h('span', { class: 'event-message' }, eventMessage(e))),
         h('div', { class: 'when' }, time(e.last))) });
     }
     items.sort((a, b) => b.at - a.at);
