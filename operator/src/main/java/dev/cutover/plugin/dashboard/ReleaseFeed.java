@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cutover.api.Release;
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReviewBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -82,24 +83,23 @@ final class ReleaseFeed implements ReleaseSource, AutoCloseable {
         : client.getConfiguration().getCurrentContext().getName();
     String server = client.getConfiguration().getMasterUrl();
     String note = null;
-    try {
-      releases = started(namespace == null
-          ? client.resources(Release.class).inAnyNamespace().runnableInformer(0)
-          : client.resources(Release.class).inNamespace(namespace).runnableInformer(0),
-          releaseHandler());
-    } catch (KubernetesClientException e) {
-      String fallback = client.getNamespace() == null ? "default" : client.getNamespace();
-      if (namespace != null || e.getCode() != 403) {
-        throw e;
-      }
+    if (namespace == null && !mayWatch(Release.GROUP, "releases", null)) {
       // Many users may read only their own namespace: show that one rather than nothing.
+      String fallback = client.getNamespace() == null ? "default" : client.getNamespace();
       note = "You may not list Releases in all namespaces; showing namespace " + fallback
           + " (choose another with -n).";
       namespace = fallback;
-      releases = started(client.resources(Release.class).inNamespace(namespace)
-          .runnableInformer(0), releaseHandler());
     }
+    releases = started(namespace == null
+        ? client.resources(Release.class).inAnyNamespace().runnableInformer(0)
+        : client.resources(Release.class).inNamespace(namespace).runnableInformer(0),
+        releaseHandler());
     scope = new Scope(namespace, context, server, note);
+    if (!mayWatch("", "events", namespace)) {
+      eventsNote = "Events are not shown: you may not list and watch events in "
+          + scope.describe() + ".";
+      return;
+    }
     try {
       var selected = namespace == null ? client.v1().events().inAnyNamespace()
           : client.v1().events().inNamespace(namespace);
@@ -109,6 +109,29 @@ final class ReleaseFeed implements ReleaseSource, AutoCloseable {
       events = null;
       eventsNote = "Events are not shown: " + reason(e);
     }
+  }
+
+  /**
+   * Whether the user may list and watch {@code resource} in {@code namespace} (null: every
+   * namespace), as the API server's authorizer answers: asked first, so that a refusal is a
+   * choice made here rather than a failed watch. When the question itself fails, the answer is
+   * yes and the watch finds out.
+   */
+  private boolean mayWatch(String group, String resource, String namespace) {
+    for (String verb : List.of("list", "watch")) {
+      try {
+        var review = client.authorization().v1().selfSubjectAccessReview().create(
+            new SelfSubjectAccessReviewBuilder().withNewSpec().withNewResourceAttributes()
+                .withGroup(group).withResource(resource).withVerb(verb)
+                .withNamespace(namespace).endResourceAttributes().endSpec().build());
+        if (review.getStatus() != null && !Boolean.TRUE.equals(review.getStatus().getAllowed())) {
+          return false;
+        }
+      } catch (KubernetesClientException e) {
+        return true;
+      }
+    }
+    return true;
   }
 
   private static <T> SharedIndexInformer<T> started(SharedIndexInformer<T> informer,
@@ -259,6 +282,9 @@ final class ReleaseFeed implements ReleaseSource, AutoCloseable {
         && !event.getReportingComponent().isEmpty() ? event.getReportingComponent()
         : event.getSource() == null ? null : event.getSource().getComponent();
     node.put("component", component);
+    // Event times have whole seconds: the order of writing breaks ties (the API server's
+    // resourceVersion grows with every write, although clients may not rely on its form).
+    node.put("order", event.getMetadata().getResourceVersion());
     return node;
   }
 

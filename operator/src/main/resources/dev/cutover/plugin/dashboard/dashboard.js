@@ -432,7 +432,7 @@
     const k = keyOf(r);
     const items = [];
     for (const e of list(r.status && r.status.history)) {
-      items.push({ at: parseTime(e.at) || 0, el: h('li', { class: 'switch' },
+      items.push({ at: parseTime(e.at) || 0, order: Infinity, el: h('li', { class: 'switch' },
         h('span', { class: 'dot' }),
         h('div', {}, h('strong', {}, (e.from ? e.from + ' → ' : '→ ') + (e.to || '')), ' ',
           h('span', { class: 'tag' }, e.reason || 'Switched')),
@@ -440,13 +440,15 @@
     }
     for (const e of events.values()) {
       if (key(e.namespace, e.release) !== k) continue;
-      items.push({ at: parseTime(e.last) || 0, el: h('li', { class: 'event ' + (e.type === 'Warning' ? 'warning' : 'normal') },
+      items.push({ at: parseTime(e.last) || 0, order: Number(e.order) || 0, el: h('li', { class: 'event ' + (e.type === 'Warning' ? 'warning' : 'normal') },
         h('span', { class: 'dot' }),
         h('div', {}, h('strong', {}, e.reason || ''), e.count > 1 ? h('span', { class: 'count' }, ' ×' + e.count) : null,
           ' ', h('span', { class: 'event-message' }, eventMessage(e))),
         h('div', { class: 'when' }, time(e.last))) });
     }
-    items.sort((a, b) => b.at - a.at);
+    // Newest first; within one second, a switch before the Events it caused, and Events in
+    // the order they were written.
+    items.sort((a, b) => (b.at - a.at) || (b.order > a.order ? 1 : b.order < a.order ? -1 : 0));
     const shown = items.slice(0, TIMELINE_LIMIT);
     return h('div', { class: 'timeline-box' },
       h('h3', {}, 'Timeline', h('span', { class: 'muted small' }, ' switches and events, newest first')),

@@ -19,7 +19,13 @@ import dev.cutover.testworld.Patience;
 import dev.cutover.testworld.ReleaseBuilder;
 import dev.cutover.testworld.ReleaseOps;
 import dev.cutover.testworld.TestWorld;
+import dev.cutover.plugin.ExitCodes;
 import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.junit.LocallyRunOperatorExtension;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -133,7 +139,9 @@ class DashboardIT {
         dynamicTest("shows what the API says as text, never as markup",
             this::showsTextNeverMarkup),
         dynamicTest("shows every namespace when none is named",
-            this::showsEveryNamespaceWhenNoneIsNamed));
+            this::showsEveryNamespaceWhenNoneIsNamed),
+        dynamicTest("acts with the user's own permissions",
+            this::actsWithTheUsersOwnPermissions));
   }
 
   void followsAReleaseThroughStagingToLive() {
@@ -252,6 +260,58 @@ class DashboardIT {
           .contains("storefront", "checkout");
     } catch (Exception e) {
       throw new AssertionError(e);
+    }
+  }
+
+  /**
+   * A user who may read the Releases of one namespace and nothing else: the page falls back to
+   * that namespace, says that Events are not shown, and a button's action is refused by the API
+   * server with the user's own identity.
+   */
+  void actsWithTheUsersOwnPermissions() throws Exception {
+    String user = "reader-" + releases.namespace();
+    var admin = TestWorld.client();
+    admin.resource(new RoleBuilder().withNewMetadata().withName("release-reader")
+        .withNamespace(releases.namespace()).endMetadata()
+        .addNewRule().withApiGroups("cutover.dev").withResources("releases")
+        .withVerbs("get", "list", "watch").endRule().build()).serverSideApply();
+    admin.resource(new RoleBindingBuilder().withNewMetadata().withName("release-reader")
+        .withNamespace(releases.namespace()).endMetadata()
+        .withNewRoleRef("rbac.authorization.k8s.io", "Role", "release-reader")
+        .addNewSubject().withKind("User").withName(user).endSubject().build())
+        .serverSideApply();
+    Config config = Config.fromKubeconfig(TestWorld.kube().kubeConfigYaml());
+    config.setImpersonateUsername(user);
+    config.setImpersonateGroups("system:authenticated");
+    config.setNamespace(releases.namespace());
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    try (KubernetesClient reader = new KubernetesClientBuilder().withConfig(config).build();
+        Dashboard page = Dashboard.start(reader, DashboardOptions.parse(List.of("--no-open")),
+            ReleaseCommands.of(reader), new PrintStream(log, true, StandardCharsets.UTF_8))) {
+      HttpClient http = HttpClient.newHttpClient();
+      String base = "http://127.0.0.1:" + page.port();
+      var json = new com.fasterxml.jackson.databind.ObjectMapper();
+      var state = json.readTree(http.send(HttpRequest.newBuilder(URI.create(base
+          + "/api/state?token=" + page.token())).build(),
+          HttpResponse.BodyHandlers.ofString()).body());
+      assertThat(state.path("scope").path("description").asText())
+          .isEqualTo("namespace " + releases.namespace());
+      assertThat(state.path("scope").path("note").asText())
+          .contains("You may not list Releases in all namespaces");
+      assertThat(state.path("eventsNote").asText()).isEqualTo("Events are not shown: you may "
+          + "not list and watch events in namespace " + releases.namespace() + ".");
+      assertThat(state.path("releases").findValuesAsText("name")).contains("checkout");
+
+      var answer = json.readTree(http.send(HttpRequest.newBuilder(URI.create(base
+          + "/api/releases/" + releases.namespace() + "/checkout/undo"))
+          .header("X-Cutover-Token", page.token()).header("Origin", base)
+          .header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+          HttpResponse.BodyHandlers.ofString()).body());
+      assertThat(answer.path("ok").asBoolean()).isFalse();
+      assertThat(answer.path("exitCode").asInt()).isEqualTo(ExitCodes.FORBIDDEN);
+      assertThat(answer.path("message").asText()).contains(user);
+      assertThat(releases.get("checkout").getSpec().version).isEqualTo("2.0.0");
     }
   }
 
