@@ -3,9 +3,11 @@ package dev.cutover.plugin;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cutover.api.Failure;
+import dev.cutover.api.FleetId;
 import dev.cutover.api.PreviousFleet;
 import dev.cutover.api.Promotion;
 import dev.cutover.api.Release;
+import dev.cutover.api.ReleaseSpec;
 import dev.cutover.api.ReleaseStatus;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -180,6 +182,16 @@ public final class ReleaseActions {
       if (previous.version.equals(version)) {
         return done("Release " + name + " is already switching back to " + version);
       }
+      String names = fleetNamedWithVersion(release, previous.version);
+      if (previous.id != null && !previous.id.equals(names)) {
+        return refuse("cannot undo to " + previous.version + " by setting spec.version alone: "
+            + "the template changed since that fleet served, so spec.version: "
+            + previous.version + " names a new fleet (" + names + ") that Cutover would launch "
+            + "and verify, not the retained fleet " + previous.id + ". Restore the template "
+            + previous.version + " ran with as well (from Git or the manifest you applied), "
+            + "or set spec.version yourself to launch " + previous.version + " with today's "
+            + "template");
+      }
       List<String> warnings = new ArrayList<>();
       if (status.stagingFleet != null && !previous.version.equals(status.stagingFleet.version)) {
         warnings.add("the staging fleet of " + status.stagingFleet.version
@@ -190,10 +202,18 @@ public final class ReleaseActions {
           List.of("spec.version: " + previous.version),
           "switching Release " + name + " back from " + serving + " to " + previous.version
               + " (the retained fleet " + previous.id + (previous.expiresAt == null ? ""
-                  : ", kept until " + previous.expiresAt) + ")");
+                  : ", which would expire " + Times.relative(previous.expiresAt,
+                      Instant.now())) + ")");
       warnings.addAll(patch.warnings());
       return new Patch(patch.body(), patch.message(), warnings);
     });
+  }
+
+  /** The fleet the Release's spec names with {@code version} instead of its own. */
+  static String fleetNamedWithVersion(Release release, String version) {
+    ReleaseSpec spec = JSON.convertValue(release.getSpec(), ReleaseSpec.class);
+    spec.version = version;
+    return FleetId.of(spec, FleetId.pinsOf(release.getStatus()));
   }
 
   /** spec.paused = true: the operator observes and reports, and changes nothing in EC2. */
