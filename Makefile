@@ -6,7 +6,7 @@ export KUBE_API_TEST_DIR ?= $(CUTOVER_CACHE)/kubeapitest
 
 .PHONY: help test soak bench demo tools tools-kube tools-moto tools-helm tools-prometheus build \
   crds docs dev-up \
-  dev-down run image image-docker clean plugin install-plugin
+  dev-down run image image-docker clean plugin install-plugin plugin-bench
 IMAGE ?= ghcr.io/cutover-dev/cutover-operator:0.1.0
 PREFIX ?= $(HOME)/.local
 
@@ -75,6 +75,12 @@ plugin: build ## build kubectl-cutover, the kubectl plugin (operator/target/kube
 
 install-plugin: plugin ## install kubectl-cutover into PREFIX/bin (PREFIX=~/.local by default)
 	@hack/plugin.sh install $(PREFIX)
+
+plugin-bench: tools-kube plugin ## kubectl-cutover start-up, cold and warm, against a real API server; writes docs/PLUGIN-STARTUP.md
+	$(MVN) -q -pl operator test-compile dependency:build-classpath \
+	  -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
+	cd operator && java -cp target/test-classes:target/classes:$$(cat target/test-classpath.txt) \
+	  dev.cutover.bench.PluginStartup $(or $(PLUGIN_BENCH_RUNS),10) 'make plugin-bench'
 
 run: build ## run the operator against the current kubeconfig and AWS credentials
 	java -jar $(wildcard operator/target/cutover-operator-*.jar)

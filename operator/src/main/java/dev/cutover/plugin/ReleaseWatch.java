@@ -83,8 +83,8 @@ final class ReleaseWatch {
         boolean change = changed.tryAcquire(terminal ? TICK.toMillis() : Long.MAX_VALUE,
             TimeUnit.MILLISECONDS);
         if (change) {
-          // Let the rest of a burst arrive, then draw once.
-          changed.tryAcquire(Integer.MAX_VALUE, SETTLE.toMillis(), TimeUnit.MILLISECONDS);
+          // Let the rest of a burst arrive (a status patch and its Events), then draw once.
+          TimeUnit.MILLISECONDS.sleep(SETTLE.toMillis());
           changed.drainPermits();
         }
         if (last != null && !change && !terminal) {
