@@ -34,6 +34,19 @@ final class Events {
     return count;
   }
 
+  /**
+   * The order in which Events of the same second were written: their resourceVersion, which the
+   * API server takes from etcd's revision. Kubernetes does not promise it is a number, so it
+   * only breaks ties, and one that is not a number counts as written last.
+   */
+  static long order(Event e) {
+    String version = e.getMetadata() == null ? null : e.getMetadata().getResourceVersion();
+    if (version != null && version.matches("[0-9]{1,18}")) {
+      return Long.parseLong(version);
+    }
+    return Long.MAX_VALUE;
+  }
+
   /** Whether the Event is about the Release {@code name}. */
   static boolean about(Event e, String name) {
     var o = e.getInvolvedObject();

@@ -331,7 +331,7 @@ public final class ReleaseTree {
     }
     List<Event> sorted = new ArrayList<>(events);
     sorted.sort(Comparator.comparing((Event e) -> nonNull(Events.at(e), Instant.EPOCH))
-        .thenComparing(e -> nonNull(e.getMetadata().getCreationTimestamp(), "")));
+        .thenComparingLong(Events::order));
     List<Event> latest = sorted.subList(Math.max(0, sorted.size() - EVENTS), sorted.size());
     out.append("Events").append(sorted.size() > latest.size()
         ? " (latest " + latest.size() + " of " + sorted.size() + ")" : "").append('\n');

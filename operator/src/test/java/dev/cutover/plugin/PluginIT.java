@@ -234,7 +234,7 @@ class PluginIT {
       assertThat(promoted.exitCode()).as(promoted.toString()).isZero();
       releases.awaitPhase("web", Phase.Live, r -> ready(r) && active(r, "2.0.0")
           && r.getStatus().previousFleet != null);
-      awaitRecorded(recording, "retained  1.0.0");
+      awaitRecorded(recording, "Ready=True Live: 2.0.0 serves");
     } finally {
       watch.destroy();
       watch.waitFor();
@@ -243,7 +243,7 @@ class PluginIT {
     List<String> trees = List.of(text.split("(?m)^──── \\+[0-9.]+s ────$"));
     assertThat(trees.size()).as("a tree per change: " + text).isGreaterThanOrEqualTo(4);
     assertThat(text).contains("staging   2.0.0", "promotion Manual, approved 2.0.0",
-        "Promoted", "├─ active    2.0.0").doesNotContain("\033[");
+        "Promoted", "├─ active    2.0.0", "└─ retained  1.0.0").doesNotContain("\033[");
     // Each drawing after the first follows a change: no two in a row are the same.
     for (int i = 2; i < trees.size(); i++) {
       assertThat(trees.get(i)).isNotEqualTo(trees.get(i - 1));
