@@ -74,6 +74,16 @@ public final class FleetIds {
     }
   }
 
+  /**
+   * A digest of the whole spec with {@code paused} left out: two specs with the same digest ask
+   * for the same thing, whether paused or not (an abort outlives pausing and resuming).
+   */
+  static String specDigest(dev.cutover.api.ReleaseSpec spec) {
+    ObjectNode tree = CANONICAL.valueToTree(spec);
+    tree.remove("paused");
+    return hash("spec\n", tree);
+  }
+
   public static String fleetId(String version, InstanceTemplate template) {
     try {
       return sha256(version + "\n" + CANONICAL.writeValueAsString(template)).substring(0, 10);
