@@ -68,6 +68,16 @@ public final class FleetId {
     return pins;
   }
 
+  /**
+   * A digest of the whole spec with {@code paused} left out: two specs with the same digest ask
+   * for the same thing, whether paused or not (an abort outlives pausing and resuming).
+   */
+  public static String specDigest(ReleaseSpec spec) {
+    ObjectNode tree = CANONICAL.valueToTree(spec);
+    tree.remove("paused");
+    return hash("spec\n", tree);
+  }
+
   /** The fleet of one role without a launch template pin. */
   public static String of(String version, InstanceTemplate template) {
     try {

@@ -30,6 +30,14 @@ public final class FleetIds {
     return FleetId.of(spec, byRole);
   }
 
+  /**
+   * A digest of the whole spec with {@code paused} left out: two specs with the same digest ask
+   * for the same thing, whether paused or not (an abort outlives pausing and resuming).
+   */
+  static String specDigest(ReleaseSpec spec) {
+    return FleetId.specDigest(spec);
+  }
+
   public static String fleetId(String version, InstanceTemplate template) {
     return FleetId.of(version, template);
   }
