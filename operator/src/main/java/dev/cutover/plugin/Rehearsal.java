@@ -19,7 +19,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 
@@ -81,14 +83,26 @@ public final class Rehearsal {
       PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true,
           StandardCharsets.UTF_8);
       Clock clock = Clock.fixed(Instant.parse("2025-01-01T10:43:00Z"), ZoneOffset.UTC);
-      for (List<String> command : List.of(
-          List.of("get", "storefront"), List.of("get"), List.of("get", "storefront", "-o",
-              "json"), List.of("history", "storefront"), List.of("promote", "storefront"),
-          List.of("undo", "storefront", "-o", "json"), List.of("get", "nothing"),
-          List.of("get", "--help"))) {
-        String[] line = java.util.stream.Stream.concat(command.stream(),
+      // Each command with the exit code it has here: a different one means the training ran
+      // another path than people's commands do.
+      Map<List<String>, Integer> commands = new LinkedHashMap<>();
+      commands.put(List.of("get", "storefront"), ExitCodes.OK);
+      commands.put(List.of("get"), ExitCodes.OK);
+      commands.put(List.of("get", "storefront", "-o", "json"), ExitCodes.OK);
+      commands.put(List.of("history", "storefront"), ExitCodes.OK);
+      commands.put(List.of("promote", "storefront"), ExitCodes.OK);
+      // The sample's retained fleet id is not the hash of its spec: undo refuses, as it must.
+      commands.put(List.of("undo", "storefront", "-o", "json"), ExitCodes.NOT_POSSIBLE);
+      commands.put(List.of("get", "nothing"), ExitCodes.NOT_FOUND);
+      commands.put(List.of("get", "--help"), ExitCodes.OK);
+      for (var command : commands.entrySet()) {
+        String[] line = java.util.stream.Stream.concat(command.getKey().stream(),
             java.util.stream.Stream.of("--kubeconfig", config)).toArray(String[]::new);
-        KubectlCutover.run(line, quiet, quiet, false, clock);
+        int exit = KubectlCutover.run(line, quiet, quiet, false, clock);
+        if (exit != command.getValue()) {
+          throw new IllegalStateException("kubectl cutover " + String.join(" ",
+              command.getKey()) + " exited " + exit + ", not " + command.getValue());
+        }
       }
     } finally {
       server.stop(0);

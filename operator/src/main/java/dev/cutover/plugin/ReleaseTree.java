@@ -96,10 +96,19 @@ public final class ReleaseTree {
     if (Boolean.TRUE.equals(spec.paused)) {
       facts.add("PAUSED: Cutover changes nothing in EC2");
     }
-    String abort = ReleaseActions.annotation(release, ReleaseActions.ABORT_ANNOTATION);
-    if (abort != null) {
+    String abort = ReleaseFacts.annotation(release, Release.ABORT_ANNOTATION);
+    if (ReleaseFacts.abortAsked(release)) {
       facts.add("aborted at generation " + abort + " (kubectl cutover retry " + meta.getName()
           + " stages it again)");
+    } else if (abort != null) {
+      facts.add("abort annotation of generation " + abort + " ignored: the spec changed "
+          + "since, or a retry set it aside");
+    }
+    ReleaseStatus retried = release.getStatus();
+    if (retried != null && retried.lastRetry != null && retried.lastRetry.generation != null
+        && retried.lastRetry.generation.equals(meta.getGeneration())) {
+      facts.add("retried " + Times.relative(retried.lastRetry.at, now) + " after "
+          + retried.lastRetry.failure);
     }
     if (s != null && s.observedGeneration != null && meta.getGeneration() != null
         && s.observedGeneration < meta.getGeneration()) {
@@ -113,7 +122,7 @@ public final class ReleaseTree {
       return;
     }
     conditions(out, s);
-    Failure failure = ReleaseActions.failureOfThisSpec(release).orElse(null);
+    Failure failure = ReleaseFacts.blockingFailure(release).orElse(null);
     if (failure != null) {
       out.append("  failed   ").append(failure.version).append(' ').append(failure.reason)
           .append(' ').append(Times.relative(failure.at, now)).append(": ")

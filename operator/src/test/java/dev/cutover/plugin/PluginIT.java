@@ -61,8 +61,8 @@ class PluginIT {
   private String namespace;
 
   @BeforeAll
-  static void freshArchive() {
-    PluginProcess.forgetArchive();
+  static void trainingRun() {
+    PluginProcess.train();
   }
 
   @BeforeEach
@@ -182,35 +182,57 @@ class PluginIT {
   // ------------------------------------------------------------------ abort, retry
 
   @Test
-  void abortRecordsTheGenerationAndRetryReplacesItByATimeWithoutTouchingTheSpec() {
-    releases.create(release("orders", "1.0.0", 1, r -> {
+  void abortGivesTheStagedVersionUpWithoutTouchingTheSpecAndRetryStagesItAgain() {
+    releases.create(release("orders", "1.0.0", 2, r -> {
       r.getSpec().promotion.mode = Promotion.Mode.Manual;
+      r.getSpec().promotion.approvedVersion = "1.0.0";
       r.getMetadata().setAnnotations(Map.of("argocd.argoproj.io/tracking-id",
           "shop:cutover.dev/Release:" + namespace + "/orders"));
     }));
-    releases.awaitPhase("orders", Phase.AwaitingPromotion, r -> true);
-    Release before = releases.get("orders");
+    releases.awaitPhase("orders", Phase.Live, ReleaseOps::ready);
+    String production = eipHolder();
+    releases.update("orders", r -> r.getSpec().version = "2.0.0");
+    Release staged = releases.awaitPhase("orders", Phase.AwaitingPromotion,
+        r -> "2.0.0".equals(r.getStatus().stagingFleet.version));
+    List<String> firstAttempt = ids(ec2.alive(releases.key("orders"), "2.0.0"));
+    assertThat(firstAttempt).hasSize(2);
 
     var abort = plugin.run("abort", "orders");
     assertThat(abort.exitCode()).as(abort.toString()).isZero();
-    assertThat(abort.stdout()).contains("aborting 1.0.0 of Release orders");
+    assertThat(abort.stdout()).contains("aborting 2.0.0 of Release orders",
+        "production (1.0.0) stays as it is");
     assertThat(abort.stderr()).as("an annotation: nothing for Argo CD to revert").isEmpty();
-    Release aborted = releases.get("orders");
+    Release aborted = releases.await("orders", r -> ReleaseOps.stalled(r)
+        && "Aborted".equals(ReleaseOps.reason(r, "Stalled")));
     assertThat(aborted.getMetadata().getAnnotations()).containsEntry(
-        ReleaseActions.ABORT_ANNOTATION, String.valueOf(before.getMetadata().getGeneration()));
-    assertThat(aborted.getMetadata().getGeneration()).isEqualTo(
-        before.getMetadata().getGeneration());
-    assertThat(plugin.run("get", "orders").stdout()).contains("aborted at generation");
+        ReleaseActions.ABORT_ANNOTATION, String.valueOf(staged.getMetadata().getGeneration()));
+    assertThat(aborted.getMetadata().getGeneration()).as("the spec is as Git has it")
+        .isEqualTo(staged.getMetadata().getGeneration());
+    await().atMost(Patience.RECONCILE)
+        .until(() -> ec2.alive(releases.key("orders"), "2.0.0").isEmpty());
+    assertThat(eipHolder()).as("production untouched").isEqualTo(production);
+    assertThat(plugin.run("get", "orders").stdout()).contains("aborted at generation",
+        "failed   2.0.0 Aborted", "Stalled=True Aborted");
+    assertThat(plugin.run("abort", "orders").stdout()).contains("already aborted");
 
     var retry = plugin.run("retry", "orders", "-o", "json");
     assertThat(retry.exitCode()).as(retry.toString()).isZero();
+    assertThat(json(retry.stdout())).containsEntry("succeeded", true);
     assertThat(retry.stderr()).isEmpty();
-    Release retried = releases.get("orders");
+    Release retried = releases.awaitPhase("orders", Phase.AwaitingPromotion,
+        r -> r.getStatus().stagingFleet != null && r.getStatus().lastRetry != null);
     assertThat(retried.getMetadata().getAnnotations())
         .doesNotContainKey(ReleaseActions.ABORT_ANNOTATION)
         .hasEntrySatisfying(ReleaseActions.RETRY_ANNOTATION,
             at -> assertThat(Times.parse(at)).isNotNull());
-    assertThat(retried.getSpec().version).isEqualTo("1.0.0");
+    assertThat(retried.getStatus().lastRetry.failure).isEqualTo("Aborted");
+    assertThat(ids(ec2.alive(releases.key("orders"), "2.0.0"))).as("staged from scratch")
+        .hasSize(2).doesNotContainAnyElementsOf(firstAttempt);
+    assertThat(retried.getSpec().version).isEqualTo("2.0.0");
+
+    var again = plugin.run("retry", "orders");
+    assertThat(again.exitCode()).isEqualTo(ExitCodes.NOT_POSSIBLE);
+    assertThat(again.stderr()).contains("nothing to retry");
   }
 
   // ------------------------------------------------------------------ get --watch

@@ -19,8 +19,9 @@ import java.util.regex.Pattern;
  * launcher's flags and class path (the plugin's classes and the jars hack/plugin.sh puts beside
  * them), a kubeconfig in $KUBECONFIG, its exit code, stdout and stderr.
  *
- * <p>The first command records a class-data archive in target/ that the later ones use, as the
- * launcher does with the archive of its training run.
+ * <p>The commands start with a class-data archive in target/ that {@link #train} records as
+ * {@code make plugin} does, and the training run is tested on the way: a stale or missing
+ * archive would only make them slower.
  */
 final class PluginProcess {
 
@@ -79,13 +80,7 @@ final class PluginProcess {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(JVM_FLAGS);
-    synchronized (PluginProcess.class) {
-      if (Files.exists(ARCHIVE)) {
-        command.add("-XX:SharedArchiveFile=" + ARCHIVE);
-      } else {
-        command.add("-XX:ArchiveClassesAtExit=" + ARCHIVE);
-      }
-    }
+    command.add("-XX:SharedArchiveFile=" + ARCHIVE);
     command.add("-Xlog:disable");
     command.add("-Xlog:all=error:stderr");
     command.addAll(List.of("-cp", classPath, KubectlCutover.class.getName()));
@@ -141,12 +136,50 @@ final class PluginProcess {
     }
   }
 
-  /** Forgets the archive of an earlier run (its jars may have been rebuilt since). */
-  static void forgetArchive() {
+  /**
+   * Records the class-data archive the commands start with, as {@code make plugin} does: the
+   * training run ({@link Rehearsal}) against a loopback TLS server with a key keytool makes for
+   * it. Replaces the archive of an earlier run (its jars may have been rebuilt since).
+   */
+  static void train() {
     try {
       Files.deleteIfExists(ARCHIVE);
+      Path keys = Files.createTempDirectory("plugin-rehearsal");
+      Path store = keys.resolve("rehearsal.p12");
+      Path pem = keys.resolve("rehearsal.pem");
+      String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+      exec(List.of(keytool, "-genkeypair", "-alias", "rehearsal", "-keyalg", "RSA", "-keysize",
+          "2048", "-dname", "CN=127.0.0.1", "-ext", "san=ip:127.0.0.1", "-validity", "1",
+          "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", "rehearsal",
+          "-keypass", "rehearsal"));
+      exec(List.of(keytool, "-exportcert", "-rfc", "-alias", "rehearsal", "-keystore",
+          store.toString(), "-storepass", "rehearsal", "-file", pem.toString()));
+      List<String> command = new ArrayList<>();
+      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      command.addAll(JVM_FLAGS);
+      command.addAll(List.of("-XX:ArchiveClassesAtExit=" + ARCHIVE, "-Xlog:disable", "-cp",
+          String.join(File.pathSeparator, pluginClassPath()), Rehearsal.class.getName(),
+          store.toString(), pem.toString()));
+      exec(command);
+      Files.delete(store);
+      Files.delete(pem);
+      Files.delete(keys);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void exec(List<String> command) throws IOException {
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = read(process.getInputStream());
+    try {
+      if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+        process.destroyForcibly();
+        throw new IllegalStateException(String.join(" ", command) + " failed: " + output);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
     }
   }
 
