@@ -77,11 +77,13 @@ public final class ReleaseActions {
   private static String approved(Release release, String version, String what) {
     String name = release.getMetadata().getName();
     ReleaseStatus status = release.getStatus();
+    boolean serving = status != null && status.activeFleet != null
+        && version.equals(status.activeFleet.version);
     boolean waiting = status != null && status.stagingFleet != null
         && version.equals(status.stagingFleet.version) && status.stagingFleet.verifiedAt != null;
-    return version + " " + what + " for Release " + name + (waiting
-        ? ": the verified fleet receives the Elastic IP now"
-        : ": its fleet receives the Elastic IP once it is verified");
+    return version + " " + what + " for Release " + name + (serving ? ": it serves already"
+        : waiting ? ": the verified fleet receives the Elastic IP now"
+            : ": its fleet receives the Elastic IP once it is verified");
   }
 
   /**
