@@ -11,7 +11,9 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -30,8 +32,11 @@ import java.util.function.Supplier;
 /**
  * The JOSDK side of a reconcile, and nothing more: it runs one {@link ReleasePass}
  * (observe → decide → act → status) and turns its result into a status patch and a time to
- * look again.
+ * look again. Besides spec changes, a change of the abort or retry annotation starts a
+ * reconcile ({@link ReleaseUpdates}).
  */
+@ControllerConfiguration(generationAwareEventProcessing = false,
+    informer = @Informer(onUpdateFilter = ReleaseUpdates.class))
 public class ReleaseReconciler implements Reconciler<Release>, Cleaner<Release> {
 
   private final Supplier<Map<ResourceID, Set<ReleaseView>>> poll;

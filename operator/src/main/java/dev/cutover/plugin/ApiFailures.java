@@ -34,7 +34,8 @@ final class ApiFailures {
       return new Outcome(ExitCodes.NOT_FOUND, "not found: " + what
           + (serverSays.isEmpty() ? "" : " (" + serverSays + ")"), List.of());
     }
-    if (code == 0) {
+    if (code <= 0) {
+      // No HTTP answer at all: fabric8 reports 0 or -1 with the I/O error as the cause.
       return new Outcome(ExitCodes.API_ERROR, "cannot reach the cluster to " + verb + " "
           + what + ": " + rootCause(e), List.of());
     }

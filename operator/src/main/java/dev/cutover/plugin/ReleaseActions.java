@@ -7,7 +7,6 @@ import dev.cutover.api.PreviousFleet;
 import dev.cutover.api.Promotion;
 import dev.cutover.api.Release;
 import dev.cutover.api.ReleaseStatus;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.Resource;
@@ -20,7 +19,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -35,10 +33,10 @@ import java.util.function.Function;
  */
 public final class ReleaseActions {
 
-  /** metadata.generation of the spec whose staging fleet is given up; read by the operator. */
-  public static final String ABORT_ANNOTATION = "cutover.dev/abort";
-  /** When a person asked to stage the failed or aborted version again (RFC 3339). */
-  public static final String RETRY_ANNOTATION = "cutover.dev/retry";
+  /** metadata.generation of the spec whose staged fleet is given up; read by the operator. */
+  public static final String ABORT_ANNOTATION = Release.ABORT_ANNOTATION;
+  /** A token (the time it was asked, RFC 3339) to stage the failed version again, once. */
+  public static final String RETRY_ANNOTATION = Release.RETRY_ANNOTATION;
 
   /** How often an action reads again after its patch met a newer resourceVersion. */
   static final int ATTEMPTS = 5;
@@ -79,48 +77,70 @@ public final class ReleaseActions {
   private static String approved(Release release, String version, String what) {
     String name = release.getMetadata().getName();
     ReleaseStatus status = release.getStatus();
+    boolean serving = status != null && status.activeFleet != null
+        && version.equals(status.activeFleet.version);
     boolean waiting = status != null && status.stagingFleet != null
         && version.equals(status.stagingFleet.version) && status.stagingFleet.verifiedAt != null;
-    return version + " " + what + " for Release " + name + (waiting
-        ? ": the verified fleet receives the Elastic IP now"
-        : ": its fleet receives the Elastic IP once it is verified");
+    return version + " " + what + " for Release " + name + (serving ? ": it serves already"
+        : waiting ? ": the verified fleet receives the Elastic IP now"
+            : ": its fleet receives the Elastic IP once it is verified");
   }
 
   /**
-   * Gives up the staging version: writes {@value #ABORT_ANNOTATION} = metadata.generation, upon
-   * which the operator terminates the staging fleet, leaves production as it is and reports
-   * Stalled (reason Aborted) until the spec changes. Not possible when the spec's version
-   * already serves and nothing is staged.
+   * Gives up the staged version: writes {@value #ABORT_ANNOTATION} = metadata.generation, upon
+   * which the operator terminates the staged fleet, leaves production as it is and reports
+   * Stalled (reason Aborted) until the spec changes or a retry. Not possible when the spec's
+   * version already serves or is the retained fleet production returns to, nor when it already
+   * failed.
    */
   public static Outcome abort(KubernetesClient c, String namespace, String name) {
     return change(c, namespace, name, release -> {
       String generation = String.valueOf(release.getMetadata().getGeneration());
       String version = release.getSpec().version;
       ReleaseStatus status = release.getStatus();
-      if (generation.equals(annotation(release, ABORT_ANNOTATION))) {
+      if (ReleaseFacts.abortAsked(release)) {
         return done("Release " + name + " is already aborted at generation " + generation);
       }
-      if (status != null && status.stagingFleet == null && status.activeFleet != null
-          && version.equals(status.activeFleet.version)) {
+      String desired = ReleaseFacts.desiredFleet(release);
+      if (status != null && status.activeFleet != null
+          && desired.equals(status.activeFleet.id)) {
         return refuse("nothing to abort: " + version + " (spec.version) already serves "
-            + "Release " + name + " and no fleet is staged");
+            + "Release " + name);
+      }
+      if (status != null && status.previousFleet != null
+          && desired.equals(status.previousFleet.id)) {
+        return refuse("nothing to abort: Release " + name + " is switching back to the "
+            + "retained fleet of " + version + ", which production returns to; set "
+            + "spec.version to stay on " + (status.activeFleet == null ? "the active fleet"
+                : status.activeFleet.version));
+      }
+      Optional<Failure> failed = ReleaseFacts.blockingFailure(release);
+      if (failed.isPresent()) {
+        return refuse("nothing to abort: " + version + " already failed ("
+            + failed.get().reason + "), nothing of it is staged; `kubectl cutover retry "
+            + name + "` stages it again");
       }
       Map<String, Object> annotations = new LinkedHashMap<>();
       annotations.put(ABORT_ANNOTATION, generation);
       annotations.put(RETRY_ANNOTATION, null);
       String production = status == null || status.activeFleet == null ? "nothing"
           : status.activeFleet.version;
+      List<String> warnings = Boolean.TRUE.equals(release.getSpec().paused)
+          ? List.of("Release " + name + " is paused: Cutover gives " + version + " up once "
+              + "it is resumed")
+          : List.of();
       return new Patch(Map.of("metadata", Map.of("annotations", annotations)),
-          "aborting " + version + " of Release " + name + ": the staging fleet is terminated, "
+          "aborting " + version + " of Release " + name + ": its staged fleet is terminated, "
               + "production (" + production + ") stays as it is until the spec changes or "
               + "`kubectl cutover retry " + name + "`",
-          List.of());
+          warnings);
     });
   }
 
   /**
-   * Stages the failed or aborted version again: removes {@value #ABORT_ANNOTATION} and writes
-   * {@value #RETRY_ANNOTATION} = now. Not possible when nothing failed or was aborted.
+   * Stages the failed or aborted version again from scratch: removes {@value #ABORT_ANNOTATION}
+   * and writes {@value #RETRY_ANNOTATION} = now (a token the operator honours once). Not
+   * possible when nothing failed or was aborted.
    */
   public static Outcome retry(KubernetesClient c, String namespace, String name) {
     return retry(c, namespace, name, Clock.systemUTC());
@@ -128,38 +148,31 @@ public final class ReleaseActions {
 
   static Outcome retry(KubernetesClient c, String namespace, String name, Clock clock) {
     return change(c, namespace, name, release -> {
-      boolean aborted = annotation(release, ABORT_ANNOTATION) != null;
-      Optional<Failure> failed = failureOfThisSpec(release);
+      boolean aborted = ReleaseFacts.abortAsked(release);
+      Optional<Failure> failed = ReleaseFacts.blockingFailure(release);
+      String version = release.getSpec().version;
       if (!aborted && failed.isEmpty()) {
         ReleaseStatus status = release.getStatus();
-        return refuse("nothing to retry: Release " + name + " has neither failed nor been "
-            + "aborted" + (status == null || status.phase == null ? ""
+        return refuse("nothing to retry: " + version + " of Release " + name + " has neither "
+            + "failed nor been aborted" + (status == null || status.phase == null ? ""
                 : " (phase " + status.phase + ")"));
       }
       Map<String, Object> annotations = new LinkedHashMap<>();
       annotations.put(ABORT_ANNOTATION, null);
       annotations.put(RETRY_ANNOTATION,
           Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString());
-      String version = release.getSpec().version;
-      return new Patch(Map.of("metadata", Map.of("annotations", annotations)),
-          "retrying " + version + " of Release " + name + " ("
-              + (aborted ? "aborted" : "failed: " + failed.get().reason) + "): a new fleet is "
-              + "staged",
-          List.of());
+      List<String> warnings = Boolean.TRUE.equals(release.getSpec().paused)
+          ? List.of("Release " + name + " is paused: Cutover stages " + version + " again once "
+              + "it is resumed")
+          : List.of();
+      String message = failed.isPresent()
+          ? "retrying " + version + " of Release " + name + " (" + failed.get().reason
+              + "): a new fleet is staged from scratch"
+          : "withdrew the abort of " + version + " of Release " + name + " before Cutover "
+              + "carried it out";
+      return new Patch(Map.of("metadata", Map.of("annotations", annotations)), message,
+          warnings);
     });
-  }
-
-  /** The recorded failure, when it is of the spec as it is (a newer spec is retried anyway). */
-  static Optional<Failure> failureOfThisSpec(Release release) {
-    ReleaseStatus status = release.getStatus();
-    if (status == null || status.lastFailure == null) {
-      return Optional.empty();
-    }
-    Failure failure = status.lastFailure;
-    boolean sameVersion = Objects.equals(failure.version, release.getSpec().version);
-    boolean sameGeneration = failure.generation == null
-        || failure.generation.equals(release.getMetadata().getGeneration());
-    return sameVersion && sameGeneration ? Optional.of(failure) : Optional.empty();
   }
 
   /**
@@ -180,6 +193,16 @@ public final class ReleaseActions {
       if (previous.version.equals(version)) {
         return done("Release " + name + " is already switching back to " + version);
       }
+      String names = ReleaseFacts.fleetWithVersion(release, previous.version);
+      if (previous.id != null && !previous.id.equals(names)) {
+        return refuse("cannot undo to " + previous.version + " by setting spec.version alone: "
+            + "the template changed since that fleet served, so spec.version: "
+            + previous.version + " names a new fleet (" + names + ") that Cutover would launch "
+            + "and verify, not the retained fleet " + previous.id + ". Restore the template "
+            + previous.version + " ran with as well (from Git or the manifest you applied), "
+            + "or set spec.version yourself to launch " + previous.version + " with today's "
+            + "template");
+      }
       List<String> warnings = new ArrayList<>();
       if (status.stagingFleet != null && !previous.version.equals(status.stagingFleet.version)) {
         warnings.add("the staging fleet of " + status.stagingFleet.version
@@ -190,7 +213,8 @@ public final class ReleaseActions {
           List.of("spec.version: " + previous.version),
           "switching Release " + name + " back from " + serving + " to " + previous.version
               + " (the retained fleet " + previous.id + (previous.expiresAt == null ? ""
-                  : ", kept until " + previous.expiresAt) + ")");
+                  : ", which would expire " + Times.relative(previous.expiresAt,
+                      Instant.now())) + ")");
       warnings.addAll(patch.warnings());
       return new Patch(patch.body(), patch.message(), warnings);
     });
@@ -246,11 +270,6 @@ public final class ReleaseActions {
         .map(owner -> List.of(owner.warning(release.getMetadata().getName(), fields)))
         .orElse(List.of());
     return new Patch(Map.of("spec", spec), message, warnings);
-  }
-
-  static String annotation(HasMetadata object, String key) {
-    Map<String, String> annotations = object.getMetadata().getAnnotations();
-    return annotations == null ? null : annotations.get(key);
   }
 
   /** Reads, decides and patches, reading again when the Release changed in between. */
