@@ -4,10 +4,11 @@ MVN ?= mvn -B -ntp
 export CUTOVER_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/cutover
 export KUBE_API_TEST_DIR ?= $(CUTOVER_CACHE)/kubeapitest
 
-.PHONY: help test soak bench demo tools tools-kube tools-moto tools-helm tools-prometheus build \
+.PHONY: help test soak bench demo tools tools-kube tools-moto tools-helm tools-prometheus tools-chromium build \
   crds docs dev-up \
-  dev-down run image image-docker clean
+  dev-down run image image-docker clean plugin install-plugin plugin-bench
 IMAGE ?= ghcr.io/cutover-dev/cutover-operator:0.1.0
+PREFIX ?= $(HOME)/.local
 
 # Failsafe kills a test JVM that runs longer than failsafe.timeout seconds (1200 by default, in
 # operator/pom.xml), so that a hung test cannot eat CI's budget. `make soak` sizes it from the
@@ -17,9 +18,9 @@ SOAK_IT_TIMEOUT ?= $(shell echo $$(( 1200 + 60 * $(or $(SOAK_KILLS),50) )))
 soak: override MVN += -Dfailsafe.timeout=$(SOAK_IT_TIMEOUT)
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
-tools: tools-kube tools-moto tools-helm tools-prometheus ## build or reuse all of them (kube binaries, moto, helm, prometheus)
+tools: tools-kube tools-moto tools-helm tools-prometheus tools-chromium ## build or reuse all of them (kube binaries, moto, helm, prometheus, chromium)
 
 tools-kube: ## build or reuse kube-apiserver, etcd and kubectl (Go 1.24+)
 	@hack/install-kube-binaries.sh
@@ -29,6 +30,9 @@ tools-moto: ## install or reuse moto, the EC2 emulator (Python 3)
 
 tools-prometheus: ## install or reuse Prometheus for the metric-check tests (Debian package)
 	@hack/install-prometheus.sh
+
+tools-chromium: ## install or reuse headless Chromium + chromedriver for the release page's browser test (Debian packages, root)
+	@hack/install-chromium.sh
 
 tools-helm: ## build or reuse helm, for the chart tests of `make test` (Go 1.26+)
 	@hack/install-helm.sh
@@ -68,6 +72,18 @@ dev-up: tools-kube tools-moto ## start a local control plane + moto in the backg
 
 dev-down: ## stop what dev-up started
 	@hack/dev-down.sh
+
+plugin: build ## build kubectl-cutover, the kubectl plugin (operator/target/kubectl-cutover)
+	@hack/plugin.sh build
+
+install-plugin: plugin ## install kubectl-cutover into PREFIX/bin (PREFIX=~/.local by default)
+	@hack/plugin.sh install $(PREFIX)
+
+plugin-bench: tools-kube plugin ## kubectl-cutover start-up, cold and warm, against a real API server; writes docs/PLUGIN-STARTUP.md
+	$(MVN) -q -pl operator test-compile dependency:build-classpath \
+	  -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
+	cd operator && java -cp target/test-classes:target/classes:$$(cat target/test-classpath.txt) \
+	  dev.cutover.bench.PluginStartup $(or $(PLUGIN_BENCH_RUNS),10) 'make plugin-bench'
 
 run: build ## run the operator against the current kubeconfig and AWS credentials
 	java -jar $(wildcard operator/target/cutover-operator-*.jar)

@@ -17,6 +17,7 @@ import dev.cutover.observe.LaunchTemplateLookups;
 import dev.cutover.observe.MetricResults;
 import dev.cutover.ec2.ManagedInstance;
 import dev.cutover.observe.ObservedWorld;
+import dev.cutover.observe.Requests;
 import dev.cutover.status.Narrator;
 import dev.cutover.status.ReleaseEvents;
 import dev.cutover.status.StatusBuilder;
@@ -304,7 +305,8 @@ public final class ReleasePass {
         spec.primaryAddress() == null ? null : spec.primaryAddress().allocationId,
         otherAddresses(spec), addressSince(release));
     world = world.withHttp(checks.results(world.instances().stream()
-        .map(ManagedInstance::id).toList())).withMetrics(metricResults.results(key(release)));
+        .map(ManagedInstance::id).toList())).withMetrics(metricResults.results(key(release)))
+        .withRequests(Requests.of(release));
     return release.isMarkedForDeletion() ? world
         : world.withTenancy(accounts.tenancyFor(release, inventory))
             .withLaunchTemplates(launchTemplates.lookUp(release, inventory.gateway()));

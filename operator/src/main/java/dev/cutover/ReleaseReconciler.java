@@ -12,7 +12,9 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -37,8 +39,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The JOSDK side of a reconcile, and nothing more: it runs one {@link ReleasePass}
  * (observe → decide → act → status) and turns its result into a status patch and a time to
- * look again.
+ * look again. Besides spec changes, a change of the abort or retry annotation starts a
+ * reconcile ({@link ReleaseUpdates}).
  */
+@ControllerConfiguration(generationAwareEventProcessing = false,
+    informer = @Informer(onUpdateFilter = ReleaseUpdates.class))
 public class ReleaseReconciler implements Reconciler<Release>, Cleaner<Release> {
 
   private static final Logger log = LoggerFactory.getLogger(ReleaseReconciler.class);

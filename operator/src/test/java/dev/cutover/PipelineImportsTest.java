@@ -28,7 +28,9 @@ class PipelineImportsTest {
       "observe", Set.of("api", "ec2"),
       "decide", Set.of("api", "ec2", "observe"),
       "act", Set.of("api", "ec2", "observe", "decide"),
-      "status", Set.of("api", "ec2", "observe", "decide"));
+      "status", Set.of("api", "ec2", "observe", "decide"),
+      // kubectl cutover: the Kubernetes client and the typed model, nothing of the pipeline.
+      "plugin", Set.of("api"));
 
   static final Pattern USE = Pattern.compile("\\bdev\\.cutover\\.([a-z]+)\\.[A-Z]");
   static final Path MAIN = Path.of("src", "main", "java", "dev", "cutover");

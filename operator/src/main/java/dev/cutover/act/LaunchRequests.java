@@ -18,9 +18,10 @@ import java.util.Map;
 /**
  * Turns a planned launch into the RunInstances request: the Release's template, the tags that
  * prove ownership from the first moment, userData with its variables substituted, and a
- * ClientToken that names the Release, the fleet, the slots and the instances they replace, and
- * nothing else, so the same launch decided again (after a crash, a lost response, a new
- * generation of the spec) carries the same token and AWS returns the instances it launched.
+ * ClientToken that names the Release, the fleet, the slots and the instances they replace (and,
+ * after a retry, the retry's token), and nothing else, so the same launch decided again (after a
+ * crash, a lost response, a new generation of the spec) carries the same token and AWS returns
+ * the instances it launched.
  */
 public final class LaunchRequests {
 
@@ -87,6 +88,10 @@ public final class LaunchRequests {
     if (launch.instanceType() != null && t.instanceTypes != null && !t.instanceTypes.isEmpty()
         && !launch.instanceType().equals(t.instanceTypes.get(0))) {
       parts.add("type=" + launch.instanceType());
+    }
+    if (launch.attempt() != null) {
+      // A retried version: EC2 must launch anew, not return the failed attempt's instances.
+      parts.add("attempt=" + launch.attempt());
     }
     return parts.toArray(String[]::new);
   }

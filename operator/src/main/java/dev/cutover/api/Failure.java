@@ -29,4 +29,12 @@ public class Failure {
   @JsonPropertyDescription("Set when the failed fleet is kept for debugging "
       + "(verification.keepFailedFor): when it is terminated (RFC 3339).")
   public String keptUntil;
+
+  @JsonPropertyDescription("Aborted only: a digest of the spec that was aborted, spec.paused "
+      + "left out: pausing or resuming does not end an abort, any other spec change does.")
+  public String specDigest;
+
+  @JsonPropertyDescription("The cutover.dev/retry token the Release already carried when it "
+      + "failed: it does not retry this failure; a new token does.")
+  public String retryTokenAtFailure;
 }

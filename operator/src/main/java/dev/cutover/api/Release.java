@@ -32,6 +32,24 @@ public class Release extends CustomResource<ReleaseSpec, ReleaseStatus> implemen
   public static final String GROUP = "cutover.dev";
   public static final String VERSION = "v1alpha1";
 
+  /**
+   * Gives up the version the spec names, recorded outside the spec (a GitOps-owned spec is not
+   * edited): its value is the {@code metadata.generation} aborted, as a decimal number. It
+   * applies while the generation is that one and the spec's fleet is not production's: the
+   * staged fleet is terminated, production is untouched, the Release is Stalled (Aborted).
+   * Any other spec change ends it (pausing and resuming do not); a value naming another
+   * generation is stale and ignored.
+   */
+  public static final String ABORT_ANNOTATION = GROUP + "/abort";
+
+  /**
+   * Stages the spec's version again from scratch after it failed (any reason, an abort
+   * included): an opaque token (an RFC 3339 time, say); each new token retries once, and the
+   * one honoured last is kept in {@code status.lastRetry}. A token set while nothing failed
+   * does nothing.
+   */
+  public static final String RETRY_ANNOTATION = GROUP + "/retry";
+
   @Override
   protected ReleaseStatus initStatus() {
     return new ReleaseStatus();

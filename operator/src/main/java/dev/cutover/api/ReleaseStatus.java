@@ -75,12 +75,18 @@ public class ReleaseStatus {
       + "the switch, postSwitch after it) and their last measurements.")
   public List<MetricStatus> metrics;
 
-  @JsonPropertyDescription("The last failed release, not retried until the spec changes.")
+  @JsonPropertyDescription("The last failed release (reason Aborted when a person gave it up "
+      + "with the cutover.dev/abort annotation), not tried again until the spec changes or a "
+      + "new cutover.dev/retry token asks for it.")
   public Failure lastFailure;
 
   @JsonPropertyDescription("The operator shard that acts on this Release, since when, and the "
       + "shard it took the Release over from.")
   public ShardRecord shard;
+
+  @JsonPropertyDescription("The last retry honoured (annotation cutover.dev/retry): its token, "
+      + "never honoured twice, and the failure it forgot.")
+  public RetryRecord lastRetry;
 
   @JsonPropertyDescription("The last 10 switches, newest last.")
   public List<HistoryEntry> history = new ArrayList<>();

@@ -33,10 +33,20 @@ public sealed interface Action {
    * @param instanceType the type of template.instanceTypes chosen for this subnet (null: the
    *     template's instanceType, or its launch template's)
    * @param launchTemplate the launch template version to launch from (null: none)
+   * @param attempt the retry token of the attempt this launch belongs to (null: the first
+   *     attempt, or no retry of this fleet): a retried version launches with new ClientTokens
    */
   record Launch(String fleetId, String version, List<Integer> slots, String subnetId,
       List<String> replacing, String purpose, String role, String instanceType,
-      LaunchTemplateVersion launchTemplate) implements Action {
+      LaunchTemplateVersion launchTemplate, String attempt) implements Action {
+
+    /** A launch of the first attempt (no retry). */
+    public Launch(String fleetId, String version, List<Integer> slots, String subnetId,
+        List<String> replacing, String purpose, String role, String instanceType,
+        LaunchTemplateVersion launchTemplate) {
+      this(fleetId, version, slots, subnetId, replacing, purpose, role, instanceType,
+          launchTemplate, null);
+    }
 
     /** A launch of a single-role Release. */
     public Launch(String fleetId, String version, List<Integer> slots, String subnetId,

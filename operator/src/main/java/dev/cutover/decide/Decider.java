@@ -50,6 +50,9 @@ public final class Decider {
     Optional<Health> noAddress = address(d).or(() -> Claims.check(d));
     String desiredId = d.templates.unknown() ? lastKnownFleet(d)
         : FleetIds.of(d.spec, d.templates.pins());
+    if (noAddress.isEmpty() && !d.templates.unknown()) {
+      Retries.honour(d, desiredId);
+    }
     Roles roles = Roles.resolve(d, desiredId, d.spec.retention.ttl());
     d.addressHolder = d.holder();
     recordSwitchStatusMissed(d, roles.active());
@@ -75,6 +78,9 @@ public final class Decider {
     } else if (d.failureBlocks(desiredId)) {
       Production.retain(d, roles);
       health = failed(d, roles);
+    } else if (Aborts.applies(d, roles)) {
+      Production.retain(d, roles);
+      health = Aborts.abort(d, roles);
     } else if (retained != null && desiredId.equals(retained.id())
         && Addresses.hasEntryRole(d, retained)) {
       health = Switches.switchBack(d, roles);
@@ -97,6 +103,11 @@ public final class Decider {
               + reported.message());
     }
     reported = Tenants.withheld(d, reported).orElse(reported);
+    Optional<String> badAbort = Aborts.unreadable(d);
+    if (badAbort.isPresent()) {
+      reported = reported.withAvailability(reported.available(), reported.message()
+          + badAbort.get());
+    }
     if (!d.hookReports.isEmpty()) {
       reported = reported.withAvailability(reported.available(), reported.message() + " "
           + String.join(" ", d.hookReports));
@@ -331,6 +342,9 @@ public final class Decider {
     boolean available = d.serves(active);
     boolean reverted = FailureReason.PostSwitchCheckFailed.is(d.lastFailure.reason);
     d.phase = reverted ? Phase.Degraded : Phase.Failed;
+    if (FailureReason.Aborted.is(d.lastFailure.reason)) {
+      return Aborts.stalled(d, active, available);
+    }
     return Health.stalled(available, d.lastFailure.reason,
         (reverted ? d.spec.version + " was reverted: " : "Release of " + d.spec.version
             + " failed: ") + d.lastFailure.message
@@ -356,6 +370,14 @@ public final class Decider {
     observed.held = d.held;
     observed.keepDraining();
     observed.keptIntent = last.intent;
+    observed.lastRetry = d.lastRetry;
+    boolean aborted = d.lastFailure != null && FailureReason.Aborted.is(d.lastFailure.reason)
+        && d.failureBlocks(roles.desiredId());
+    if (aborted) {
+      // The abort is a person's request, not a change the pause withholds: recorded now,
+      // carried out (its fleet terminated) once paused is false.
+      observed.lastFailure = d.lastFailure;
+    }
     observed.phase = last.phase == null ? Phase.Pending : last.phase;
     if (last.stagingFleet != null && last.stagingFleet.id != null) {
       Fleet staged = d.world.fleets().get(last.stagingFleet.id);
@@ -365,7 +387,9 @@ public final class Decider {
     }
     boolean available = observed.serves(roles.active());
     return observed.plan(Health.paused(available, "Paused: observing only" + (withheld == 0 ? "." : "; " + withheld + " change"
-            + (withheld == 1 ? " is" : "s are") + " waiting for paused: false.")), false);
+            + (withheld == 1 ? " is" : "s are") + " waiting for paused: false.")
+        + (aborted ? Aborts.whilePaused(d) : "")
+        + Aborts.unreadable(d).orElse("")), false);
   }
 
   private static Instant instant(String text) {

@@ -103,6 +103,10 @@ final class Draft {
   String addressHolder;
   final List<HistoryEntry> history;
   Failure lastFailure;
+  /** The last retry honoured: status's, or the one this plan honours (see Retries). */
+  dev.cutover.api.RetryRecord lastRetry;
+  /** What the Release's annotations ask for (abort, retry). */
+  final dev.cutover.observe.Requests requests;
   /** Failures still waiting for their retry time (the others are tried again now). */
   List<ActionError> errors;
   /** An intent status keeps after the plan. */
@@ -125,6 +129,8 @@ final class Draft {
     }
     this.history = new ArrayList<>(last.history == null ? List.of() : last.history);
     this.lastFailure = last.lastFailure;
+    this.lastRetry = last.lastRetry;
+    this.requests = world.requests();
     // Kept: errors still waiting for their retry time, and launches whose outcome no poll has
     // shown yet (they hold further launches of their fleet, see launchUnseen).
     this.errors = last.errors == null ? List.of() : last.errors.stream()
@@ -519,14 +525,36 @@ final class Draft {
     failure.reason = reason;
     failure.message = message;
     failure.at = now.toString();
+    failure.retryTokenAtFailure = Retries.pendingToken(this);
+    if (FailureReason.Aborted.is(reason)) {
+      failure.specDigest = specDigest();
+    }
     return failure;
   }
 
-  /** A failure recorded for this fleet at this generation: it is not retried. */
+  /**
+   * A failure recorded for this fleet at this generation: it is not tried again (until a
+   * retry, see Retries). An abort also blocks at later generations of the same spec, when
+   * only spec.paused changed.
+   */
   boolean failureBlocks(String fleetId) {
     Failure f = lastFailure;
-    return f != null && fleetId.equals(f.fleetId)
-        && java.util.Objects.equals(f.generation, release.getMetadata().getGeneration());
+    if (f == null || !fleetId.equals(f.fleetId)) {
+      return false;
+    }
+    return java.util.Objects.equals(f.generation, release.getMetadata().getGeneration())
+        || FailureReason.Aborted.is(f.reason) && f.specDigest != null
+            && f.specDigest.equals(specDigest());
+  }
+
+  private String specDigest;
+
+  /** The digest of this spec without spec.paused (see FleetIds.specDigest). */
+  String specDigest() {
+    if (specDigest == null) {
+      specDigest = FleetIds.specDigest(spec);
+    }
+    return specDigest;
   }
 
   String holder() {
@@ -566,7 +594,7 @@ final class Draft {
     Facts facts = new Facts(phase, Optional.ofNullable(serving), Optional.ofNullable(retaining),
         Optional.ofNullable(trial), List.copyOf(held), eip, addressHolder, List.copyOf(history),
         lastFailure, errors, keptIntent, Addresses.after(this), templates.status(),
-        unavailableTypes, drains(), HookGates.kept(this));
+        unavailableTypes, drains(), HookGates.kept(this), lastRetry);
     // Drains go last: a plan that stops at a failed EC2 call writes none of its facts, so a
     // drain begun before that call would be forgotten and begun again (a new full wait) on
     // every retry. After the last EC2 call, nothing can fail after it.

@@ -29,13 +29,14 @@ import java.util.Optional;
  * @param draining instances draining before their termination (spec.drain)
  * @param hooks the webhook calls status remembers (the calls this plan makes are added to them
  *     by status/, with their answers)
+ * @param lastRetry the last retry honoured (cutover.dev/retry), this plan's if it honours one
  */
 public record Facts(Phase phase, Optional<Serving> active, Optional<Kept> retained,
     Optional<Trial> staging, List<Kept> held, Optional<ElasticIp> address, String addressHolder,
     List<HistoryEntry> history, Failure lastFailure, List<ActionError> errors, Intent intent,
     List<AddressFact> addresses, List<LaunchTemplateStatus> launchTemplates,
     List<InstanceTypeRefusal> unavailableTypes, List<Draining> draining,
-    List<dev.cutover.api.HookRecord> hooks) {
+    List<dev.cutover.api.HookRecord> hooks, dev.cutover.api.RetryRecord lastRetry) {
 
   /** One address after the plan: its role and index (role "preview" for the preview). */
   public record AddressFact(String role, int index, ElasticIp address, String holder,

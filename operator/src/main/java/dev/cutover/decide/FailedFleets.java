@@ -51,7 +51,9 @@ final class FailedFleets {
    */
   static Optional<Instant> keepUntil(Draft d, FailureReason reason) {
     Duration keep = d.spec.verification.keepFailedLength();
-    if (reason == FailureReason.ApprovalExpired || keep.isZero()) {
+    // An aborted fleet did not fail either: the person who gave it up wants it gone.
+    if (reason == FailureReason.ApprovalExpired || reason == FailureReason.Aborted
+        || keep.isZero()) {
       return Optional.empty();
     }
     return Optional.of(d.now.plus(keep));
@@ -70,8 +72,11 @@ final class FailedFleets {
   /** The termination reason of the instances of a failed fleet. */
   static String cleanupReason(Failure f) {
     return f != null && FailureReason.ApprovalExpired.is(f.reason) ? APPROVAL_EXPIRED
-        : CLEANED_UP;
+        : f != null && FailureReason.Aborted.is(f.reason) ? ABORTED : CLEANED_UP;
   }
+
+  /** The termination reason of an aborted fleet's instances (terminated at once, no drain). */
+  static final String ABORTED = FailureReason.Aborted.name();
 
   /**
    * Instances of an attempt that was abandoned (approval expired) or kept for debugging, when
@@ -80,8 +85,18 @@ final class FailedFleets {
    * may have changed them while debugging). They were launched no later than the failure.
    */
   static List<ManagedInstance> leftovers(Draft d, Fleet fleet) {
+    if (fleet == null || d.held.stream().anyMatch(k -> k.fleet().id().equals(fleet.id()))) {
+      // Held because its role is unknown (status was lost): it may have served before.
+      return List.of();
+    }
+    Optional<Instant> retried = Retries.replacedAttemptFailedAt(d, fleet.id());
+    if (retried.isPresent()) {
+      // A retry stages the version from scratch: the failed attempt's instances go first.
+      return fleet.notGone().stream().filter(i -> Retries.ofReplacedAttempt(d, fleet, i))
+          .toList();
+    }
     Failure f = d.last.lastFailure;
-    if (fleet == null || f == null || f.at == null || !fleet.id().equals(f.fleetId)
+    if (f == null || f.at == null || !fleet.id().equals(f.fleetId)
         || f.keptUntil == null && !FailureReason.ApprovalExpired.is(f.reason)) {
       return List.of();
     }
@@ -94,9 +109,17 @@ final class FailedFleets {
   static String retry(Draft d, String reason) {
     if (FailureReason.ApprovalExpired.is(reason)) {
       return " set promotion.approvedVersion to " + d.spec.version + " to launch and verify it "
-          + "again (it switches once verified), or change the spec otherwise.";
+          + "again (it switches once verified), or change the spec otherwise" + retryAsIs(d)
+          + ".";
     }
-    return " change the spec to try again.";
+    return " change the spec to try again" + retryAsIs(d) + ".";
+  }
+
+  /** The retry that stages the same spec again, named for people. */
+  static String retryAsIs(Draft d) {
+    return ", or stage " + d.spec.version + " again from scratch with `kubectl cutover retry "
+        + d.release.getMetadata().getName() + "` (a new " + dev.cutover.api.Release
+            .RETRY_ANNOTATION + " token)";
   }
 
   /** What status says about a failed fleet kept for debugging. */

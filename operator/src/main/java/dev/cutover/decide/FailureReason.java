@@ -13,7 +13,9 @@ public enum FailureReason {
   /** The preSwitch hook (failurePolicy Abort) refused or failed: the switch never happened. */
   PreSwitchHookVetoed,
   /** The new active fleet failed its checks within the post-switch window. */
-  PostSwitchCheckFailed;
+  PostSwitchCheckFailed,
+  /** A person gave the version up (annotation cutover.dev/abort naming the generation). */
+  Aborted;
 
   public boolean is(String reason) {
     return name().equals(reason);

@@ -103,6 +103,7 @@ public final class Failures {
     f.reason = reason;
     f.message = message;
     f.at = now.toString();
+    f.retryTokenAtFailure = Retries.pendingToken(release);
     return f;
   }
 

@@ -72,14 +72,15 @@ final class Launches {
       }
       groups.addAll(bySubnet.values());
     }
-    List<String> dead = deadInSlots(fleet, role.name(), slots);
+    List<String> dead = deadInSlots(d, fleet, role.name(), slots);
+    String attempt = Retries.attempt(d, fleetId);
     var launchTemplate = d.templates.of(role.name()).map(Templates.Pinned::version)
         .orElse(null);
     for (List<Integer> group : groups) {
       String subnet = subnetOf(t, group.get(0));
       d.actions.add(new Launch(fleetId, version, group, subnet, dead, purpose, role.name(),
           InstanceTypes.choose(t, d.unavailableTypes, fleetId, role.name(), subnet),
-          launchTemplate));
+          launchTemplate, attempt));
     }
   }
 
@@ -87,13 +88,19 @@ final class Launches {
     return t.subnetIds.get(slot % t.subnetIds.size());
   }
 
-  /** Instances that held these slots and died: part of the launch token of their replacement. */
-  private static List<String> deadInSlots(Fleet fleet, String role, List<Integer> slots) {
+  /**
+   * Instances that held these slots and died: part of the launch token of their replacement.
+   * Those of an attempt a retry replaced are left out: the retry's own token tells the new
+   * attempt apart, and they stop being listed after a while, which must not change the token.
+   */
+  private static List<String> deadInSlots(Draft d, Fleet fleet, String role,
+      List<Integer> slots) {
     if (fleet == null) {
       return List.of();
     }
     return fleet.instances().stream()
-        .filter(i -> !i.state().isAlive() && i.role().equals(role) && slots.contains(i.slot()))
+        .filter(i -> !i.state().isAlive() && i.role().equals(role) && slots.contains(i.slot())
+            && !Retries.ofReplacedAttempt(d, fleet, i))
         .map(ManagedInstance::id).sorted().toList();
   }
 }

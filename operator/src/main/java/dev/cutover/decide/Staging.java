@@ -89,13 +89,19 @@ final class Staging {
    */
   private static Health replaceLeftovers(Draft d, List<ManagedInstance> leftovers,
       boolean available) {
-    d.terminate(leftovers, d.spec.version, FailedFleets.cleanupReason(d.last.lastFailure));
+    String fleetId = leftovers.get(0).fleetId();
+    var retry = Retries.replacedAttemptFailedAt(d, fleetId).map(at -> d.lastRetry);
+    String failedAt = retry.map(r -> r.failedAt).orElse(d.last.lastFailure.at);
+    String reason = retry.map(r -> r.failure).orElse(d.last.lastFailure.reason);
+    var failure = new dev.cutover.api.Failure();
+    failure.reason = reason;
+    d.terminate(leftovers, d.spec.version, FailedFleets.cleanupReason(failure));
     d.phase = Phase.Provisioning;
     d.wakeAt(d.now.plusSeconds(5));
     return progressing(available, "ReplacingFailedAttempt", "Terminating " + leftovers.size()
         + " instance" + (leftovers.size() == 1 ? "" : "s") + " of " + d.spec.version
-        + " left from the attempt given up at " + d.last.lastFailure.at + " ("
-        + d.last.lastFailure.reason + ") before launching it again.");
+        + " left from the attempt given up at " + failedAt + " (" + reason + ") before "
+        + "launching it again" + retry.map(r -> " (retry " + r.token + ")").orElse("") + ".");
   }
 
   /**
@@ -131,6 +137,7 @@ final class Staging {
     }
     return fleet.instances().stream()
         .filter(i -> inLayout(d, i) && !i.state().isAlive()
+            && !Retries.ofReplacedAttempt(d, fleet, i)
             && (!i.state().isGone() || !i.launchTime().isBefore(startedAt.minus(CLOCK_SKEW))))
         .toList();
   }

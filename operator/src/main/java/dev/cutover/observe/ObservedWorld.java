@@ -21,11 +21,26 @@ import java.util.stream.Collectors;
  *     addresses of its roles, its preview address), by allocation id
  * @param launchTemplates the launch template versions its spec names, as EC2 showed them
  * @param metrics the latest measurements of its metric checks
+ * @param requests what people asked through the Release's annotations (abort, retry)
  */
 public record ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp> elasticIp,
     Map<String, HttpCheckResult> http, List<ElasticIp> ownedAddresses, Instant polledAt,
     Instant observingSince, Tenancy tenancy, Map<String, ElasticIp> addresses,
-    LaunchTemplates launchTemplates, MeasuredMetrics metrics) {
+    LaunchTemplates launchTemplates, MeasuredMetrics metrics, Requests requests) {
+
+  public ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp> elasticIp,
+      Map<String, HttpCheckResult> http, List<ElasticIp> ownedAddresses, Instant polledAt,
+      Instant observingSince, Tenancy tenancy, Map<String, ElasticIp> addresses,
+      LaunchTemplates launchTemplates, MeasuredMetrics metrics) {
+    this(instances, elasticIp, http, ownedAddresses, polledAt, observingSince, tenancy,
+        addresses, launchTemplates, metrics, Requests.NONE);
+  }
+
+  /** The same world with what the Release's annotations ask for. */
+  public ObservedWorld withRequests(Requests asked) {
+    return new ObservedWorld(instances, elasticIp, http, ownedAddresses, polledAt,
+        observingSince, tenancy, addresses, launchTemplates, metrics, asked);
+  }
 
   public ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp> elasticIp,
       Map<String, HttpCheckResult> http, List<ElasticIp> ownedAddresses, Instant polledAt,
@@ -38,7 +53,7 @@ public record ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp>
   /** The same world with the latest measurements of the Release's metric checks. */
   public ObservedWorld withMetrics(MeasuredMetrics measured) {
     return new ObservedWorld(instances, elasticIp, http, ownedAddresses, polledAt,
-        observingSince, tenancy, addresses, launchTemplates, measured);
+        observingSince, tenancy, addresses, launchTemplates, measured, requests);
   }
 
   public ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp> elasticIp,
@@ -51,7 +66,7 @@ public record ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp>
   /** The same world with the launch template versions the Release names. */
   public ObservedWorld withLaunchTemplates(LaunchTemplates looked) {
     return new ObservedWorld(instances, elasticIp, http, ownedAddresses, polledAt,
-        observingSince, tenancy, addresses, looked, metrics);
+        observingSince, tenancy, addresses, looked, metrics, requests);
   }
 
   public ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp> elasticIp,
@@ -66,7 +81,7 @@ public record ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp>
     Map<String, ElasticIp> all = new LinkedHashMap<>(named);
     elasticIp.ifPresent(a -> all.put(a.allocationId(), a));
     return new ObservedWorld(instances, elasticIp, http, ownedAddresses, polledAt,
-        observingSince, tenancy, Map.copyOf(all), launchTemplates, metrics);
+        observingSince, tenancy, Map.copyOf(all), launchTemplates, metrics, requests);
   }
 
   public ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp> elasticIp,
@@ -78,7 +93,7 @@ public record ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp>
   /** The same world with what the cluster's AwsAccounts allow for its Release. */
   public ObservedWorld withTenancy(Tenancy observed) {
     return new ObservedWorld(instances, elasticIp, http, ownedAddresses, polledAt,
-        observingSince, observed, addresses, launchTemplates, metrics);
+        observingSince, observed, addresses, launchTemplates, metrics, requests);
   }
 
   public ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp> elasticIp) {
@@ -107,7 +122,7 @@ public record ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp>
   /** The same world with the HTTP check results of its instances. */
   public ObservedWorld withHttp(Map<String, HttpCheckResult> results) {
     return new ObservedWorld(instances, elasticIp, Map.copyOf(results), ownedAddresses,
-        polledAt, observingSince, tenancy, addresses, launchTemplates, metrics);
+        polledAt, observingSince, tenancy, addresses, launchTemplates, metrics, requests);
   }
 
   public HttpCheckResult http(String instanceId) {

@@ -74,9 +74,27 @@ public final class Narrator {
     events.warning(release, failure.code(), failure.getMessage());
   }
 
-  /** The phase changed: Normal, or Warning when the Release is stalled. */
+  /**
+   * The phase changed: Normal, or Warning when the Release is stalled. An abort and a retry
+   * are told once each, when status first records them: the abort as a Warning {@code Aborted}
+   * (instead of the phase's {@code Failed}, which it is not), the retry as a Normal
+   * {@code Retried}.
+   */
   public void transition(Release release, ReleaseStatus before, ReleaseStatus next) {
-    if (before != null && before.phase == next.phase) {
+    boolean aborted = newlyAborted(before, next);
+    if (aborted) {
+      var stalled = StatusBuilder.find(next, StatusBuilder.STALLED);
+      var ready = StatusBuilder.find(next, StatusBuilder.READY);
+      events.warning(release, "Aborted", stalled != null && "True".equals(stalled.getStatus())
+          ? stalled.getMessage() : ready == null ? next.lastFailure.message
+          : ready.getMessage());
+    }
+    newRetry(before, next).ifPresent(r -> events.normal(release, "Retried", "Staging "
+        + r.version + " again from scratch (" + dev.cutover.api.Release.RETRY_ANNOTATION + " "
+        + r.token + "): its last attempt failed (" + r.failure + (r.failedAt == null ? ""
+            : " at " + r.failedAt) + ") and is forgotten."));
+    if (before != null && before.phase == next.phase
+        || aborted && next.phase == dev.cutover.api.Phase.Failed) {
       return;
     }
     var ready = StatusBuilder.find(next, StatusBuilder.READY);
@@ -119,6 +137,26 @@ public final class Narrator {
   private static String shardName(String shard) {
     return shard == null || shard.isEmpty() ? "the operator without a shard name"
         : "shard " + shard;
+  }
+
+  /** Status records an abort it did not record before. */
+  private static boolean newlyAborted(ReleaseStatus before, ReleaseStatus next) {
+    var f = next.lastFailure;
+    if (f == null || !dev.cutover.decide.FailureReason.Aborted.is(f.reason)) {
+      return false;
+    }
+    var was = before == null ? null : before.lastFailure;
+    return was == null || !dev.cutover.decide.FailureReason.Aborted.is(was.reason)
+        || !Objects.equals(was.at, f.at) || !Objects.equals(was.fleetId, f.fleetId);
+  }
+
+  /** The retry status records that it did not record before. */
+  private static java.util.Optional<dev.cutover.api.RetryRecord> newRetry(ReleaseStatus before,
+      ReleaseStatus next) {
+    var r = next.lastRetry;
+    var was = before == null ? null : before.lastRetry;
+    return r != null && r.token != null && (was == null || !r.token.equals(was.token))
+        ? java.util.Optional.of(r) : java.util.Optional.empty();
   }
 
   public void deleted(Release release) {

@@ -45,7 +45,7 @@ public final class Notifier implements ReleaseEvents, AutoCloseable {
    * phases it tells on a transition, and a termination.
    */
   public static final Set<String> REASONS = Set.of("Promoted", "AwaitingPromotion", "Reverted",
-      "Failed", "SwitchedBack", "Terminated");
+      "Failed", "Aborted", "Retried", "SwitchedBack", "Terminated");
 
   static final int THREADS = 1;
   static final int QUEUE = 100;

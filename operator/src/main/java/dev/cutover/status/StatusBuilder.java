@@ -93,6 +93,7 @@ public final class StatusBuilder {
     s.launchTemplates = f.launchTemplates().isEmpty() ? null : f.launchTemplates();
     s.unavailableInstanceTypes = f.unavailableTypes().isEmpty() ? null : f.unavailableTypes();
     s.lastFailure = f.lastFailure();
+    s.lastRetry = f.lastRetry();
     s.errors = f.errors().isEmpty() ? null : f.errors();
     s.intent = f.intent();
     s.draining = f.draining().isEmpty() ? null : f.draining().stream()

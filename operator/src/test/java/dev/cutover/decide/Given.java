@@ -354,7 +354,36 @@ public final class Given {
   public ObservedWorld world() {
     return new ObservedWorld(List.copyOf(instances), Optional.ofNullable(address), http,
         List.copyOf(owned)).withTenancy(tenancy).withAddresses(addresses)
-        .withLaunchTemplates(launchTemplates).withMetrics(metrics);
+        .withLaunchTemplates(launchTemplates).withMetrics(metrics)
+        .withRequests(dev.cutover.observe.Requests.of(release));
+  }
+
+  /** The annotation cutover.dev/abort set to {@code value} (null: removed). */
+  public Given abortAnnotation(String value) {
+    return annotate(Release.ABORT_ANNOTATION, value);
+  }
+
+  /** A person aborts the current generation (cutover.dev/abort = metadata.generation). */
+  public Given abort() {
+    return abortAnnotation(String.valueOf(release.getMetadata().getGeneration()));
+  }
+
+  /** A person asks for a retry with this token (cutover.dev/retry; null: removed). */
+  public Given retry(String token) {
+    return annotate(Release.RETRY_ANNOTATION, token);
+  }
+
+  private Given annotate(String key, String value) {
+    var annotations = new java.util.HashMap<String, String>(
+        release.getMetadata().getAnnotations() == null ? java.util.Map.of()
+            : release.getMetadata().getAnnotations());
+    if (value == null) {
+      annotations.remove(key);
+    } else {
+      annotations.put(key, value);
+    }
+    release.getMetadata().setAnnotations(annotations);
+    return this;
   }
 
   /** What the cluster's AwsAccounts allow (none by default: the operator's own account). */

@@ -40,14 +40,17 @@ import software.amazon.awssdk.services.ec2.model.InstanceStateName;
  * the address it was hit on by asking moto (DescribeInstances in the current subnet), then
  * answers as the test wants that instance (version + slot) to answer. Requests and the local
  * addresses they arrived on are recorded per instance.
+ *
+ * <p>Public for the tests of other packages that need instances whose checks pass or fail on
+ * cue (the release page's browser test).
  */
-final class InstanceServers implements AutoCloseable {
+public final class InstanceServers implements AutoCloseable {
 
-  enum Behaviour { HEALTHY, FAILING, SLOW, HANGING }
+  public enum Behaviour { HEALTHY, FAILING, SLOW, HANGING }
 
   /** The VPC and subnet the tests create in moto: loopback addresses on Linux. */
-  static final String VPC_CIDR = "127.16.0.0/16";
-  static final String CIDR = "127.16.1.0/24";
+  public static final String VPC_CIDR = "127.16.0.0/16";
+  public static final String CIDR = "127.16.1.0/24";
   static final String PREFIX = "127.16.1.";
   /** moto hands out .4 first (.1–.3 are reserved, as on AWS), then in order. */
   static final int FIRST_HOST = 4;
@@ -89,7 +92,7 @@ final class InstanceServers implements AutoCloseable {
   private volatile String subnetId;
   private final AtomicInteger generation = new AtomicInteger();
 
-  InstanceServers(Ec2Client ec2) {
+  public InstanceServers(Ec2Client ec2) {
     this.ec2 = new Ec2World(ec2);
     List<HttpServer> bound = null;
     int chosen = -1;
@@ -114,7 +117,7 @@ final class InstanceServers implements AutoCloseable {
    * The HTTP check the tests give their Releases: /healthz on this port, fast enough for a test
    * (every 200 ms, 1 s timeout, 2 successes to pass).
    */
-  static dev.cutover.api.HttpCheck healthCheck(int port) {
+  public static dev.cutover.api.HttpCheck healthCheck(int port) {
     var http = new dev.cutover.api.HttpCheck();
     http.port = port;
     http.path = "/healthz";
@@ -125,7 +128,7 @@ final class InstanceServers implements AutoCloseable {
   }
 
   /** The port every instance's application listens on: the Release's check port. */
-  int port() {
+  public int port() {
     return port;
   }
 
@@ -142,7 +145,7 @@ final class InstanceServers implements AutoCloseable {
    * A new test: instances live in this moto subnet; every instance answers 200 again, and
    * nothing is counted yet.
    */
-  void useSubnet(String subnet) {
+  public void useSubnet(String subnet) {
     generation.incrementAndGet();
     subnetId = subnet;
     owners.clear();
@@ -152,7 +155,7 @@ final class InstanceServers implements AutoCloseable {
     received.clear();
   }
 
-  void set(String version, int slot, Behaviour behaviour) {
+  public void set(String version, int slot, Behaviour behaviour) {
     behaviours.put(Owner.key(version, slot), behaviour);
   }
 
