@@ -152,6 +152,12 @@ class PluginIT {
         Map.of("kustomize.toolkit.fluxcd.io/name", "apps"))));
     releases.awaitPhase("catalog", Phase.Live, ReleaseOps::ready);
 
+    var list = plugin.run("get", "-o", "json");
+    assertThat(list.exitCode()).as(list.toString()).isZero();
+    assertThat(json(list.stdout())).containsEntry("kind", "List");
+    assertThat(json(list.stdout()).get("items").toString()).contains("name=catalog",
+        "phase=Live");
+
     var notManual = plugin.run("promote", "catalog");
     assertThat(notManual.exitCode()).isEqualTo(ExitCodes.NOT_POSSIBLE);
     assertThat(notManual.stderr()).contains("not in Manual mode");
