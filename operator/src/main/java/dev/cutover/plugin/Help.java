@@ -35,6 +35,8 @@ final class Help {
         pause RELEASE           observe only: change nothing in EC2
         resume RELEASE          act again
         history RELEASE         the switches of the Release, newest last
+        dashboard               a live page of the Releases on 127.0.0.1, with promote,
+                                abort and undo (--port N, -n NS | -A, --no-open)
 
       Run kubectl cutover COMMAND --help for a command's flags.
 

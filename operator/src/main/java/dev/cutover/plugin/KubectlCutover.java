@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.cutover.api.HistoryEntry;
 import dev.cutover.api.Release;
+import dev.cutover.plugin.dashboard.Dashboard;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -16,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +48,9 @@ public final class KubectlCutover {
   /** Runs one command line; returns the exit code ({@link ExitCodes}). */
   static int run(String[] args, PrintStream out, PrintStream err, boolean terminal,
       Clock clock) {
+    if (args.length > 0 && "dashboard".equals(args[0])) {
+      return dashboard(Arrays.asList(args).subList(1, args.length), out, err);
+    }
     CommandLine line;
     try {
       line = CommandLine.parse(args);
@@ -80,6 +85,40 @@ public final class KubectlCutover {
           + ")");
     }
     return code;
+  }
+
+  /**
+   * {@code dashboard} has flags of its own (port, browser): the kubeconfig flags every command
+   * shares are taken here, the rest goes to the page's own parser.
+   */
+  private static int dashboard(List<String> args, PrintStream out, PrintStream err) {
+    List<String> kubeFlags = new ArrayList<>(List.of("get"));
+    List<String> pageFlags = new ArrayList<>();
+    for (int i = 0; i < args.size(); i++) {
+      String arg = args.get(i);
+      boolean kube = arg.equals("--context") || arg.equals("--kubeconfig");
+      if (kube && i + 1 < args.size()) {
+        kubeFlags.add(arg);
+        kubeFlags.add(args.get(++i));
+      } else if (arg.startsWith("--context=") || arg.startsWith("--kubeconfig=")) {
+        kubeFlags.add(arg);
+      } else {
+        pageFlags.add(arg);
+      }
+    }
+    Config config;
+    try {
+      config = Clients.config(CommandLine.parse(kubeFlags.toArray(String[]::new)));
+    } catch (CommandLine.UsageException | Clients.ConfigException e) {
+      err.println("error: " + e.getMessage());
+      return ExitCodes.USAGE;
+    } catch (KubernetesClientException e) {
+      err.println("error: cannot use the kubeconfig: " + ApiFailures.rootCause(e));
+      return ExitCodes.API_ERROR;
+    }
+    try (KubernetesClient client = Clients.client(config)) {
+      return Dashboard.run(client, pageFlags, out);
+    }
   }
 
   private static int command(CommandLine line, Config config, String namespace, PrintStream out,
