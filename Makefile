@@ -85,8 +85,10 @@ plugin-bench: tools-kube plugin ## kubectl-cutover start-up, cold and warm, agai
 	cd operator && java -cp target/test-classes:target/classes:$$(cat target/test-classpath.txt) \
 	  dev.cutover.bench.PluginStartup $(or $(PLUGIN_BENCH_RUNS),10) 'make plugin-bench'
 
+# The JVM flags a container runs with (helm/cutover/jvm.options, the reason for each in the file);
+# without a container memory limit the heap follows the machine's memory.
 run: build ## run the operator against the current kubeconfig and AWS credentials
-	java -jar $(wildcard operator/target/cutover-operator-*.jar)
+	java @helm/cutover/jvm.options -jar $(wildcard operator/target/cutover-operator-*.jar)
 
 image: ## build and push the operator image with Jib (needs a registry you can push to)
 	$(MVN) -pl operator -am package jib:build -DskipTests -Dimage=$(IMAGE)

@@ -44,6 +44,11 @@ public final class ReleasePass {
   public static final Duration AFTER_ACTING = Duration.ofSeconds(1);
   /** A status write that failed before a switch: nothing was done; try again after this. */
   public static final Duration AFTER_FAILED_WRITE = Duration.ofSeconds(5);
+  /**
+   * No snapshot of EC2 could tell this Release's world yet: the refresh it needs is on its way
+   * and wakes the Release when it lands; this is only in case that refresh fails.
+   */
+  public static final Duration AWAITING_REFRESH = Duration.ofSeconds(5);
 
   /** Writes a status now, before the EC2 call it announces; throws when it cannot. */
   @FunctionalInterface
@@ -56,9 +61,11 @@ public final class ReleasePass {
    * @param changed whether {@code status} differs from the Release's status
    * @param lookAgainIn when to reconcile again even if nothing happens; empty: on events only
    * @param deletionComplete for a Release being deleted: nothing of it is left in EC2
+   * @param awaitingRefresh the inventory could not tell the Release's world yet: nothing was
+   *     decided, and the Release is woken when the refresh it needs lands
    */
   public record Result(ReleaseStatus status, boolean changed, Optional<Duration> lookAgainIn,
-      boolean deletionComplete) {}
+      boolean deletionComplete, boolean awaitingRefresh) {}
 
   /** Where a Release's EC2 is: the inventory that observes it and the executor acting there. */
   public record Route(Ec2Inventory inventory, PlanExecutor executor) {}
@@ -127,6 +134,25 @@ public final class ReleasePass {
    *     is no longer this shard's (relabelled away, or taken over); the pass stops there
    */
   public Result run(Release release, StatusWriter writeFirst, BooleanSupplier stillHeld) {
+    long started = System.nanoTime();
+    Phases phases = new Phases();
+    try {
+      return run(release, writeFirst, stillHeld, phases);
+    } finally {
+      metrics.reconcilePhases(phases.dataWait, phases.ec2Calls,
+          Duration.ofNanos(System.nanoTime() - started).minus(phases.dataWait)
+              .minus(phases.ec2Calls));
+    }
+  }
+
+  /** Where a pass spent its time: waiting for observations, in EC2's mutating calls. */
+  private static final class Phases {
+    Duration dataWait = Duration.ZERO;
+    Duration ec2Calls = Duration.ZERO;
+  }
+
+  private Result run(Release release, StatusWriter writeFirst, BooleanSupplier stillHeld,
+      Phases phases) {
     ReleaseStatus before = release.getStatus();
     ShardOwnership.Verdict verdict = ownership.judge(before, clock.instant());
     Optional<Instant> settledAt = Optional.empty();
@@ -137,7 +163,7 @@ public final class ReleasePass {
     } else if (verdict instanceof ShardOwnership.Claim claim) {
       ReleaseStatus claimed = StatusBuilder.withShard(before, claim.record());
       if (!recordShard(writeFirst, release, claimed)) {
-        return new Result(before, false, Optional.of(AFTER_FAILED_WRITE), false);
+        return new Result(before, false, Optional.of(AFTER_FAILED_WRITE), false, false);
       }
       release.setStatus(claimed);
       before = claimed;
@@ -146,10 +172,17 @@ public final class ReleasePass {
       return notActing(release, writeFirst, verdict);
     }
     Route route = routes.routeFor(release);
-    ObservedWorld world = observe(release, route.inventory());
+    long observing = System.nanoTime();
+    Optional<ObservedWorld> observed = observe(release, route.inventory());
+    phases.dataWait = Duration.ofNanos(System.nanoTime() - observing);
+    if (observed.isEmpty()) {
+      // Never decided on a view the inventory cannot vouch for; woken when it can.
+      return new Result(before, false, Optional.of(AWAITING_REFRESH), false, true);
+    }
+    ObservedWorld world = observed.get();
     if (settledAt.isPresent() && !world.polledSince(settledAt.get())) {
       // Taken over from another shard: act only on a poll that shows what it did last.
-      return new Result(before, false, Optional.of(AFTER_ACTING), false);
+      return new Result(before, false, Optional.of(AFTER_ACTING), false, false);
     }
     Instant now = clock.instant();
     Plan plan = Decider.decide(release, world, now);
@@ -162,10 +195,11 @@ public final class ReleasePass {
     if ((plan.intent().isPresent() || callsHooks) && !plan.actions().isEmpty()) {
       recorded = StatusBuilder.withIntent(release, plan);
       if (!recordFirst(writeFirst, release, recorded, plan)) {
-        return new Result(before, false, Optional.of(AFTER_FAILED_WRITE), false);
+        return new Result(before, false, Optional.of(AFTER_FAILED_WRITE), false, false);
       }
     }
     Outcome outcome = act(route.executor(), release, plan, world, stillHeld);
+    phases.ec2Calls = outcome.ec2Time();
     if (outcome.stopped()) {
       log.info("{}: no longer this shard's: stopped after {} of {} actions, before \"{}\"",
           key(release), outcome.done().size(), plan.actions().size(),
@@ -173,7 +207,7 @@ public final class ReleasePass {
       stopWatching(release);
       // Gone from this shard: no reconcile follows. Taken over: the next pass defers. Not
       // known (the API server did not answer): the next pass asks again.
-      return new Result(before, false, Optional.of(AFTER_FAILED_WRITE), false);
+      return new Result(before, false, Optional.of(AFTER_FAILED_WRITE), false, false);
     }
     narrator.drainCalls(release, outcome.drainCalls());
     narrator.hookCalls(release, plan.actions(), outcome.hookCalls());
@@ -188,7 +222,7 @@ public final class ReleasePass {
     reportFleets(release, next.status());
     boolean changed = StatusBuilder.differs(before, next.status());
     return new Result(changed ? next.status() : before, changed, next.lookAgain(),
-        plan.deletionComplete() && outcome.complete());
+        plan.deletionComplete() && outcome.complete(), false);
   }
 
   /**
@@ -201,10 +235,10 @@ public final class ReleasePass {
     stopWatching(release);
     if (verdict instanceof ShardOwnership.TakeOver takeOver) {
       if (!recordShard(writeFirst, release, StatusBuilder.withShard(before, takeOver.record()))) {
-        return new Result(before, false, Optional.of(AFTER_FAILED_WRITE), false);
+        return new Result(before, false, Optional.of(AFTER_FAILED_WRITE), false, false);
       }
       narrator.takenOver(release, ownership.name(), takeOver.from(), takeOver.actsAt());
-      return new Result(before, false, Optional.of(untilAt(takeOver.actsAt())), false);
+      return new Result(before, false, Optional.of(untilAt(takeOver.actsAt())), false, false);
     }
     if (verdict instanceof ShardOwnership.Defer defer) {
       if (!defer.since().toString().equals(deferralsTold.put(release.getMetadata().getUid(),
@@ -212,10 +246,10 @@ public final class ReleasePass {
         narrator.shardConflict(release, ownership.name(), defer.holder(), defer.since(),
             defer.until());
       }
-      return new Result(before, false, Optional.of(untilAt(defer.until())), false);
+      return new Result(before, false, Optional.of(untilAt(defer.until())), false, false);
     }
     return new Result(before, false,
-        Optional.of(untilAt(((ShardOwnership.Wait) verdict).until())), false);
+        Optional.of(untilAt(((ShardOwnership.Wait) verdict).until())), false, false);
   }
 
   /** Records which shard acts on the Release; false when it could not be written. */
@@ -298,18 +332,24 @@ public final class ReleasePass {
         size(next.previousFleet == null ? null : next.previousFleet.instanceIds));
   }
 
-  /** The Release's EC2 world with the latest results of its HTTP checks. */
-  private ObservedWorld observe(Release release, Ec2Inventory inventory) {
+  /**
+   * The Release's EC2 world with the latest results of its HTTP checks; empty while the
+   * inventory waits for a refresh this Release needs.
+   */
+  private Optional<ObservedWorld> observe(Release release, Ec2Inventory inventory) {
     ReleaseSpec spec = release.getSpec();
-    ObservedWorld world = inventory.worldFor(release.getMetadata().getUid(), key(release),
-        spec.primaryAddress() == null ? null : spec.primaryAddress().allocationId,
+    Optional<ObservedWorld> found = inventory.worldFor(release.getMetadata().getUid(),
+        key(release), spec.primaryAddress() == null ? null : spec.primaryAddress().allocationId,
         otherAddresses(spec), addressSince(release));
-    world = world.withHttp(checks.results(world.instances().stream()
+    if (found.isEmpty()) {
+      return found;
+    }
+    ObservedWorld world = found.get().withHttp(checks.results(found.get().instances().stream()
         .map(ManagedInstance::id).toList())).withMetrics(metricResults.results(key(release)))
         .withRequests(Requests.of(release));
-    return release.isMarkedForDeletion() ? world
+    return Optional.of(release.isMarkedForDeletion() ? world
         : world.withTenancy(accounts.tenancyFor(release, inventory))
-            .withLaunchTemplates(launchTemplates.lookUp(release, inventory.gateway()));
+            .withLaunchTemplates(launchTemplates.lookUp(release, inventory.gateway())));
   }
 
   /**
