@@ -39,15 +39,16 @@ import software.amazon.awssdk.services.ec2.model.InstanceStateName;
  * {@link #LAST_HOST}), all on one free port chosen per JVM. A server finds which instance owns
  * the address it was hit on by asking moto (DescribeInstances in the current subnet), then
  * answers as the test wants that instance (version + slot) to answer. Requests and the local
- * addresses they arrived on are recorded per instance.
+ * addresses they arrived on are recorded per instance. {@code make bench} times its gate
+ * latency from the requests recorded here too.
  */
-final class InstanceServers implements AutoCloseable {
+public final class InstanceServers implements AutoCloseable {
 
   enum Behaviour { HEALTHY, FAILING, SLOW, HANGING }
 
   /** The VPC and subnet the tests create in moto: loopback addresses on Linux. */
-  static final String VPC_CIDR = "127.16.0.0/16";
-  static final String CIDR = "127.16.1.0/24";
+  public static final String VPC_CIDR = "127.16.0.0/16";
+  public static final String CIDR = "127.16.1.0/24";
   static final String PREFIX = "127.16.1.";
   /** moto hands out .4 first (.1–.3 are reserved, as on AWS), then in order. */
   static final int FIRST_HOST = 4;
@@ -82,14 +83,14 @@ final class InstanceServers implements AutoCloseable {
   private final Map<String, List<Received>> received = new ConcurrentHashMap<>();
 
   /** One request as it arrived: method, path and when. */
-  record Received(String method, String path, java.time.Instant at) {}
+  public record Received(String method, String path, java.time.Instant at) {}
 
   /** Private IP → instance, for the current subnet; cleared when the subnet changes. */
   private final Map<String, Owner> owners = new ConcurrentHashMap<>();
   private volatile String subnetId;
   private final AtomicInteger generation = new AtomicInteger();
 
-  InstanceServers(Ec2Client ec2) {
+  public InstanceServers(Ec2Client ec2) {
     this.ec2 = new Ec2World(ec2);
     List<HttpServer> bound = null;
     int chosen = -1;
@@ -114,7 +115,7 @@ final class InstanceServers implements AutoCloseable {
    * The HTTP check the tests give their Releases: /healthz on this port, fast enough for a test
    * (every 200 ms, 1 s timeout, 2 successes to pass).
    */
-  static dev.cutover.api.HttpCheck healthCheck(int port) {
+  public static dev.cutover.api.HttpCheck healthCheck(int port) {
     var http = new dev.cutover.api.HttpCheck();
     http.port = port;
     http.path = "/healthz";
@@ -125,7 +126,7 @@ final class InstanceServers implements AutoCloseable {
   }
 
   /** The port every instance's application listens on: the Release's check port. */
-  int port() {
+  public int port() {
     return port;
   }
 
@@ -142,7 +143,7 @@ final class InstanceServers implements AutoCloseable {
    * A new test: instances live in this moto subnet; every instance answers 200 again, and
    * nothing is counted yet.
    */
-  void useSubnet(String subnet) {
+  public void useSubnet(String subnet) {
     generation.incrementAndGet();
     subnetId = subnet;
     owners.clear();
@@ -163,7 +164,7 @@ final class InstanceServers implements AutoCloseable {
   }
 
   /** Every request that reached the instance of this version and slot, in order. */
-  List<Received> received(String version, int slot) {
+  public List<Received> received(String version, int slot) {
     return List.copyOf(received.getOrDefault(Owner.key(version, slot), List.of()));
   }
 
