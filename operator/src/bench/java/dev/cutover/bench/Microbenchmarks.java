@@ -99,10 +99,12 @@ final class Microbenchmarks {
     if (runnable < 0) {
       return "not profiled";
     }
+    String section = text.substring(runnable + 1);
+    int next = section.indexOf("[Thread state");
+    section = next < 0 ? section : section.substring(0, next);
     java.util.List<String> frames = new java.util.ArrayList<>();
     java.util.regex.Matcher m = java.util.regex.Pattern.compile(
-        "(?m)^\\s*[0-9.]+%\\s+([0-9.]+%)\\s+([\\w.$]+)\\s*$").matcher(
-        text.substring(runnable));
+        "(?m)^\\s*[0-9.]+%\\s+([0-9.]+%)\\s+([\\w.$]+)\\s*$").matcher(section);
     while (m.find() && frames.size() < 3) {
       frames.add(m.group(1) + " " + m.group(2));
     }

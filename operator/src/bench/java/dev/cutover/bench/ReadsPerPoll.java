@@ -19,7 +19,7 @@ final class ReadsPerPoll {
   static final int STATUS_IDS_PER_CALL = 100;
   static final String TARGET = "DescribeInstances ⌈i/1000⌉ + DescribeAddresses 1 + "
       + "DescribeInstanceStatus ⌈i/100⌉ (i = Cutover's instances): constant in Releases";
-  static final int POLLS = 3;
+  static final int POLLS = 2;
 
   private final Fixtures world;
   private final Report report;

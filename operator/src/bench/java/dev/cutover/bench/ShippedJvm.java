@@ -6,23 +6,27 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The JVM flags Cutover ships, read from where the chart and {@code make run} take them, and
- * the chart's memory limit, which a container would impose and which a process here is given
- * as {@code -XX:MaxRAM} instead (the flags size the heap from it).
+ * The JVM flags Cutover ships, from where the chart, the image and {@code make run} take them
+ * (the launcher argument file helm/cutover/jvm.options, passed as {@code @file} the way
+ * {@code make run} does), and the chart's memory limit, which a container would impose and
+ * which a process here is given as {@code -XX:MaxRAM} instead (the flags size the heap from it).
  *
+ * @param argumentFile the launcher argument file, if the flags come from one
  * @param source where the flags were read
  */
-record ShippedJvm(List<String> flags, String source, long memoryLimitMib) {
+record ShippedJvm(List<String> flags, Optional<Path> argumentFile, String source,
+    long memoryLimitMib) {
 
   static ShippedJvm read(Path repo) throws IOException {
     Path values = repo.resolve("helm/cutover/values.yaml");
     String chart = Files.readString(values);
     long limit = memoryLimitMib(chart);
-    Path options = repo.resolve("deploy/jvm.options");
+    Path options = repo.resolve("helm/cutover/jvm.options");
     if (Files.exists(options)) {
       List<String> flags = new ArrayList<>();
       for (String line : Files.readAllLines(options)) {
@@ -31,13 +35,14 @@ record ShippedJvm(List<String> flags, String source, long memoryLimitMib) {
           flags.addAll(Arrays.asList(flag.split("\\s+")));
         }
       }
-      return new ShippedJvm(List.copyOf(flags), "deploy/jvm.options", limit);
+      return new ShippedJvm(List.copyOf(flags), Optional.of(options),
+          "helm/cutover/jvm.options", limit);
     }
     Matcher m = Pattern.compile("(?m)^javaToolOptions:\\s*\"([^\"]*)\"").matcher(chart);
     if (!m.find()) {
       throw new IllegalStateException("no javaToolOptions in " + values);
     }
-    return new ShippedJvm(List.of(m.group(1).trim().split("\\s+")),
+    return new ShippedJvm(List.of(m.group(1).trim().split("\\s+")), Optional.empty(),
         "helm/cutover/values.yaml javaToolOptions", limit);
   }
 
@@ -54,7 +59,7 @@ record ShippedJvm(List<String> flags, String source, long memoryLimitMib) {
 
   /** The flags a process here runs with: the shipped ones and the container's limit. */
   List<String> processFlags() {
-    List<String> all = new ArrayList<>(flags);
+    List<String> all = new ArrayList<>(argumentFile.map(f -> List.of("@" + f)).orElse(flags));
     all.add("-XX:MaxRAM=" + memoryLimitMib + "m");
     return all;
   }

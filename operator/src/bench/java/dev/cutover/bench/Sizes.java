@@ -25,7 +25,7 @@ record Sizes(boolean full, List<Integer> fleets, List<Integer> smallReleases, in
   record Jmh(int warmups, int iterations, Duration iteration) {}
 
   static final Sizes QUICK = new Sizes(false, List.of(1, 10), List.of(1, 10), 100, 0, 5,
-      new Jmh(3, 5, Duration.ofSeconds(1)), new Jmh(2, 3, Duration.ofSeconds(1)),
+      new Jmh(2, 3, Duration.ofSeconds(1)), new Jmh(1, 3, Duration.ofSeconds(1)),
       Duration.ofMinutes(5));
   static final Sizes FULL = new Sizes(true, List.of(1, 10, 100), List.of(1, 10), 1000, 10_000,
       5, new Jmh(5, 10, Duration.ofSeconds(1)), new Jmh(3, 5, Duration.ofSeconds(2)),
