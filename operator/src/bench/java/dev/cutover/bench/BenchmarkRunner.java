@@ -27,7 +27,18 @@ public final class BenchmarkRunner {
     void run() throws Exception;
   }
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    try {
+      run(args);
+      System.exit(0);
+    } catch (Throwable e) {
+      // The operators and servers this JVM started must not keep it alive after a failure.
+      e.printStackTrace();
+      System.exit(1);
+    }
+  }
+
+  private static void run(String[] args) throws Exception {
     Sizes sizes = Sizes.of(args);
     // "only=micro,mutating,reads,latency,scale": those families alone, printed, no file written.
     Set<String> only = Arrays.stream(args).filter(a -> a.startsWith("only="))
@@ -48,13 +59,13 @@ public final class BenchmarkRunner {
           .map(e -> e.getKey() + " " + Report.minutesAndSeconds(e.getValue()))
           .collect(Collectors.joining(", ")) + "; the rest is starting the API server, etcd "
           + "and moto.");
-      if (only.isEmpty()) {
+      if (only.isEmpty() && sizes.equals(Sizes.of(new String[] {args.length > 0 ? args[0]
+          : ""}))) {
         report.write(Scale.repo().resolve("docs/BENCHMARKS.md"), sizes, environment(), total);
       }
       System.out.println(report.table());
       System.out.println("[bench] done in " + Report.minutesAndSeconds(total));
     }
-    System.exit(0);
   }
 
   private static void run(String family, Set<String> only, Map<String, Duration> took,

@@ -63,6 +63,10 @@ final class Fixtures implements AutoCloseable {
     return subnets.get(0);
   }
 
+  int subnetCount() {
+    return subnets.size();
+  }
+
   /** Default subnets of {@code n} zones. */
   List<String> subnets(int n) {
     return subnets.subList(0, n);

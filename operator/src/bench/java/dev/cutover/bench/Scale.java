@@ -127,7 +127,7 @@ final class Scale {
               + "Releases and started again with the same flags: from starting the new JVM to "
               + "its cutover_releases gauge (Releases reconciled since start) reaching " + n
               + "; one restart", resync.toMillis() + " ms", "< 30 s",
-          resync.toSeconds() < 30).because(resyncCause(restarted, resync)));
+          resync.toSeconds() < 30).because(resyncCause(restarted, restarting)));
 
       if (sizes.accountInstances() > 0) {
         tenThousandInstances(sizes, n);
@@ -208,16 +208,30 @@ final class Scale {
             + memory.threads() + " threads, GC structures, malloc, direct buffers)"));
   }
 
-  private String resyncCause(OperatorProcess operator, Duration took) {
+  /**
+   * Where a resync's time went: when the new process's first refresh began and ended (its first
+   * DescribeInstances and DescribeAddresses at the proxy), the phases' p99 and the GC.
+   */
+  private String resyncCause(OperatorProcess operator, Instant started) {
     try {
+      CallLog log = new CallLog(world.callsSince(started));
+      var firstRead = log.first("DescribeInstances", started, c -> true);
+      var firstPoll = firstRead.flatMap(c -> log.first("DescribeAddresses", c.at(), x -> true));
       PrometheusText m = operator.scrape();
-      return "after " + took.toSeconds() + " s: data_wait p99 " + ms(m.sum(
+      return "the first refresh's DescribeInstances arrived " + firstRead.map(c -> seconds(
+          Duration.between(started, c.at()))).orElse("never") + " after the JVM was started "
+          + "and its DescribeAddresses " + firstPoll.map(c -> seconds(Duration.between(started,
+          c.at()))).orElse("never") + " after; data_wait p99 " + ms(m.sum(
           "cutover_reconcile_phase_seconds", "phase=\"data_wait\"", "quantile=\"0.99\""))
           + ", work p99 " + ms(m.sum("cutover_reconcile_phase_seconds", "phase=\"work\"",
           "quantile=\"0.99\"")) + "; GC " + operator.gc().describe();
     } catch (Exception e) {
       return "not measured: " + e.getMessage();
     }
+  }
+
+  private static String seconds(Duration d) {
+    return String.format(Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
   }
 
   /**
@@ -227,10 +241,13 @@ final class Scale {
   private void tenThousandInstances(Sizes sizes, int cutover) {
     int others = sizes.accountInstances() - cutover;
     Instant started = Instant.now();
-    for (int launched = 0; launched < others; launched += 1000) {
+    // Spread over the default subnets of the other zones: one /20 holds about 4,000.
+    List<String> subnets = world.subnets(world.subnetCount()).subList(1, world.subnetCount());
+    for (int launched = 0, call = 0; launched < others; launched += 1000, call++) {
       int count = Math.min(1000, others - launched);
+      String subnet = subnets.get(call % subnets.size());
       world.ec2.runInstances(r -> r.imageId(Ec2World.IMAGE).minCount(count).maxCount(count)
-          .subnetId(world.subnet()));
+          .subnetId(subnet));
     }
     Duration launching = Duration.between(started, Instant.now());
     Instant since = Instant.now();
@@ -238,9 +255,10 @@ final class Scale {
     report.add(ReadsPerPoll.SECTION, ReadsPerPoll.row("2" + (char) ('a'
             + sizes.smallReleases().size() + 1), sizes.accountInstances() + " instances in the "
             + "account, " + cutover + " of them Cutover's (" + cutover + " Live Releases)",
-        "the restarted operator process of row 5b; " + others + " other instances (untagged) "
-            + "launched straight at moto in " + (others + 999) / 1000 + " RunInstances of up "
-            + "to 1,000 (" + launching.toSeconds() + " s); reads at the proxy between two "
+        "the restarted operator process of row 5b; " + others + " other instances (untagged, "
+            + "in the other zones' default subnets) launched straight at moto in "
+            + (others + 999) / 1000 + " RunInstances of up to 1,000 (" + launching.toSeconds()
+            + " s); reads at the proxy between two "
             + "DescribeAddresses arrivals 2 refreshes apart, divided by 2", cutover, polls));
   }
 

@@ -32,7 +32,16 @@ record Sizes(boolean full, List<Integer> fleets, List<Integer> smallReleases, in
       Duration.ofMinutes(25));
 
   static Sizes of(String[] args) {
-    return args.length > 0 && args[0].equals("full") ? FULL : QUICK;
+    Sizes sizes = args.length > 0 && args[0].equals("full") ? FULL : QUICK;
+    // "burst=N" (with only=...): another number of Releases for a trial of the scale cases.
+    for (String arg : args) {
+      if (arg.startsWith("burst=")) {
+        sizes = new Sizes(sizes.full, sizes.fleets, sizes.smallReleases,
+            Integer.parseInt(arg.substring(6)), sizes.accountInstances, sizes.samples,
+            sizes.decideRuns, sizes.pollRuns, sizes.burstPatience);
+      }
+    }
+    return sizes;
   }
 
   String command() {
