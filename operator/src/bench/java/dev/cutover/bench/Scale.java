@@ -25,6 +25,8 @@ final class Scale {
   static final String FOOTPRINT = "5. Footprint and restart";
   static final List<String> PHASES = List.of("data_wait", "ec2_calls", "work");
   private static final Duration SCRAPE_EVERY = Duration.ofSeconds(5);
+  private static final String OTHERS_VPC = "127.32.0.0/16";
+  private static final String OTHERS_SUBNET = "127.32.0.0/17";
 
   private final Fixtures world;
   private final Report report;
@@ -241,11 +243,13 @@ final class Scale {
   private void tenThousandInstances(Sizes sizes, int cutover) {
     int others = sizes.accountInstances() - cutover;
     Instant started = Instant.now();
-    // Spread over the default subnets of the other zones: one /20 holds about 4,000.
-    List<String> subnets = world.subnets(world.subnetCount()).subList(1, world.subnetCount());
-    for (int launched = 0, call = 0; launched < others; launched += 1000, call++) {
+    // A subnet of their own, large enough for all of them (a default subnet holds about
+    // 4,000), of loopback addresses like every instance of the test world.
+    String vpc = world.ec2.createVpc(r -> r.cidrBlock(OTHERS_VPC)).vpc().vpcId();
+    String subnet = world.ec2.createSubnet(r -> r.vpcId(vpc).cidrBlock(OTHERS_SUBNET)).subnet()
+        .subnetId();
+    for (int launched = 0; launched < others; launched += 1000) {
       int count = Math.min(1000, others - launched);
-      String subnet = subnets.get(call % subnets.size());
       world.ec2.runInstances(r -> r.imageId(Ec2World.IMAGE).minCount(count).maxCount(count)
           .subnetId(subnet));
     }
@@ -256,7 +260,7 @@ final class Scale {
             + sizes.smallReleases().size() + 1), sizes.accountInstances() + " instances in the "
             + "account, " + cutover + " of them Cutover's (" + cutover + " Live Releases)",
         "the restarted operator process of row 5b; " + others + " other instances (untagged, "
-            + "in the other zones' default subnets) launched straight at moto in "
+            + "in a subnet " + OTHERS_SUBNET + " of their own) launched straight at moto in "
             + (others + 999) / 1000 + " RunInstances of up to 1,000 (" + launching.toSeconds()
             + " s); reads at the proxy between two "
             + "DescribeAddresses arrivals 2 refreshes apart, divided by 2", cutover, polls));
