@@ -7,6 +7,7 @@ import dev.cutover.observe.CheckAddresses;
 import dev.cutover.observe.Ec2Targets;
 import dev.cutover.observe.HttpChecker;
 import dev.cutover.observe.MetricChecker;
+import dev.cutover.observe.RefreshEvents;
 import dev.cutover.status.EventRecorder;
 import dev.cutover.status.NotificationSecret;
 import dev.cutover.status.Notifier;
@@ -22,7 +23,10 @@ public final class Cutover {
 
   private Cutover() {}
 
-  /** A poll older than this many intervals is refreshed by the reconcile that needs it. */
+  /**
+   * A reconcile that finds no refresh of EC2 landed within this many poll intervals gets no world
+   * and waits for the next refresh.
+   */
   static final int MAX_POLL_AGE_INTERVALS = 3;
 
   public static ReleaseReconciler reconciler(KubernetesClient client, Ec2Gateway gateway,
@@ -73,6 +77,8 @@ public final class Cutover {
       Clock clock, Duration pollInterval, CheckAddresses addresses, CutoverMetrics metrics,
       Optional<NotificationSecret> notifications) {
     targets.setListener(metrics::ec2Call);
+    RefreshEvents refreshes = new RefreshEvents();
+    targets.onRefreshFor(refreshes::landedFor);
     HttpChecker checker = new HttpChecker(addresses, clock);
     EventRecorder recorder = new EventRecorder(client, clock);
     ReleaseEvents events = notifications
@@ -82,7 +88,7 @@ public final class Cutover {
     ReleasePass pass = new ReleasePass(new AccountRoutes(targets, accounts), checker, events,
         metrics, clock, accounts).measuringWith(metricChecker);
     return new ReleaseReconciler(targets::fetchViews, checker, pass, events, metrics,
-        pollInterval, List.of(new AccountChecks(client, accounts, targets, clock),
+        pollInterval, List.of(refreshes, new AccountChecks(client, accounts, targets, clock),
             metricChecker));
   }
 }

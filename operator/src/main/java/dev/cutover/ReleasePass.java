@@ -41,6 +41,11 @@ public final class ReleasePass {
   public static final Duration AFTER_ACTING = Duration.ofSeconds(1);
   /** A status write that failed before a switch: nothing was done; try again after this. */
   public static final Duration AFTER_FAILED_WRITE = Duration.ofSeconds(5);
+  /**
+   * No snapshot of EC2 could tell this Release's world yet: the refresh it needs is on its way
+   * and wakes the Release when it lands; this is only in case that refresh fails.
+   */
+  public static final Duration AWAITING_REFRESH = Duration.ofSeconds(5);
 
   /** Writes a status now, before the EC2 call it announces; throws when it cannot. */
   @FunctionalInterface
@@ -53,9 +58,11 @@ public final class ReleasePass {
    * @param changed whether {@code status} differs from the Release's status
    * @param lookAgainIn when to reconcile again even if nothing happens; empty: on events only
    * @param deletionComplete for a Release being deleted: nothing of it is left in EC2
+   * @param awaitingRefresh the inventory could not tell the Release's world yet: nothing was
+   *     decided, and the Release is woken when the refresh it needs lands
    */
   public record Result(ReleaseStatus status, boolean changed, Optional<Duration> lookAgainIn,
-      boolean deletionComplete) {}
+      boolean deletionComplete, boolean awaitingRefresh) {}
 
   /** Where a Release's EC2 is: the inventory that observes it and the executor acting there. */
   public record Route(Ec2Inventory inventory, PlanExecutor executor) {}
@@ -108,7 +115,12 @@ public final class ReleasePass {
   public Result run(Release release, StatusWriter writeFirst) {
     ReleaseStatus before = release.getStatus();
     Route route = routes.routeFor(release);
-    ObservedWorld world = observe(release, route.inventory());
+    Optional<ObservedWorld> observed = observe(release, route.inventory());
+    if (observed.isEmpty()) {
+      // Never decided on a view the inventory cannot vouch for; woken when it can.
+      return new Result(before, false, Optional.of(AWAITING_REFRESH), false, true);
+    }
+    ObservedWorld world = observed.get();
     Instant now = clock.instant();
     Plan plan = Decider.decide(release, world, now);
     checks.watch(key(release), plan.checkTargets(), release.isMarkedForDeletion() ? null
@@ -120,7 +132,7 @@ public final class ReleasePass {
     if ((plan.intent().isPresent() || callsHooks) && !plan.actions().isEmpty()) {
       recorded = StatusBuilder.withIntent(release, plan);
       if (!recordFirst(writeFirst, release, recorded, plan)) {
-        return new Result(before, false, Optional.of(AFTER_FAILED_WRITE), false);
+        return new Result(before, false, Optional.of(AFTER_FAILED_WRITE), false, false);
       }
     }
     Outcome outcome = act(route.executor(), release, plan, world);
@@ -136,7 +148,7 @@ public final class ReleasePass {
     reportFleets(release, next.status());
     boolean changed = StatusBuilder.differs(before, next.status());
     return new Result(changed ? next.status() : before, changed, next.lookAgain(),
-        plan.deletionComplete() && outcome.complete());
+        plan.deletionComplete() && outcome.complete(), false);
   }
 
   /** The status a pass leaves and when to look again. */
@@ -188,17 +200,23 @@ public final class ReleasePass {
         size(next.previousFleet == null ? null : next.previousFleet.instanceIds));
   }
 
-  /** The Release's EC2 world with the latest results of its HTTP checks. */
-  private ObservedWorld observe(Release release, Ec2Inventory inventory) {
+  /**
+   * The Release's EC2 world with the latest results of its HTTP checks; empty while the
+   * inventory waits for a refresh this Release needs.
+   */
+  private Optional<ObservedWorld> observe(Release release, Ec2Inventory inventory) {
     ReleaseSpec spec = release.getSpec();
-    ObservedWorld world = inventory.worldFor(release.getMetadata().getUid(), key(release),
-        spec.primaryAddress() == null ? null : spec.primaryAddress().allocationId,
+    Optional<ObservedWorld> found = inventory.worldFor(release.getMetadata().getUid(),
+        key(release), spec.primaryAddress() == null ? null : spec.primaryAddress().allocationId,
         otherAddresses(spec), addressSince(release));
-    world = world.withHttp(checks.results(world.instances().stream()
+    if (found.isEmpty()) {
+      return found;
+    }
+    ObservedWorld world = found.get().withHttp(checks.results(found.get().instances().stream()
         .map(ManagedInstance::id).toList())).withMetrics(metricResults.results(key(release)));
-    return release.isMarkedForDeletion() ? world
+    return Optional.of(release.isMarkedForDeletion() ? world
         : world.withTenancy(accounts.tenancyFor(release, inventory))
-            .withLaunchTemplates(launchTemplates.lookUp(release, inventory.gateway()));
+            .withLaunchTemplates(launchTemplates.lookUp(release, inventory.gateway())));
   }
 
   /**

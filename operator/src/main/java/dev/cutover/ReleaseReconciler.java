@@ -2,7 +2,6 @@ package dev.cutover;
 
 import dev.cutover.api.Release;
 import dev.cutover.api.ReleaseStatus;
-import dev.cutover.observe.Ec2Inventory;
 import dev.cutover.observe.HttpChecker;
 import dev.cutover.observe.ReleaseView;
 import dev.cutover.status.Narrator;
@@ -42,11 +41,6 @@ public class ReleaseReconciler implements Reconciler<Release>, Cleaner<Release> 
   private final Duration pollInterval;
   /** More event sources started and stopped with the controller (the AwsAccount checks). */
   private final List<EventSource<?, Release>> others;
-
-  public ReleaseReconciler(Ec2Inventory inventory, HttpChecker checker, ReleasePass pass,
-      ReleaseEvents events, CutoverMetrics metrics, Duration pollInterval) {
-    this(inventory::fetchViews, checker, pass, events, metrics, pollInterval, List.of());
-  }
 
   /**
    * @param poll one poll of every account and region a Release uses (JOSDK's polling event

@@ -123,21 +123,50 @@ public class Ec2Gateway implements AutoCloseable {
     return ec2.serviceClientConfiguration().credentialsProvider();
   }
 
-  // ---- reads: one paginated call each per poll, for every Release at once ----
+  // ---- reads: one set per poll, for every Release at once ----
 
-  /** Every instance tagged as Cutover's, in any state, across all pages. */
+  /**
+   * DescribeInstances' largest page (AWS accepts 5 to 1000): the fewer pages, the fewer calls
+   * against the account's DescribeInstances budget (50 burst, 10 a second).
+   */
+  public static final int MAX_PAGE = 1000;
+  /** AWS accepts at most this many explicit instance ids in one DescribeInstanceStatus. */
+  public static final int STATUS_BATCH = 100;
+  private static final java.util.regex.Pattern INSTANCE_ID = java.util.regex.Pattern.compile(
+      "\\bi-[0-9a-f]+\\b");
+
+  private volatile int pageSize = MAX_PAGE;
+
+  /**
+   * Pages of this many instances instead of {@link #MAX_PAGE}, so that paging can be watched
+   * without launching thousands of instances (tests).
+   */
+  public Ec2Gateway withPageSize(int size) {
+    if (size < 5 || size > MAX_PAGE) {
+      throw new IllegalArgumentException("a DescribeInstances page holds 5 to " + MAX_PAGE
+          + " instances, not " + size);
+    }
+    this.pageSize = size;
+    return this;
+  }
+
+  /**
+   * Every instance tagged as Cutover's, in any state, across all pages (EC2 applies the tag
+   * filter: instances of others never cross the wire).
+   */
   public List<ManagedInstance> describeManagedInstances() {
+    int size = pageSize;
     return call("DescribeInstances", () -> {
       List<ManagedInstance> found = new ArrayList<>();
       ec2.describeInstancesPaginator(r -> r.filters(Filter.builder().name("tag:" + Tags.MANAGED_BY)
-              .values(Tags.MANAGED_BY_VALUE).build()).maxResults(1000))
+              .values(Tags.MANAGED_BY_VALUE).build()).maxResults(size))
           .reservations().forEach(reservation -> reservation.instances()
               .forEach(instance -> toManaged(instance).ifPresent(found::add)));
       return found;
     });
   }
 
-  /** Every Elastic IP of the account in this region. */
+  /** Every Elastic IP of the account in this region (DescribeAddresses has no pages). */
   public List<ElasticIp> describeAddresses() {
     return call("DescribeAddresses", () -> ec2.describeAddresses(r -> { })
         .addresses().stream().map(Ec2Gateway::toElasticIp).toList());
@@ -159,14 +188,60 @@ public class Ec2Gateway implements AutoCloseable {
     }
   }
 
-  /** EC2 status checks of every running instance, by instance id. */
-  public Map<String, StatusChecks> describeInstanceStatuses() {
-    return call("DescribeInstanceStatus", () -> {
-      Map<String, StatusChecks> statuses = new HashMap<>();
-      ec2.describeInstanceStatusPaginator(r -> r.maxResults(1000)).instanceStatuses()
-          .forEach(s -> statuses.put(s.instanceId(), toChecks(s)));
-      return statuses;
-    });
+  /**
+   * EC2 status checks of these instances (Cutover's own, as DescribeInstances just listed
+   * them), by instance id: one DescribeInstanceStatus per {@value #STATUS_BATCH} ids, with
+   * IncludeAllInstances so that an instance not running yet is answered too, instead of paging
+   * through every instance of the account. No ids, no call: DescribeInstanceStatus without ids
+   * would describe the whole account.
+   *
+   * <p>An id EC2 no longer knows (an instance terminated long enough ago to be forgotten
+   * between the two calls) fails its whole batch with InvalidInstanceID.NotFound, naming the
+   * unknown ids: the batch is asked again without them, and they are left out of the answer.
+   */
+  public Map<String, StatusChecks> describeInstanceStatuses(java.util.Collection<String> ids) {
+    Map<String, StatusChecks> statuses = new HashMap<>();
+    List<String> all = List.copyOf(new java.util.LinkedHashSet<>(ids));
+    for (int from = 0; from < all.size(); from += STATUS_BATCH) {
+      List<String> batch = new ArrayList<>(all.subList(from,
+          Math.min(from + STATUS_BATCH, all.size())));
+      while (!batch.isEmpty()) {
+        List<String> asked = List.copyOf(batch);
+        try {
+          call("DescribeInstanceStatus", () -> {
+            // MaxResults cannot be combined with InstanceIds; 100 ids fit one answer, and the
+            // paginator follows a NextToken should EC2 send one anyway.
+            ec2.describeInstanceStatusPaginator(r -> r.instanceIds(asked)
+                    .includeAllInstances(true)).instanceStatuses()
+                .forEach(s -> statuses.put(s.instanceId(), toChecks(s)));
+            return null;
+          });
+          break;
+        } catch (Ec2Failure e) {
+          List<String> unknown = unknownInstances(e, asked);
+          if (unknown.isEmpty()) {
+            throw e;
+          }
+          batch.removeAll(unknown);
+        }
+      }
+    }
+    return statuses;
+  }
+
+  /** The ids an InvalidInstanceID.NotFound names among those asked; none for another error. */
+  static List<String> unknownInstances(Ec2Failure failure, List<String> asked) {
+    if (!"InvalidInstanceID.NotFound".equals(failure.code())) {
+      return List.of();
+    }
+    List<String> named = new ArrayList<>();
+    java.util.regex.Matcher m = INSTANCE_ID.matcher(failure.awsMessage());
+    while (m.find()) {
+      if (asked.contains(m.group()) && !named.contains(m.group())) {
+        named.add(m.group());
+      }
+    }
+    return named;
   }
 
   // ---- writes ----

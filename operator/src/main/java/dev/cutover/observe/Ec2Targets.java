@@ -57,6 +57,7 @@ public final class Ec2Targets implements AutoCloseable {
   /** Release uid → the target it was last routed to. */
   private final Map<String, Key> routes = new ConcurrentHashMap<>();
   private volatile BiConsumer<String, String> listener = (operation, outcome) -> { };
+  private volatile java.util.function.Consumer<String> wake = releaseKey -> { };
 
   /**
    * @param own the operator's own gateway, in its own region
@@ -81,6 +82,15 @@ public final class Ec2Targets implements AutoCloseable {
   public void setListener(BiConsumer<String, String> listener) {
     this.listener = listener;
     targets.values().forEach(t -> t.gateway().setListener(listener::accept));
+  }
+
+  /**
+   * Told the key of each Release that waited for a refresh of one of the inventories, when that
+   * refresh lands (the reconciler wakes it).
+   */
+  public void onRefreshFor(java.util.function.Consumer<String> wake) {
+    this.wake = wake;
+    targets.values().forEach(t -> t.inventory().onRefreshFor(wake));
   }
 
   /** The operator's own account in its own region: every Release's, without AwsAccounts. */
@@ -109,6 +119,7 @@ public final class Ec2Targets implements AutoCloseable {
   /** The Release is gone: its target is polled no more unless another Release uses it. */
   public void forget(String releaseUid) {
     routes.remove(releaseUid);
+    targets.values().forEach(t -> t.inventory().forget(releaseUid));
   }
 
   public Target target(Optional<AwsAccount> account, String region) {
@@ -130,9 +141,11 @@ public final class Ec2Targets implements AutoCloseable {
         : clients.assume(key.region(), key.roleArn(), key.externalId());
     Ec2Gateway gateway = clients.gateway(key.region(), credentials);
     gateway.setListener(listener::accept);
+    Ec2Inventory inventory = new Ec2Inventory(gateway, clock, maxAge);
+    inventory.onRefreshFor(wake);
     log.info("EC2 target {} ({})", key, key.roleArn() == null ? "the operator's credentials"
         : "role " + key.roleArn());
-    return new Target(key, gateway, new Ec2Inventory(gateway, clock, maxAge), credentials);
+    return new Target(key, gateway, inventory, credentials);
   }
 
   /** Every target made so far. */
@@ -153,10 +166,14 @@ public final class Ec2Targets implements AutoCloseable {
    */
   public Map<ResourceID, Set<ReleaseView>> fetchViews() {
     Map<ResourceID, Set<ReleaseView>> merged = new HashMap<>();
-    for (Target target : polled()) {
+    // Every target's refresh is started first: they run side by side, one per target.
+    Map<Target, java.util.concurrent.CompletableFuture<?>> polls = new java.util.LinkedHashMap<>();
+    polled().forEach(t -> polls.put(t, t.inventory().poll()));
+    for (var poll : polls.entrySet()) {
+      Target target = poll.getKey();
       Map<ResourceID, Set<ReleaseView>> views;
       try {
-        views = target.inventory().fetchViews();
+        views = target.inventory().viewsAfter(poll.getValue());
       } catch (RuntimeException e) {
         log.warn("polling EC2 target {} failed: {}", target.key(), e.getMessage());
         continue;
@@ -180,6 +197,7 @@ public final class Ec2Targets implements AutoCloseable {
   @Override
   public void close() {
     for (Target t : targets.values()) {
+      t.inventory().close();
       if (t == own) {
         continue;
       }

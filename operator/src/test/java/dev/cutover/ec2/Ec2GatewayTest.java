@@ -1,6 +1,7 @@
 package dev.cutover.ec2;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.cutover.ec2.ManagedInstance.StatusChecks;
@@ -132,19 +133,89 @@ class Ec2GatewayTest {
   void statusChecksMapOkToOkInitializingToPendingAndImpairedToImpaired() {
     String id = gateway.runInstances(launch("t", "ami-0123456789abcdef0", owned("0"), 1))
         .get(0).id();
-    assertThat(gateway.describeInstanceStatuses()).as("pending: not reported").isEmpty();
+    List<String> ids = List.of(id);
+    assertThat(gateway.describeInstanceStatuses(ids)).as("pending: not applicable yet")
+        .containsExactly(Map.entry(id, StatusChecks.PENDING));
 
     clock.advance(ec2.settings().bootDelay);
-    assertThat(gateway.describeInstanceStatuses()).as("running, initializing")
+    assertThat(gateway.describeInstanceStatuses(ids)).as("running, initializing")
         .containsExactly(Map.entry(id, StatusChecks.PENDING));
 
     clock.advance(ec2.settings().statusOkDelay);
-    assertThat(gateway.describeInstanceStatuses()).as("ok/ok")
+    assertThat(gateway.describeInstanceStatuses(ids)).as("ok/ok")
         .containsExactly(Map.entry(id, StatusChecks.OK));
 
     ec2.setImpaired(id, true);
-    assertThat(gateway.describeInstanceStatuses()).as("impaired/impaired")
+    assertThat(gateway.describeInstanceStatuses(ids)).as("impaired/impaired")
         .containsExactly(Map.entry(id, StatusChecks.IMPAIRED));
+  }
+
+  @Test
+  void statusIsAskedOnlyForTheGivenInstancesInBatchesOfAHundredAndNeverForNone() {
+    List<String> ids = ec2.launchOutOfBand(owned("0"), 250, "subnet-a").stream()
+        .map(SimulatedEc2.SimInstance::id).toList();
+    ec2.launchOutOfBand(Map.of("team", "web"), 30, "subnet-a");
+    clock.advance(ec2.settings().bootDelay);
+
+    assertThat(gateway.describeInstanceStatuses(List.of())).isEmpty();
+    assertThat(ec2.calls()).as("no ids: no call, which would describe the whole account")
+        .isEmpty();
+
+    Map<String, StatusChecks> statuses = gateway.describeInstanceStatuses(ids);
+    assertThat(statuses).containsOnlyKeys(ids);
+    assertThat(ec2.calls()).extracting(SimulatedEc2.Call::operation)
+        .containsExactly("DescribeInstanceStatus", "DescribeInstanceStatus",
+            "DescribeInstanceStatus");
+  }
+
+  @Test
+  void anInstanceEc2NoLongerKnowsIsLeftOutAndTheRestOfItsBatchIsAnswered() {
+    String known = ec2.launchOutOfBand(owned("0"), 1, "subnet-a").get(0).id();
+    clock.advance(ec2.settings().bootDelay);
+
+    assertThat(gateway.describeInstanceStatuses(List.of("i-0000000000000dead", known,
+        "i-0000000000000beef"))).containsExactly(Map.entry(known, StatusChecks.PENDING));
+    assertThat(gateway.callCounts()).isEqualTo(Map.of(
+        "DescribeInstanceStatus/InvalidInstanceID.NotFound", 1L,
+        "DescribeInstanceStatus/ok", 1L));
+
+    ec2.failNext("DescribeInstanceStatus", Fault.error("InvalidInstanceID.Malformed", 400));
+    assertThat(catchThrowableOfType(Ec2Failure.class,
+        () -> gateway.describeInstanceStatuses(List.of(known))).code())
+        .as("any other refusal is the caller's").isEqualTo("InvalidInstanceID.Malformed");
+  }
+
+  @Test
+  void theUnknownIdsAreReadFromEc2sMessage() {
+    Ec2Failure two = new Ec2Failure("DescribeInstanceStatus", "InvalidInstanceID.NotFound",
+        "The instance IDs 'i-0123456789abcdef0, i-0fedcba987654321' do not exist", false,
+        null);
+    assertThat(Ec2Gateway.unknownInstances(two, List.of("i-0123456789abcdef0", "i-1",
+        "i-0fedcba987654321"))).containsExactly("i-0123456789abcdef0", "i-0fedcba987654321");
+    assertThat(Ec2Gateway.unknownInstances(two, List.of("i-1")))
+        .as("only ids that were asked for").isEmpty();
+    Ec2Failure other = new Ec2Failure("DescribeInstanceStatus", "InternalError",
+        "i-0123456789abcdef0", true, null);
+    assertThat(Ec2Gateway.unknownInstances(other, List.of("i-0123456789abcdef0"))).isEmpty();
+  }
+
+  @Test
+  void aPageSizeOutsideEc2sRangeIsRefused() {
+    assertThatThrownBy(() -> gateway.withPageSize(4)).hasMessageContaining("5 to 1000");
+    assertThatThrownBy(() -> gateway.withPageSize(1001)).hasMessageContaining("5 to 1000");
+  }
+
+  @Test
+  void instancesArePagedAtTheLargestPageEc2Allows() {
+    ec2.settings().pageSize = 1000;
+    ec2.launchOutOfBand(owned("0"), 1500, "subnet-a");
+    assertThat(gateway.describeManagedInstances()).hasSize(1500);
+    assertThat(ec2.calls()).extracting(SimulatedEc2.Call::operation)
+        .as("1000 a page").containsExactly("DescribeInstances", "DescribeInstances");
+
+    gateway.withPageSize(500);
+    assertThat(gateway.describeManagedInstances()).hasSize(1500);
+    assertThat(ec2.calls()).hasSize(5);
   }
 
   @Test
@@ -173,7 +244,8 @@ class Ec2GatewayTest {
       @Override
       public void close() {}
     };
-    assertThat(new Ec2Gateway(mixed).describeInstanceStatuses()).isEqualTo(Map.of(
+    assertThat(new Ec2Gateway(mixed).describeInstanceStatuses(List.copyOf(statuses.keySet())))
+        .isEqualTo(Map.of(
         "i-ok", StatusChecks.OK,
         "i-sys", StatusChecks.IMPAIRED,
         "i-inst", StatusChecks.IMPAIRED,
@@ -267,7 +339,7 @@ class Ec2GatewayTest {
 
     ec2.failNext("DescribeInstanceStatus", Fault.internalError());
     Ec2Failure internal = catchThrowableOfType(Ec2Failure.class,
-        gateway::describeInstanceStatuses);
+        () -> gateway.describeInstanceStatuses(List.of("i-0123456789abcdef0")));
     assertThat(internal.code()).isEqualTo("InternalError");
     assertThat(internal.retryable()).isTrue();
 

@@ -47,6 +47,8 @@ public final class SeededHistories {
   private static final Kind PROMOTION = Steps.KINDS.stream()
       .filter(k -> k.name().equals("promotion")).findFirst().orElseThrow();
 
+  private static final Kind LATE_REFRESHES = Steps.KINDS.stream()
+      .filter(k -> k.name().equals("lateRefreshes")).findFirst().orElseThrow();
   private static final Kind HOOKS = Steps.KINDS.stream()
       .filter(k -> k.name().equals("hooks")).findFirst().orElseThrow();
 
@@ -117,6 +119,11 @@ public final class SeededHistories {
     if (Math.floorMod(seed / 5, 3) == 1) {
       // A third keep a fleet that failed verification for debugging, for 45s or 8m.
       steps.add(0, KEEP_FAILED_FOR.make(Math.floorMod(seed / 15, 2), 0));
+    }
+    if (Math.floorMod(seed / 7, 4) == 1) {
+      // A quarter run with refreshes of EC2 that land only when time passes: a pass that
+      // needs one (after a crash, the first poll; an address just named) decides nothing.
+      steps.add(0, LATE_REFRESHES.make(0, 0));
     }
     return steps;
   }

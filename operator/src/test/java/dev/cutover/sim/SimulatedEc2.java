@@ -696,6 +696,29 @@ public final class SimulatedEc2 implements Ec2Client {
           && (request.maxResults() < 5 || request.maxResults() > 1000)) {
         throw error("InvalidParameterValue", "maxResults must be between 5 and 1000", 400);
       }
+      if (request.hasInstanceIds() && !request.instanceIds().isEmpty()) {
+        if (request.maxResults() != null) {
+          throw error("InvalidParameterCombination",
+              "The parameter instancesSet cannot be used with the parameter maxResults", 400);
+        }
+        if (request.instanceIds().size() > 100) {
+          throw error("InvalidParameterValue", "at most 100 instance ids may be given, not "
+              + request.instanceIds().size(), 400);
+        }
+        // AWS fails the whole call for an id it does not know, and names every such id.
+        List<String> unknown = request.instanceIds().stream().filter(id -> {
+          SimInstance i = instances.get(id);
+          return i == null || i.visibleStateAt(now) == null || i.vanishedAt(now);
+        }).distinct().toList();
+        if (unknown.size() == 1) {
+          throw error("InvalidInstanceID.NotFound", "The instance ID '" + unknown.get(0)
+              + "' does not exist", 400);
+        }
+        if (!unknown.isEmpty()) {
+          throw error("InvalidInstanceID.NotFound", "The instance IDs '"
+              + String.join(", ", unknown) + "' do not exist", 400);
+        }
+      }
       boolean all = Boolean.TRUE.equals(request.includeAllInstances());
       List<InstanceStatus> statuses = new ArrayList<>();
       for (SimInstance i : instances.values()) {

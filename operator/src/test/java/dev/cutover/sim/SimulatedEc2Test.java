@@ -75,16 +75,20 @@ class SimulatedEc2Test {
   void instancesBootPendingThenRunningAndPassStatusChecksLater() {
     String id = run("t", 1).instances().get(0).instanceId();
     assertThat(state(id)).isEqualTo("pending");
-    assertThat(gateway.describeInstanceStatuses()).isEmpty();
+    assertThat(gateway.describeInstanceStatuses(List.of(id)))
+        .containsExactly(Map.entry(id, StatusChecks.PENDING));
 
     clock.advance(ec2.settings().bootDelay);
     assertThat(state(id)).isEqualTo("running");
-    assertThat(gateway.describeInstanceStatuses()).containsEntry(id, StatusChecks.PENDING);
+    assertThat(gateway.describeInstanceStatuses(List.of(id)))
+        .containsEntry(id, StatusChecks.PENDING);
 
     clock.advance(ec2.settings().statusOkDelay);
-    assertThat(gateway.describeInstanceStatuses()).containsEntry(id, StatusChecks.OK);
+    assertThat(gateway.describeInstanceStatuses(List.of(id)))
+        .containsEntry(id, StatusChecks.OK);
     ec2.setImpaired(id, true);
-    assertThat(gateway.describeInstanceStatuses()).containsEntry(id, StatusChecks.IMPAIRED);
+    assertThat(gateway.describeInstanceStatuses(List.of(id)))
+        .containsEntry(id, StatusChecks.IMPAIRED);
   }
 
   @Test

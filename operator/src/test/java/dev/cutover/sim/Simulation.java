@@ -127,7 +127,8 @@ public final class Simulation {
     }
 
     boolean clean() {
-      return thrown == null && !died && !writeFirstFailed && calls.stream().allMatch(Call::ok);
+      return thrown == null && !died && !writeFirstFailed && calls.stream().allMatch(Call::ok)
+          && (result == null || !result.awaitingRefresh());
     }
   }
 
@@ -149,6 +150,11 @@ public final class Simulation {
   /** Addresses the user owns and Cutover must never release. */
   final List<String> userAddresses = new ArrayList<>();
   private Operator operator;
+  /**
+   * Refreshes a reconcile asks of the inventory land only when time next passes (the pass that
+   * asked gets no world), instead of inside the pass that asked.
+   */
+  private boolean lateRefreshes;
   private Instant nextPollAt = T0.plus(POLL_INTERVAL);
 
   /** When the background poll last ran (what the policy's view is as old as). */
@@ -306,7 +312,17 @@ public final class Simulation {
   /** The operator process: a crash throws all of it away. */
   private final class Operator {
     final Ec2Gateway gateway = new Ec2Gateway(ec2);
-    final Ec2Inventory inventory = new Ec2Inventory(gateway, clock, MAX_POLL_AGE);
+    /** Refreshes asked for and not run yet (late refreshes only); a crash loses them. */
+    final java.util.Deque<Runnable> refreshes = new java.util.ArrayDeque<>();
+    // Refreshes run on the history's one thread: inside the call that asks for one, or, late,
+    // when time next passes.
+    final Ec2Inventory inventory = new Ec2Inventory(gateway, clock, MAX_POLL_AGE, refresh -> {
+      if (lateRefreshes) {
+        refreshes.add(refresh);
+      } else {
+        refresh.run();
+      }
+    });
     final SimulatedChecks checks = new SimulatedChecks(health, ec2, clock);
     final ReleasePass pass = new ReleasePass(inventory, checks,
         new PlanExecutor(gateway, inventory, drains, hooks) {
@@ -475,9 +491,37 @@ public final class Simulation {
     return from != null && !from.equals(to);
   }
 
+  /**
+   * From now on a refresh a reconcile asks for lands only when time next passes, as the
+   * operator's refresh thread would: the reconcile that asked waits for it, deciding nothing.
+   */
+  public void setLateRefreshes() {
+    steps++;
+    lateRefreshes = true;
+    story.add(clock.instant(), "refreshes of EC2 land late (a pass that needs one decides "
+        + "nothing until time passes)");
+    invariants.afterStep();
+  }
+
+  /** Runs the refreshes reconciles asked for; what became of them, or null for none. */
+  private String landRefreshes() {
+    if (operator.refreshes.isEmpty()) {
+      return null;
+    }
+    int mark = ec2.calls().size();
+    while (!operator.refreshes.isEmpty()) {
+      operator.refreshes.poll().run();
+    }
+    List<Call> calls = ec2.calls().subList(mark, ec2.calls().size());
+    invariants.afterCalls(calls);
+    return calls.stream().allMatch(Call::ok) ? "ok" : "failed: " + calls.stream()
+        .filter(c -> !c.ok()).map(Call::outcome).findFirst().orElse("");
+  }
+
   /** The clock moves; the operator's background poll runs at its 10 s ticks on the way. */
   public void advance(Duration d, String why) {
     steps++;
+    String landed = landRefreshes();
     Instant target = clock.instant().plus(d);
     Instant polledAt = null;
     String polled = null;
@@ -497,15 +541,23 @@ public final class Simulation {
     Instant at = polledAt;
     String outcome = polled;
     story.add(clock.instant(), () -> "advance " + Story.duration(d) + " (" + why + ")"
+        + (landed == null ? "" : "; the refresh asked for landed " + landed)
         + (at == null ? "" : "; background poll at " + story.at(at) + " " + outcome));
     invariants.afterStep();
   }
 
   private String backgroundPoll() {
+    // A refresh still queued lands first; the poll's own (queued too, with late refreshes)
+    // runs before the poll waits for it, as the refresh thread would run it.
+    landRefreshes();
     int mark = ec2.calls().size();
     String outcome;
     try {
-      operator.inventory.fetchViews();
+      var poll = operator.inventory.poll();
+      while (!operator.refreshes.isEmpty()) {
+        operator.refreshes.poll().run();
+      }
+      operator.inventory.viewsAfter(poll);
       outcome = "ok";
     } catch (Ec2Failure e) {
       outcome = "failed: " + e.code();

@@ -109,6 +109,9 @@ final class Steps {
         return step("verification.keepFailedFor " + keep, s -> s.setKeepFailedFor(keep));
       }),
       // Never drawn either: a quarter of the histories start with it (SeededHistories).
+      new Kind("lateRefreshes", 0, 1, 1, (a, b) -> step("refreshes of EC2 land late",
+          Simulation::setLateRefreshes)),
+      // Never drawn either: a quarter of the histories start with it (SeededHistories).
       new Kind("hooks", 0, 3, 1, (a, b) -> {
         SimulatedHooks.Mood mood = SimulatedHooks.Mood.values()[a];
         return step("hooks, the receiver " + mood.name().toLowerCase(java.util.Locale.ROOT)

@@ -220,7 +220,10 @@ public final class Ec2Proxy implements AutoCloseable {
   private final Map<String, Deque<Fault>> scripts = new ConcurrentHashMap<>();
   private volatile Faults faults = Faults.NONE;
 
-  /** Sees each request of an Action when it arrives, before anything else happens to it. */
+  /**
+   * Sees each request of an Action, with its parameters, when it arrives, before anything else
+   * happens to it (an observer that does not return holds the call there).
+   */
   @FunctionalInterface
   public interface RequestObserver {
     void arrived(String action, Map<String, String> params);
@@ -404,9 +407,12 @@ public final class Ec2Proxy implements AutoCloseable {
     calls.computeIfAbsent(action, k -> new AtomicLong()).incrementAndGet();
     HttpResponse<byte[]> response = null;
     try {
+      // Observers see every Action's parameters, reads' too (the log keeps only writes').
+      Map<String, String> seen = observers.isEmpty() || MUTATING.contains(action) ? params
+          : paramsOf(form);
       for (RequestObserver observer : observers) {
         try {
-          observer.arrived(action, params);
+          observer.arrived(action, seen);
         } catch (RuntimeException e) {
           // An observer's own trouble must not change what the caller sees.
         }

@@ -71,6 +71,21 @@ public final class Ec2World {
     return r.instances().get(0).instanceId();
   }
 
+  /**
+   * {@code count} instances with the tags Cutover puts on fleet "f1", version 1.0.0 of a Release,
+   * launched by one RunInstances (moto makes them one reservation); their ids.
+   */
+  public List<String> launchAsCutover(String releaseUid, String releaseKey, int count) {
+    List<Tag> tags = Map.of(Tags.MANAGED_BY, Tags.MANAGED_BY_VALUE, Tags.RELEASE_UID,
+            releaseUid, Tags.RELEASE, releaseKey, Tags.FLEET, "f1", Tags.VERSION, "1.0.0")
+        .entrySet().stream().map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build())
+        .toList();
+    return ec2.runInstances(b -> b.imageId(IMAGE).minCount(count).maxCount(count)
+            .tagSpecifications(TagSpecification.builder().resourceType(ResourceType.INSTANCE)
+                .tags(tags).build()))
+        .instances().stream().map(Instance::instanceId).toList();
+  }
+
   /** An instance without tags. */
   public String launchUntagged() {
     return launchForeign(Map.of());
