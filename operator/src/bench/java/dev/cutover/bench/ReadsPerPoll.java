@@ -1,6 +1,5 @@
 package dev.cutover.bench;
 
-import dev.cutover.CutoverOperator;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
@@ -29,10 +28,9 @@ final class ReadsPerPoll {
     this.report = report;
   }
 
-  void run(Sizes sizes) {
-    world.resetMoto();
-    String ns = world.namespace();
-    try (CutoverOperator operator = world.operator(ns)) {
+  /** With the operator in this JVM that watches {@code ns}, in an account of nothing else. */
+  void run(Sizes sizes, String ns) {
+    {
       int created = 0;
       for (int releases : sizes.smallReleases()) {
         for (; created < releases; created++) {

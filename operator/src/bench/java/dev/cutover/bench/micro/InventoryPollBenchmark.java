@@ -49,8 +49,9 @@ public class InventoryPollBenchmark {
         .endpointOverride(URI.create("http://ec2.canned.invalid"))
         .credentialsProvider(StaticCredentialsProvider.create(
             AwsBasicCredentials.create("bench", "bench"))).build();
+    // Refreshes on the calling thread: the benchmark's one thread does all of a poll's work.
     inventory = new Ec2Inventory(new Ec2Gateway(client), Clock.systemUTC(),
-        Duration.ofMinutes(1));
+        Duration.ofMinutes(1), Runnable::run);
     Map<ResourceID, Set<ReleaseView>> views = poll();
     int seen = views.values().stream().flatMap(Set::stream)
         .mapToInt(v -> v.instances().size()).sum();
@@ -69,6 +70,7 @@ public class InventoryPollBenchmark {
 
   @TearDown
   public void close() {
+    inventory.close();
     client.close();
   }
 }
