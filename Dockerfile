@@ -15,8 +15,13 @@ WORKDIR /opt/cutover
 # puts lib/*.jar on the class path, relative to the jar.
 COPY operator/target/lib/ /opt/cutover/lib/
 COPY operator/target/cutover-operator-*.jar /opt/cutover/cutover-operator.jar
+# The JVM flags (heap from the memory limit, serial GC, exit on OutOfMemoryError; the reason for
+# each is in the file), read by the java launcher through JDK_JAVA_OPTIONS, so that setting that
+# variable (as the Helm chart does) replaces them instead of losing to the command line.
+COPY helm/cutover/jvm.options /opt/cutover/jvm.options
+ENV JDK_JAVA_OPTIONS=@/opt/cutover/jvm.options
 
 USER 10001:10001
 # /healthz, /readyz and /metrics (CUTOVER_HEALTH_PORT).
 EXPOSE 8080
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/opt/cutover/cutover-operator.jar"]
+ENTRYPOINT ["java", "-jar", "/opt/cutover/cutover-operator.jar"]

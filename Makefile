@@ -69,8 +69,10 @@ dev-up: tools-kube tools-moto ## start a local control plane + moto in the backg
 dev-down: ## stop what dev-up started
 	@hack/dev-down.sh
 
+# The JVM flags a container runs with (helm/cutover/jvm.options, the reason for each in the file);
+# without a container memory limit the heap follows the machine's memory.
 run: build ## run the operator against the current kubeconfig and AWS credentials
-	java -jar $(wildcard operator/target/cutover-operator-*.jar)
+	java @helm/cutover/jvm.options -jar $(wildcard operator/target/cutover-operator-*.jar)
 
 image: ## build and push the operator image with Jib (needs a registry you can push to)
 	$(MVN) -pl operator -am package jib:build -DskipTests -Dimage=$(IMAGE)

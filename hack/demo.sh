@@ -30,7 +30,7 @@ read -r SUBNET EIP < <(ec2 setup)
 echo "subnet $SUBNET, Elastic IP $EIP ($(ec2 eip "$EIP" | cut -d' ' -f1))"
 
 step "Running the operator (logs in .dev/logs/operator.log)"
-CUTOVER_POLL_INTERVAL=2s CUTOVER_HEALTH_PORT=0 java -jar "$JAR" > .dev/logs/operator.log 2>&1 &
+CUTOVER_POLL_INTERVAL=2s CUTOVER_HEALTH_PORT=0 java @helm/cutover/jvm.options -jar "$JAR" > .dev/logs/operator.log 2>&1 &
 operator_pid=$!
 kubectl create namespace "$NS" >/dev/null
 

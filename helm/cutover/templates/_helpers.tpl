@@ -72,3 +72,26 @@ The operator image: repository and tag (the chart's appVersion unless image.tag 
 {{- define "cutover.image" -}}
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
 {{- end }}
+
+{{/*
+The java launcher's flags (JDK_JAVA_OPTIONS): jvm.options, else the flags of the chart's
+jvm.options file (comments dropped), then jvm.extraOptions.
+*/}}
+{{- define "cutover.jvmOptions" -}}
+{{- $jvm := .Values.jvm | default dict }}
+{{- $flags := list }}
+{{- if $jvm.options }}
+{{- $flags = append $flags $jvm.options }}
+{{- else }}
+{{- range (.Files.Get "jvm.options" | splitList "\n") }}
+{{- $line := regexReplaceAll "#.*$" . "" | trim }}
+{{- if $line }}
+{{- $flags = append $flags $line }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- with $jvm.extraOptions }}
+{{- $flags = append $flags . }}
+{{- end }}
+{{- join " " $flags }}
+{{- end }}

@@ -16,7 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * rollbacks, how long a switch (one AssociateAddress) takes, and instances by fleet role.
  * In Prometheus: cutover_ec2_calls_total, cutover_switches_total, cutover_rollbacks_total,
  * cutover_switch_duration_seconds, cutover_instances, cutover_releases,
- * cutover_reconcile_duration_seconds (p50, p99).
+ * cutover_reconcile_duration_seconds (p50, p99), cutover_reconcile_phase_seconds (p50, p99 of
+ * each phase of a reconcile: {@code data_wait}, {@code ec2_calls}, {@code work}).
  */
 public final class CutoverMetrics {
 
@@ -25,6 +26,9 @@ public final class CutoverMetrics {
   private final MeterRegistry registry;
   private final Map<String, int[]> instancesByRelease = new ConcurrentHashMap<>();
   private final Timer reconciles;
+  private final Timer dataWait;
+  private final Timer ec2Calls;
+  private final Timer work;
 
   public CutoverMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -40,10 +44,29 @@ public final class CutoverMetrics {
     reconciles = Timer.builder("cutover.reconcile.duration")
         .description("Time of one reconcile: observe, decide, act, status")
         .publishPercentiles(0.5, 0.99).register(registry);
+    dataWait = phase(registry, "data_wait");
+    ec2Calls = phase(registry, "ec2_calls");
+    work = phase(registry, "work");
+  }
+
+  private static Timer phase(MeterRegistry registry, String phase) {
+    return Timer.builder("cutover.reconcile.phase")
+        .description("Time of one phase of a reconcile: data_wait (waiting for observations: "
+            + "the EC2 inventory's snapshot, launch template and tenancy lookups), ec2_calls "
+            + "(inside EC2's mutating calls), work (the rest: deciding, status writes, Events, "
+            + "drain and webhook calls)")
+        .tag("phase", phase).publishPercentiles(0.5, 0.99).register(registry);
   }
 
   public void reconciled(Duration took) {
     reconciles.record(took);
+  }
+
+  /** Where one reconcile (or one pass of a deletion) spent its time. */
+  public void reconcilePhases(Duration waitingForData, Duration inEc2Calls, Duration rest) {
+    dataWait.record(waitingForData);
+    ec2Calls.record(inEc2Calls);
+    work.record(rest.isNegative() ? Duration.ZERO : rest);
   }
 
   /** Metrics nobody scrapes (tests, tools). */

@@ -113,9 +113,29 @@ public final class ReleasePass {
   }
 
   public Result run(Release release, StatusWriter writeFirst) {
+    long started = System.nanoTime();
+    Phases phases = new Phases();
+    try {
+      return run(release, writeFirst, phases);
+    } finally {
+      metrics.reconcilePhases(phases.dataWait, phases.ec2Calls,
+          Duration.ofNanos(System.nanoTime() - started).minus(phases.dataWait)
+              .minus(phases.ec2Calls));
+    }
+  }
+
+  /** Where a pass spent its time: waiting for observations, in EC2's mutating calls. */
+  private static final class Phases {
+    Duration dataWait = Duration.ZERO;
+    Duration ec2Calls = Duration.ZERO;
+  }
+
+  private Result run(Release release, StatusWriter writeFirst, Phases phases) {
     ReleaseStatus before = release.getStatus();
     Route route = routes.routeFor(release);
+    long observing = System.nanoTime();
     Optional<ObservedWorld> observed = observe(release, route.inventory());
+    phases.dataWait = Duration.ofNanos(System.nanoTime() - observing);
     if (observed.isEmpty()) {
       // Never decided on a view the inventory cannot vouch for; woken when it can.
       return new Result(before, false, Optional.of(AWAITING_REFRESH), false, true);
@@ -136,6 +156,7 @@ public final class ReleasePass {
       }
     }
     Outcome outcome = act(route.executor(), release, plan, world);
+    phases.ec2Calls = outcome.ec2Time();
     narrator.drainCalls(release, outcome.drainCalls());
     narrator.hookCalls(release, plan.actions(), outcome.hookCalls());
     Next next = outcome.failed().isPresent()

@@ -39,7 +39,7 @@ public class PlanExecutor {
    * webhook calls made (their answers reach status; the policy decides what follows).
    */
   public record Outcome(List<Action> done, Optional<Failed> failed, List<Drain.Call> drainCalls,
-      List<CallHook.Call> hookCalls) {
+      List<CallHook.Call> hookCalls, Duration ec2Time) {
     public boolean complete() {
       return failed.isEmpty();
     }
@@ -77,8 +77,12 @@ public class PlanExecutor {
     List<Action> finished = new ArrayList<>();
     List<Drain.Call> drainCalls = new ArrayList<>();
     List<CallHook.Call> hookCalls = new ArrayList<>();
+    // Time in EC2's mutating calls; drain and webhook calls (HTTP to the user's endpoints) are
+    // not EC2's and are not counted here.
+    long ec2Nanos = 0;
     for (Action action : actions) {
       long started = System.nanoTime();
+      boolean callsEc2 = !(action instanceof CallHook) && !(action instanceof Drain);
       try {
         if (action instanceof CallHook hook) {
           hookCalls.add(webhooks.call(hook, release));
@@ -86,14 +90,17 @@ public class PlanExecutor {
           run(action, world, release, drainCalls);
         }
       } catch (Ec2Failure failure) {
+        ec2Nanos += callsEc2 ? System.nanoTime() - started : 0;
         return new Outcome(List.copyOf(finished), Optional.of(new Failed(action, failure)),
-            List.copyOf(drainCalls), List.copyOf(hookCalls));
+            List.copyOf(drainCalls), List.copyOf(hookCalls), Duration.ofNanos(ec2Nanos));
       }
+      long took = System.nanoTime() - started;
+      ec2Nanos += callsEc2 ? took : 0;
       finished.add(action);
-      done.accept(action, Duration.ofNanos(System.nanoTime() - started));
+      done.accept(action, Duration.ofNanos(took));
     }
     return new Outcome(List.copyOf(finished), Optional.empty(), List.copyOf(drainCalls),
-        List.copyOf(hookCalls));
+        List.copyOf(hookCalls), Duration.ofNanos(ec2Nanos));
   }
 
   private void run(Action action, ObservedWorld world, Release release,

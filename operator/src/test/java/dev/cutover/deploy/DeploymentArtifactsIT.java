@@ -86,6 +86,49 @@ class DeploymentArtifactsIT {
   }
 
   @Test
+  void helmRendersTheJvmFlagsOfItsJvmOptionsFileAndLetsThemBeReplacedOrExtended()
+      throws Exception {
+    Path helm = KubeControlPlane.helm();
+    String flags = String.join(" ", JvmOptionsTest.flags());
+    Deployment byDefault = deployment(TestWorld.kube().run(helm, "template", "cutover",
+        "../helm/cutover", "--namespace", NAMESPACE));
+    assertThat(env(byDefault)).as("the file's flags, comments dropped")
+        .containsEntry("JDK_JAVA_OPTIONS", flags).doesNotContainKey("JAVA_TOOL_OPTIONS");
+    assertThat(byDefault.getSpec().getTemplate().getSpec().getContainers().get(0)
+        .getResources().getLimits().get("memory").toString())
+        .as("the limit the heap is a share of").isEqualTo("512Mi");
+
+    Deployment extended = deployment(TestWorld.kube().run(helm, "template", "cutover",
+        "../helm/cutover", "--namespace", NAMESPACE, "--set", "jvm.extraOptions=-Xlog:gc",
+        "--set", "javaToolOptions=-Dfile.encoding=UTF-8"));
+    assertThat(env(extended)).containsEntry("JDK_JAVA_OPTIONS", flags + " -Xlog:gc")
+        .containsEntry("JAVA_TOOL_OPTIONS", "-Dfile.encoding=UTF-8");
+
+    Deployment replaced = deployment(TestWorld.kube().run(helm, "template", "cutover",
+        "../helm/cutover", "--namespace", NAMESPACE, "--set",
+        "jvm.options=-XX:MaxRAMPercentage=50 -XX:+UseSerialGC"));
+    assertThat(env(replaced)).containsEntry("JDK_JAVA_OPTIONS",
+        "-XX:MaxRAMPercentage=50 -XX:+UseSerialGC");
+
+    assertThatThrownBy(() -> TestWorld.kube().run(helm, "template", "cutover",
+        "../helm/cutover", "--set", "jvm.heap=300m"))
+        .as("values.schema.json refuses an unknown jvm value").hasMessageContaining("heap");
+  }
+
+  private static Deployment deployment(String rendered) {
+    return TestWorld.client().load(new ByteArrayInputStream(rendered.getBytes(
+            StandardCharsets.UTF_8))).items().stream().filter(o -> o instanceof Deployment)
+        .map(o -> (Deployment) o).findFirst().orElseThrow();
+  }
+
+  private static Map<String, String> env(Deployment deployment) {
+    Map<String, String> env = new java.util.LinkedHashMap<>();
+    deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()
+        .forEach(e -> env.put(e.getName(), e.getValue()));
+    return env;
+  }
+
+  @Test
   void underItsServiceAccountTheOperatorCompletesABlueGreenAndIsRefusedTheRest(Ec2Client ec2)
       throws Exception {
     KubernetesClient admin = TestWorld.client();

@@ -1,6 +1,7 @@
 package dev.cutover.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import dev.cutover.CutoverOperator;
@@ -19,6 +20,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -61,6 +63,20 @@ class OperatorRuntimeIT {
           .contains("cutover_switch_duration_seconds_count 1")
           .contains("cutover_instances{role=\"active\"} 2.0")
           .contains("operator_sdk_");
+      // Each pass's time, split: waiting for observations, in EC2's mutating calls, the rest.
+      for (String phase : List.of("data_wait", "ec2_calls", "work")) {
+        for (String quantile : List.of("0.5", "0.99")) {
+          assertThat(metrics).contains("cutover_reconcile_phase_seconds{phase=\"" + phase
+              + "\",quantile=\"" + quantile + "\"}");
+        }
+      }
+      double passes = value(metrics, "cutover_reconcile_phase_seconds_count{phase=\"work\"}");
+      assertThat(passes).isPositive();
+      // (A pass finishing while the scrape is taken may have recorded one phase of three.)
+      assertThat(value(metrics, "cutover_reconcile_phase_seconds_count{phase=\"ec2_calls\"}"))
+          .as("every pass records every phase").isCloseTo(passes, within(1.0));
+      assertThat(value(metrics, "cutover_reconcile_phase_seconds_sum{phase=\"ec2_calls\"}"))
+          .as("RunInstances and AssociateAddress took some time").isPositive();
       releases.deleteAll();
     }
   }
@@ -114,6 +130,13 @@ class OperatorRuntimeIT {
   private void create(String name, String version) {
     releases.create(ReleaseBuilder.named(name).version(version).fleetSize(2).network(network)
         .build());
+  }
+
+  /** The value of one sample line of a Prometheus scrape. */
+  private static double value(String metrics, String sample) {
+    return metrics.lines().filter(l -> l.startsWith(sample + " ")).findFirst()
+        .map(l -> Double.parseDouble(l.substring(sample.length() + 1).trim()))
+        .orElseThrow(() -> new AssertionError("no sample " + sample + " in\n" + metrics));
   }
 
   private static HttpResponse<String> get(int port, String path) throws Exception {
