@@ -67,10 +67,11 @@ public final class BenchmarkRunner {
           .map(e -> e.getKey() + " " + Report.minutesAndSeconds(e.getValue()))
           .collect(Collectors.joining(", ")) + "; the rest is starting the API server, etcd "
           + "and moto.");
-      if (only.isEmpty() && sizes.equals(Sizes.of(new String[] {args.length > 0 ? args[0]
-          : ""}))) {
-        report.write(Scale.repo().resolve("docs/BENCHMARKS.md"), sizes, environment(), total);
-      }
+      boolean whole = only.isEmpty() && sizes.equals(Sizes.of(new String[] {args.length > 0
+          ? args[0] : ""}));
+      // A partial run (only=..., burst=...) writes beside the build, never over the real file.
+      report.write(whole ? Scale.repo().resolve("docs/BENCHMARKS.md")
+          : Path.of("target", "BENCHMARKS-partial.md"), sizes, environment(), total);
       System.out.println(report.table());
       System.out.println("[bench] done in " + Report.minutesAndSeconds(total));
     }

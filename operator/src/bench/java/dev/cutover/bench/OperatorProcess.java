@@ -128,6 +128,11 @@ final class OperatorProcess implements AutoCloseable {
     return new Gc(collector, pauses, total, longest);
   }
 
+  /** CPU time the process has used so far (user + system). */
+  Duration cpu() {
+    return process.info().totalCpuDuration().orElse(Duration.ZERO);
+  }
+
   /** Ends the process at once, as a crash or an evicted pod would. */
   void kill() throws InterruptedException {
     process.destroyForcibly().waitFor();

@@ -92,6 +92,7 @@ final class Scale {
     try {
       OperatorProcess.Gc gcBefore = operator.gc();
       Quantiles quantiles = new Quantiles();
+      Duration cpuBefore = operator.cpu();
       Instant started = Instant.now();
       world.createAtOnce(ns, releases, 16);
       Duration creating = Duration.between(started, Instant.now());
@@ -103,7 +104,12 @@ final class Scale {
       Duration allLive = Duration.between(started, Instant.now());
       quantiles.take(operator.scrape());
       OperatorProcess.Gc gcBurst = operator.gc();
-      latencyRows(n, creating, allLive, quantiles, gcBurst, gcBefore);
+      String load = "the operator used " + seconds(operator.cpu().minus(cpuBefore)) + " of CPU "
+          + "in the " + seconds(allLive) + " of the burst, on " + Runtime.getRuntime()
+          .availableProcessors() + " cores shared with the API server, etcd, moto and the "
+          + "benchmark (load average " + java.nio.file.Files.readString(Path.of("/proc/loadavg"))
+          .split(" ")[0] + " at its end)";
+      latencyRows(n, creating, allLive, quantiles, gcBurst, gcBefore, load);
 
       Instant since = Instant.now();
       CallLog.Polls polls = world.awaitPolls(since, ReadsPerPoll.POLLS,
@@ -143,7 +149,7 @@ final class Scale {
   }
 
   private void latencyRows(int n, Duration creating, Duration allLive, Quantiles q,
-      OperatorProcess.Gc gc, OperatorProcess.Gc before) {
+      OperatorProcess.Gc gc, OperatorProcess.Gc before, String load) {
     String scrapes = "p50 and p99 are Micrometer's (cutover_reconcile_phase_seconds, over its "
         + "sliding window of the last 2 minutes), scraped every " + SCRAPE_EVERY.toSeconds()
         + " s from the first create until all were Live; the highest scrape of each is shown";
@@ -176,7 +182,7 @@ final class Scale {
         "p99 excluding EC2 latency (data_wait + work) < 250 ms: here "
             + String.format(Locale.ROOT, "%.1f ms", withoutEc2), withoutEc2 < 250)
         .because(dominant + " dominates (p99 " + q.ms(dominant + "/0.99") + "); GC during the "
-            + "burst: " + gcSince(gc, before)));
+            + "burst: " + gcSince(gc, before) + "; " + load));
   }
 
   private static String gcSince(OperatorProcess.Gc now, OperatorProcess.Gc before) {
