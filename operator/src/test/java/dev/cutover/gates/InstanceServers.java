@@ -41,8 +41,9 @@ import software.amazon.awssdk.services.ec2.model.InstanceStateName;
  * answers as the test wants that instance (version + slot) to answer. Requests and the local
  * addresses they arrived on are recorded per instance.
  *
- * <p>Public for the tests of other packages that need instances whose checks pass or fail on
- * cue (the release page's browser test).
+ * <p>Public for the tests and benchmarks of other packages that need instances whose checks pass
+ * or fail on cue (the release page's browser test; {@code make bench} times its gate latency
+ * from the requests recorded here).
  */
 public final class InstanceServers implements AutoCloseable {
 
@@ -85,7 +86,7 @@ public final class InstanceServers implements AutoCloseable {
   private final Map<String, List<Received>> received = new ConcurrentHashMap<>();
 
   /** One request as it arrived: method, path and when. */
-  record Received(String method, String path, java.time.Instant at) {}
+  public record Received(String method, String path, java.time.Instant at) {}
 
   /** Private IP → instance, for the current subnet; cleared when the subnet changes. */
   private final Map<String, Owner> owners = new ConcurrentHashMap<>();
@@ -166,7 +167,7 @@ public final class InstanceServers implements AutoCloseable {
   }
 
   /** Every request that reached the instance of this version and slot, in order. */
-  List<Received> received(String version, int slot) {
+  public List<Received> received(String version, int slot) {
     return List.copyOf(received.getOrDefault(Owner.key(version, slot), List.of()));
   }
 
