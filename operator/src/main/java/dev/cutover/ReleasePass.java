@@ -21,6 +21,7 @@ import dev.cutover.observe.Requests;
 import dev.cutover.status.Narrator;
 import dev.cutover.status.ReleaseEvents;
 import dev.cutover.status.StatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,6 +45,8 @@ public final class ReleasePass {
   public static final Duration AFTER_ACTING = Duration.ofSeconds(1);
   /** A status write that failed before a switch: nothing was done; try again after this. */
   public static final Duration AFTER_FAILED_WRITE = Duration.ofSeconds(5);
+  /** A write refused because the Release read was older than the operator's own last write. */
+  public static final Duration AFTER_CONFLICT = Duration.ofMillis(250);
   /**
    * No snapshot of EC2 could tell this Release's world yet: the refresh it needs is on its way
    * and wakes the Release when it lands; this is only in case that refresh fails.
@@ -194,8 +197,9 @@ public final class ReleasePass {
     boolean callsHooks = plan.actions().stream().anyMatch(a -> a instanceof Action.CallHook);
     if ((plan.intent().isPresent() || callsHooks) && !plan.actions().isEmpty()) {
       recorded = StatusBuilder.withIntent(release, plan);
-      if (!recordFirst(writeFirst, release, recorded, plan)) {
-        return new Result(before, false, Optional.of(AFTER_FAILED_WRITE), false, false);
+      Optional<Duration> notRecorded = recordFirst(writeFirst, release, recorded, plan);
+      if (notRecorded.isPresent()) {
+        return new Result(before, false, notRecorded, false, false);
       }
     }
     Outcome outcome = act(route.executor(), release, plan, world, stillHeld);
@@ -274,17 +278,25 @@ public final class ReleasePass {
   /** The status a pass leaves and when to look again. */
   private record Next(ReleaseStatus status, Optional<Duration> lookAgain) {}
 
-  /** Records the intent before any call; false when it could not be (nothing is done then). */
-  private boolean recordFirst(StatusWriter writeFirst, Release release, ReleaseStatus recorded,
-      Plan plan) {
+  /**
+   * Records the intent before any call (nothing is done when it could not be): empty when
+   * written, else when to look again.
+   */
+  private Optional<Duration> recordFirst(StatusWriter writeFirst, Release release,
+      ReleaseStatus recorded, Plan plan) {
     try {
       writeFirst.write(release, recorded);
-      return true;
+      return Optional.empty();
     } catch (RuntimeException e) {
       log.warn("{}: could not record {} before acting: {}", key(release),
           plan.intent().map(i -> String.valueOf(i.kind)).orElse("a pending webhook call"),
           e.getMessage());
-      return false;
+      // A conflict means this pass read the Release before the informer had the operator's own
+      // last status write: the newer copy arrives within moments, and deciding again on it is
+      // all it takes (a switch waiting 5 s for it would be a 5 s longer blue/green). Any other
+      // failure (the API server not answering) waits longer.
+      boolean conflict = e instanceof KubernetesClientException k && k.getCode() == 409;
+      return Optional.of(conflict ? AFTER_CONFLICT : AFTER_FAILED_WRITE);
     }
   }
 
