@@ -337,7 +337,12 @@ class ReleaseLifecycleIT {
     var restarted = Cutover.reconciler(TestWorld.client(), freshGateway, Clock.systemUTC(),
         Operators.POLL);
     live.setStatus(null);
-    restarted.reconcile(live, null);
+    // Its first pass finds no poll of EC2 landed yet: it decides nothing and asks for one (the
+    // refresh thread polls); the first pass after that decides, from what EC2 shows.
+    await().atMost(Patience.RECONCILE).until(() -> {
+      restarted.reconcile(live, null);
+      return live.getStatus() != null;
+    });
 
     assertThat(freshGateway.callCounts()).doesNotContainKeys("RunInstances/ok",
         "TerminateInstances/ok", "AssociateAddress/ok");
