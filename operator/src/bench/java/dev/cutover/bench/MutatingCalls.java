@@ -126,7 +126,8 @@ final class MutatingCalls {
     report.add(SECTION, Row.judged(id, "switch of one role with " + ids.size() + " Elastic "
             + "IPs: skew between its first and last AssociateAddress",
         "spec.version → 2.0.0 of a Live role of " + ids.size() + " instances, each slot behind "
-            + "its own Elastic IP, after the blue/greens above (same operator); arrival of the first and of "
+            + "its own Elastic IP, after the blue/greens above (same operator); arrival of the "
+            + "first and of "
             + "the last AssociateAddress of the switch at the proxy; one switch",
         skew + " ms (" + moves.size() + " AssociateAddress)", "< 1 s",
         moves.size() == ids.size() && skew >= 0 && skew < 1000));
