@@ -98,7 +98,8 @@ public final class BenchmarkRunner {
     return "- Machine: " + Runtime.getRuntime().availableProcessors() + " cores, "
         + Math.round(memKib / 1048576.0) + " GiB, Java " + System.getProperty("java.version")
         + ".\n- Kubernetes: real kube-apiserver " + kube + " + etcd. EC2: moto "
-        + System.getenv().getOrDefault("MOTO_VERSION", "5.2.5") + " behind a proxy that counts every call on the wire by "
+        + System.getenv().getOrDefault("MOTO_VERSION", "5.2.5")
+        + " behind a proxy that counts every call on the wire by "
         + "EC2 Action; what the benchmark itself does in EC2 (Elastic IPs, instances that are "
         + "not Cutover's, out-of-band terminations) goes straight to moto and is not counted.\n"
         + "- Poll interval " + Fixtures.POLL.toSeconds() + " s in every case. moto starts "

@@ -120,7 +120,8 @@ final class Latencies {
       report.add(SECTION, Row.judged("3c", "instance terminated out of band → replacement "
               + "launched",
           "a non-primary instance of the Live fleet of " + FLEET + " terminated straight at "
-              + "moto at a seeded random point of the poll cycle: from that TerminateInstances answered to the replacement's RunInstances "
+              + "moto at a seeded random point of the poll cycle: from that TerminateInstances "
+              + "answered to the replacement's RunInstances "
               + "arrival at the proxy; median of " + drift.size() + ", poll interval "
               + Fixtures.POLL.toSeconds() + " s (a termination is seen by the next poll)" + BESIDE,
           "median " + driftMedian + " ms (" + Stats.millis(drift) + ")",

@@ -123,13 +123,28 @@ final class MutatingCalls {
         .map(c -> c.at()).sorted().toList();
     long skew = moves.isEmpty() ? -1
         : Duration.between(moves.get(0), moves.get(moves.size() - 1)).toMillis();
+    List<Long> gaps = new ArrayList<>();
+    for (int i = 1; i < moves.size(); i++) {
+      gaps.add(Duration.between(moves.get(i - 1), moves.get(i)).toMillis());
+    }
+    String load;
+    try {
+      load = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg"))
+          .split(" ")[0];
+    } catch (java.io.IOException e) {
+      load = "unknown";
+    }
     report.add(SECTION, Row.judged(id, "switch of one role with " + ids.size() + " Elastic "
             + "IPs: skew between its first and last AssociateAddress",
         "spec.version → 2.0.0 of a Live role of " + ids.size() + " instances, each slot behind "
-            + "its own Elastic IP, after the blue/greens above (same operator); arrival of the first and of "
+            + "its own Elastic IP, after the blue/greens above (same operator); arrival of the "
+            + "first and of "
             + "the last AssociateAddress of the switch at the proxy; one switch",
-        skew + " ms (" + moves.size() + " AssociateAddress)", "< 1 s",
-        moves.size() == ids.size() && skew >= 0 && skew < 1000));
+        skew + " ms (" + moves.size() + " AssociateAddress; gaps between arrivals " + gaps
+            + " ms)", "< 1 s", moves.size() == ids.size() && skew >= 0 && skew < 1000)
+        .because("the gaps between consecutive AssociateAddress arrivals were " + gaps
+            + " ms; load average " + load + " on "
+            + Runtime.getRuntime().availableProcessors() + " cores right after"));
   }
 
   private static String name(Case c) {

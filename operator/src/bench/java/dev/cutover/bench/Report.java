@@ -33,12 +33,13 @@ public final class Report {
   }
 
   public List<Row> rows() {
-    return sections.values().stream().flatMap(List::stream).toList();
+    return new java.util.TreeMap<>(sections).values().stream().flatMap(List::stream).toList();
   }
 
   public String table() {
     StringBuilder t = new StringBuilder();
-    sections.forEach((section, rows) -> {
+    // In the order of their numbers, whatever order they ran in.
+    new java.util.TreeMap<>(sections).forEach((section, rows) -> {
       t.append("\n### ").append(section).append("\n\n")
           .append("| # | case | method | measured | target | |\n")
           .append("|---|---|---|---|---|---|\n");

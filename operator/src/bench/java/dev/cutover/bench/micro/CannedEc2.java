@@ -34,7 +34,8 @@ final class CannedEc2 implements SdkHttpClient {
   private final List<String> addressItems = new ArrayList<>();
   private final Map<String, Integer> calls = new HashMap<>();
   /** Each answer built once: the benchmark times the client, not the making of answers. */
-  private final Map<Map<String, String>, byte[]> answers = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<Map<String, String>, byte[]> answers =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * {@code releases} Releases of {@code perRelease} instances each: an active fleet of half of
