@@ -53,7 +53,10 @@ public class ReleaseReconciler implements Reconciler<Release>, Cleaner<Release> 
   private final ReleaseEvents events;
   private final CutoverMetrics metrics;
   private final Duration pollInterval;
-  /** More event sources started and stopped with the controller (the AwsAccount checks). */
+  /**
+   * More event sources started and stopped with the controller (refreshes of EC2 that Releases
+   * waited for, the AwsAccount checks, the metric checks).
+   */
   private final List<EventSource<?, Release>> others;
   /** Which Releases are this operator's: its shard and its label selector, if any. */
   private volatile ShardOwnership ownership = ShardOwnership.unsharded();
