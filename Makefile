@@ -57,7 +57,7 @@ build: ## compile and package the operator (no tests)
 	$(MVN) package -DskipTests
 
 crds: ## regenerate crds/ (Release, AwsAccount; and the chart's copy) from the Java model
-	$(MVN) -q -pl operator process-classes
+	$(MVN) -q -pl operator process-test-classes
 	cp operator/target/classes/META-INF/fabric8/*.cutover.dev-v1.yml crds/
 	cp crds/*.cutover.dev-v1.yml helm/cutover/crds/
 

@@ -14,6 +14,12 @@ public class StagingFleet {
   @JsonPropertyDescription("Version the fleet runs.")
   public String version;
 
+  @JsonPropertyDescription("Where the fleet stands, in one CamelCase word (the reason of the "
+      + "Release's conditions): Launching, Booting, StatusChecks, HttpChecks, MetricChecks, "
+      + "Soaking, AwaitingPromotion, LaunchRefused, Paused, ... (`kubectl get rel -o wide`, "
+      + "column STAGING).")
+  public String state;
+
   @JsonPropertyDescription("The fleet's instances and their checks.")
   public List<FleetInstance> instances;
 

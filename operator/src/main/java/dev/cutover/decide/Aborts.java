@@ -17,8 +17,9 @@ import java.util.Optional;
  * <p>It never applies to what production needs: not when the spec's fleet serves (the
  * post-switch window included), not when it is the retained fleet (a switch back is an
  * emergency move, and that fleet is what production returns to), and not while a switch to it
- * was asked for and EC2 does not show it yet (it may already serve). A version that already
- * failed is given up already: an abort changes nothing there.
+ * was asked for and EC2 does not show it yet (it may already serve: the pass then neither
+ * terminates nor switches, and waits). A version that already failed is given up already: an
+ * abort changes nothing there.
  */
 final class Aborts {
 
@@ -34,18 +35,52 @@ final class Aborts {
 
   /** An abort is asked for and applies to the spec's fleet: it is staged, nothing more. */
   static boolean applies(Draft d, Roles roles) {
+    return staged(d, roles) && unconfirmedSwitchTo(d, roles).isEmpty();
+  }
+
+  /**
+   * An abort is asked for while a switch to the spec's fleet was asked and EC2 does not show
+   * it yet: that fleet may already serve (the listing lags) or not (the call never happened).
+   * Neither is done: it is not terminated, and not switched to; the pass waits until EC2 shows
+   * where production is (then the abort applies, or the fleet serves and it does not).
+   */
+  static boolean waitsForSwitch(Draft d, Roles roles) {
+    return staged(d, roles) && unconfirmedSwitchTo(d, roles).isPresent();
+  }
+
+  /** Nothing is decided for the spec's fleet; production is healed on its own fleet. */
+  static Health waitForSwitch(Draft d, Roles roles) {
+    Intent intent = unconfirmedSwitchTo(d, roles).orElseThrow();
+    Fleet active = roles.active();
+    if (active != null) {
+      Addresses.keepOn(d, active, java.util.Set.of());
+      Production.serving(d, active);
+    }
+    d.keepRecordedTrial();
+    d.phase = d.last.phase == null ? dev.cutover.api.Phase.Pending : d.last.phase;
+    d.wakeAt(d.now.plusSeconds(5));
+    return Health.progressing(d.serves(active), "AbortWaitsForSwitch", d.spec.version
+        + " is aborted, but a switch to it was asked at " + intent.at + " and EC2 does not "
+        + "show it yet: nothing is terminated or switched until it shows where production is.");
+  }
+
+  /** The abort names this generation and the spec's fleet is neither production nor retained. */
+  private static boolean staged(Draft d, Roles roles) {
     if (!asked(d)) {
       return false;
     }
     String desired = roles.desiredId();
     Fleet active = roles.active();
     Fleet retained = roles.retained();
-    if (active != null && desired.equals(active.id())
-        || retained != null && desired.equals(retained.id())) {
-      return false;
-    }
+    return !(active != null && desired.equals(active.id())
+        || retained != null && desired.equals(retained.id()));
+  }
+
+  private static Optional<Intent> unconfirmedSwitchTo(Draft d, Roles roles) {
+    Fleet active = roles.active();
     Intent unconfirmed = Roles.unconfirmedSwitch(d, active == null ? null : active.id());
-    return unconfirmed == null || !desired.equals(unconfirmed.toFleet);
+    return unconfirmed != null && roles.desiredId().equals(unconfirmed.toFleet)
+        ? Optional.of(unconfirmed) : Optional.empty();
   }
 
   /**

@@ -81,6 +81,9 @@ public final class Decider {
     } else if (Aborts.applies(d, roles)) {
       Production.retain(d, roles);
       health = Aborts.abort(d, roles);
+    } else if (Aborts.waitsForSwitch(d, roles)) {
+      Production.retain(d, roles);
+      health = Aborts.waitForSwitch(d, roles);
     } else if (retained != null && desiredId.equals(retained.id())
         && Addresses.hasEntryRole(d, retained)) {
       health = Switches.switchBack(d, roles);
@@ -379,21 +382,12 @@ public final class Decider {
       observed.lastFailure = d.lastFailure;
     }
     observed.phase = last.phase == null ? Phase.Pending : last.phase;
-    if (last.stagingFleet != null && last.stagingFleet.id != null) {
-      Fleet staged = d.world.fleets().get(last.stagingFleet.id);
-      observed.trial = new Facts.Trial(last.stagingFleet.id, last.stagingFleet.version,
-          staged == null ? List.of() : staged.alive(), instant(last.stagingFleet.startedAt),
-          instant(last.stagingFleet.deadline), instant(last.stagingFleet.verifiedAt));
-    }
+    observed.keepRecordedTrial();
     boolean available = observed.serves(roles.active());
     return observed.plan(Health.paused(available, "Paused: observing only" + (withheld == 0 ? "." : "; " + withheld + " change"
             + (withheld == 1 ? " is" : "s are") + " waiting for paused: false.")
         + (aborted ? Aborts.whilePaused(d) : "")
         + Aborts.unreadable(d).orElse("")), false);
-  }
-
-  private static Instant instant(String text) {
-    return text == null ? null : Instant.parse(text);
   }
 
   // ---------------------------------------------------------------- deletion

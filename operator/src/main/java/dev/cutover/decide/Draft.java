@@ -576,6 +576,21 @@ final class Draft {
     retaining = fleet == null ? null : new Facts.Kept(fleet, until, "Retained");
   }
 
+  /** The staging fleet as status recorded it, its members as EC2 shows them: nothing decided. */
+  void keepRecordedTrial() {
+    var s = last.stagingFleet;
+    if (s == null || s.id == null) {
+      return;
+    }
+    Fleet staged = world.fleets().get(s.id);
+    trial = new Facts.Trial(s.id, s.version, staged == null ? List.of() : staged.alive(),
+        instant(s.startedAt), instant(s.deadline), instant(s.verifiedAt));
+  }
+
+  private static Instant instant(String text) {
+    return text == null ? null : Instant.parse(text);
+  }
+
   void trial(String id, List<ManagedInstance> members, Instant startedAt, Instant deadline,
       Instant verifiedAt) {
     trial = new Facts.Trial(id, spec.version, members, startedAt, deadline, verifiedAt);

@@ -89,20 +89,20 @@ final class FailedFleets {
       // Held because its role is unknown (status was lost): it may have served before.
       return List.of();
     }
-    Optional<Instant> retried = Retries.replacedAttemptFailedAt(d, fleet.id());
-    if (retried.isPresent()) {
-      // A retry stages the version from scratch: the failed attempt's instances go first.
-      return fleet.notGone().stream().filter(i -> Retries.ofReplacedAttempt(d, fleet, i))
-          .toList();
-    }
+    // A retry stages the version from scratch: the failed attempt's instances go first.
+    Optional<Instant> failedAt = Retries.replacedAttemptFailedAt(d, fleet.id());
     Failure f = d.last.lastFailure;
-    if (f == null || f.at == null || !fleet.id().equals(f.fleetId)
-        || f.keptUntil == null && !FailureReason.ApprovalExpired.is(f.reason)) {
+    if (f != null && f.at != null && fleet.id().equals(f.fleetId)
+        && (f.keptUntil != null || FailureReason.ApprovalExpired.is(f.reason))) {
+      Instant at = Instant.parse(f.at);
+      failedAt = Optional.of(failedAt.filter(r -> r.isAfter(at)).orElse(at));
+    }
+    if (failedAt.isEmpty()) {
       return List.of();
     }
-    Instant failedAt = Instant.parse(f.at);
+    Instant last = failedAt.get();
     return fleet.notGone().stream()
-        .filter(i -> i.launchTime() != null && !i.launchTime().isAfter(failedAt)).toList();
+        .filter(i -> i.launchTime() != null && !i.launchTime().isAfter(last)).toList();
   }
 
   /** How the person gets the version again after the failure. */

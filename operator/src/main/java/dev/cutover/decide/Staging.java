@@ -90,9 +90,11 @@ final class Staging {
   private static Health replaceLeftovers(Draft d, List<ManagedInstance> leftovers,
       boolean available) {
     String fleetId = leftovers.get(0).fleetId();
-    var retry = Retries.replacedAttemptFailedAt(d, fleetId).map(at -> d.lastRetry);
-    String failedAt = retry.map(r -> r.failedAt).orElse(d.last.lastFailure.at);
-    String reason = retry.map(r -> r.failure).orElse(d.last.lastFailure.reason);
+    var failed = d.last.lastFailure;
+    var retry = Retries.replacedAttemptFailedAt(d, fleetId).map(at -> d.lastRetry)
+        .filter(r -> failed == null || !fleetId.equals(failed.fleetId));
+    String failedAt = retry.map(r -> r.failedAt).orElse(failed == null ? null : failed.at);
+    String reason = retry.map(r -> r.failure).orElse(failed == null ? null : failed.reason);
     var failure = new dev.cutover.api.Failure();
     failure.reason = reason;
     d.terminate(leftovers, d.spec.version, FailedFleets.cleanupReason(failure));
@@ -378,7 +380,8 @@ final class Staging {
       d.wakeAt(keepUntil.get());
     } else if (ours) {
       d.terminate(fleet.notGone(), d.spec.version, reason == FailureReason.ApprovalExpired
-          ? FailedFleets.APPROVAL_EXPIRED : FailedFleets.CLEANED_UP);
+          ? FailedFleets.APPROVAL_EXPIRED : reason == FailureReason.Aborted
+              ? FailedFleets.ABORTED : FailedFleets.CLEANED_UP);
     } else if (fleet != null && !roleUnknown) {
       // Found without a status record (status lost): it may have served before. Kept, and
       // said so, until the retention period passes.

@@ -1,16 +1,42 @@
 package dev.cutover.status;
 
 import dev.cutover.api.Release;
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
-import java.util.UUID;
+import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Kubernetes Events on a Release, as {@code kubectl describe rel} and dashboards show them. */
+/**
+ * Kubernetes Events on a Release, as {@code kubectl describe rel} and dashboards show them.
+ *
+ * <p>A repeated Event is one object, not one per occurrence: the same Release (by uid), type,
+ * reason and message (client-go's correlator key, the source being always this operator) update
+ * the count and lastTimestamp of the Event recorded first, as client-go's EventRecorder does.
+ * core/v1 {@code count} + {@code firstTimestamp}/{@code lastTimestamp}, not events.k8s.io/v1
+ * {@code series}: {@code kubectl describe} prints core/v1's as "2m (x5 over 10m)", the operator's
+ * RBAC already grants create and patch on core Events, and an object written either way reads
+ * back the same through core/v1; series would add an API group to the RBAC for nothing a
+ * person sees.
+ *
+ * <p>An Event's name derives from that key (the Release's name and a hash), so a restarted
+ * operator, which remembers nothing, finds the Event it created before by name (its create is
+ * refused as existing) and goes on counting from it. An Event the API server let expire (its
+ * event TTL, one hour by default) is created anew. Recording never throws into a reconcile: a
+ * failure is logged and the Event is lost.
+ */
 public class EventRecorder implements ReleaseEvents {
 
   private static final Logger log = LoggerFactory.getLogger(EventRecorder.class);
@@ -18,9 +44,26 @@ public class EventRecorder implements ReleaseEvents {
   /** The operator's name in the API server's Events: cutover-operator, or with its shard. */
   public static final String DEFAULT_INSTANCE = "cutover-operator";
 
+  /** Events remembered with their count (the oldest forgotten first). */
+  static final int REMEMBERED = 4096;
+  /** Characters of a message kept (the API server refuses more than 1 KiB for core/v1). */
+  static final int MESSAGE_LIMIT = 1000;
+  private static final int LOCKS = 64;
+
   private final KubernetesClient client;
   private final Clock clock;
   private final String instance;
+  /** By key: the name of the Event and its count, as this process last wrote them. */
+  private final Map<String, Counted> counted = new LinkedHashMap<>(64, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Counted> eldest) {
+      return size() > REMEMBERED;
+    }
+  };
+  /** One lock per stripe of keys: an Event is counted by one thread at a time. */
+  private final Object[] locks = new Object[LOCKS];
+
+  private record Counted(String name, int count) {}
 
   public EventRecorder(KubernetesClient client, Clock clock) {
     this(client, clock, DEFAULT_INSTANCE);
@@ -31,6 +74,9 @@ public class EventRecorder implements ReleaseEvents {
     this.client = client;
     this.clock = clock;
     this.instance = instance;
+    for (int i = 0; i < LOCKS; i++) {
+      locks[i] = new Object();
+    }
   }
 
   @Override
@@ -46,11 +92,84 @@ public class EventRecorder implements ReleaseEvents {
   private void record(Release release, String type, String reason, String message) {
     log.info("{}/{}: {} {}: {}", release.getMetadata().getNamespace(),
         release.getMetadata().getName(), type, reason, message);
-    String now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
-    var event = new EventBuilder()
+    String text = message.length() > MESSAGE_LIMIT ? message.substring(0, MESSAGE_LIMIT)
+        : message;
+    String key = String.join("\u0000", release.getMetadata().getUid(), type, reason, text);
+    try {
+      synchronized (locks[Math.floorMod(key.hashCode(), LOCKS)]) {
+        count(release, key, type, reason, text);
+      }
+    } catch (RuntimeException e) {
+      // An Event is a courtesy: failing to record one must not fail the reconcile.
+      log.warn("could not record event {}: {}", reason, e.getMessage());
+    }
+  }
+
+  private void count(Release release, String key, String type, String reason, String text) {
+    String namespace = release.getMetadata().getNamespace();
+    String now = clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
+    Counted known;
+    synchronized (counted) {
+      known = counted.get(key);
+    }
+    if (known != null && setCount(namespace, known.name(), known.count() + 1, now)) {
+      remember(key, new Counted(known.name(), known.count() + 1));
+      return;
+    }
+    String name = nameOf(release, key);
+    try {
+      client.v1().events().inNamespace(namespace)
+          .resource(event(release, name, type, reason, text, now)).create();
+      remember(key, new Counted(name, 1));
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw e;
+      }
+      // Recorded before this process started (or before it forgot it): count on from it.
+      Event existing = client.v1().events().inNamespace(namespace).withName(name).get();
+      int count = existing == null || existing.getCount() == null ? 1 : existing.getCount();
+      if (setCount(namespace, name, count + 1, now)) {
+        remember(key, new Counted(name, count + 1));
+      }
+    }
+  }
+
+  /** Moves an Event's count and lastTimestamp on; false when it no longer exists (expired). */
+  private boolean setCount(String namespace, String name, int count, String now) {
+    try {
+      client.v1().events().inNamespace(namespace).withName(name).patch(
+          PatchContext.of(PatchType.JSON_MERGE),
+          "{\"count\":" + count + ",\"lastTimestamp\":\"" + now + "\"}");
+      return true;
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 404) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  private void remember(String key, Counted value) {
+    synchronized (counted) {
+      counted.put(key, value);
+    }
+  }
+
+  /**
+   * The Release's name and a hash of the key: the same Event always has the same name, and a
+   * name stays within the 253 characters of a DNS subdomain.
+   */
+  static String nameOf(Release release, String key) {
+    String name = release.getMetadata().getName();
+    String prefix = name.length() > 236 ? name.substring(0, 236) : name;
+    return prefix + "." + sha256(key).substring(0, 16);
+  }
+
+  private Event event(Release release, String name, String type, String reason,
+      String text, String now) {
+    return new EventBuilder()
         .withNewMetadata()
-        .withName(release.getMetadata().getName() + "."
-            + UUID.randomUUID().toString().replace("-", "").substring(0, 16))
+        .withName(name)
         .withNamespace(release.getMetadata().getNamespace())
         .endMetadata()
         .withInvolvedObject(new ObjectReferenceBuilder()
@@ -61,7 +180,7 @@ public class EventRecorder implements ReleaseEvents {
             .withResourceVersion(release.getMetadata().getResourceVersion()).build())
         .withType(type)
         .withReason(reason)
-        .withMessage(message.length() > 1000 ? message.substring(0, 1000) : message)
+        .withMessage(text)
         .withFirstTimestamp(now)
         .withLastTimestamp(now)
         .withCount(1)
@@ -69,12 +188,14 @@ public class EventRecorder implements ReleaseEvents {
         .withReportingComponent("cutover.dev/operator")
         .withReportingInstance(instance)
         .build();
+  }
+
+  private static String sha256(String text) {
     try {
-      client.v1().events().inNamespace(release.getMetadata().getNamespace()).resource(event)
-          .create();
-    } catch (KubernetesClientException e) {
-      // An Event is a courtesy: failing to record one must not fail the reconcile.
-      log.warn("could not record event {}: {}", reason, e.getMessage());
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+          .digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     }
   }
 }

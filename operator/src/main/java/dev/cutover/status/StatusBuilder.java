@@ -82,6 +82,9 @@ public final class StatusBuilder {
     s.activeFleet = f.active().map(a -> active(a, leaving)).orElse(null);
     s.previousFleet = f.retained().map(k -> previous(k, leaving)).orElse(null);
     s.stagingFleet = f.staging().map(t -> staging(release, t, world)).orElse(null);
+    if (s.stagingFleet != null) {
+      s.stagingFleet.state = plan.health().reason();
+    }
     s.heldFleets = f.held().isEmpty() ? null : f.held().stream().map(StatusBuilder::held)
         .toList();
     s.elasticIp = f.address().map(a -> elasticIp(release, a, f.addressHolder())).orElse(null);

@@ -115,10 +115,21 @@ class AbortAndRetryDeciderTest {
             () -> switched().change(r -> r.getSpec().version = "1.0.0").abort()
                 .at(T0.plusSeconds(30)),
             Phase.Live, "associate 1.0.0/0"),
-        row("a switch to the staged fleet EC2 does not show yet: it may serve, nothing goes",
+        row("a switch to the staged fleet EC2 does not show yet: it may serve or not; "
+                + "nothing is terminated or switched until EC2 shows which",
             () -> staged(RUNNING, StatusChecks.OK, null)
                 .switchIntent("1.0.0", "2.0.0", "Promoted", LATER.minusSeconds(5)).abort(),
-            Phase.Live, "associate 2.0.0/0"));
+            Phase.Verifying),
+        row("that switch confirmed (EC2 shows 2.0.0 serving): production, nothing happens",
+            () -> staged(RUNNING, StatusChecks.OK, null).eipOn("2.0.0", 0)
+                .switchIntent("1.0.0", "2.0.0", "Promoted", LATER.minusSeconds(5)).abort(),
+            Phase.Live),
+        row("that switch never happened (EC2 still shows 1.0.0 after the confirmation time): "
+                + "the abort applies",
+            () -> staged(RUNNING, StatusChecks.OK, null)
+                .switchIntent("1.0.0", "2.0.0", "Promoted", LATER.minusSeconds(5)).abort()
+                .at(LATER.plus(Duration.ofMinutes(3))),
+            Phase.Failed, "terminate [2.0.0/0, 2.0.0/1]"));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -52,7 +52,7 @@ final class Invariants {
       "Unavailable", "InsufficientInstanceCapacity", "LostResponse");
 
   private static final Set<String> ALL = Set.of("a", "b", "c", "d", "e", "f", "g", "h", "i",
-      "j", "k", "l", "m", "n", "o", "x");
+      "j", "k", "l", "m", "n", "o", "p", "x");
 
   /** A switch as EC2 saw it: the Elastic IP moved from one fleet of the Release to another. */
   record Switch(String from, String to, Instant at, Duration ttl, String reason) {}
@@ -296,6 +296,110 @@ final class Invariants {
             + "status records its success at " + h.at + "."));
   }
 
+  // ------------------------------------------------------------------ abort
+
+  /**
+   * The fleet an abort gives up in this pass, or null: the Release read carries
+   * cutover.dev/abort naming its generation, no retry (in this pass or before, at this
+   * generation) set the abort aside, and the spec's fleet is neither the one production is on
+   * nor the one that served before the latest switch (within its TTL), by ground truth, nor
+   * one the status read names as active or retained.
+   */
+  private String abortInForce(Simulation.Reconciled r, ReleaseSpec spec, String served,
+      String retained) {
+    var seen = r.seen();
+    var annotations = seen.getMetadata().getAnnotations();
+    String value = annotations == null ? null
+        : annotations.get(dev.cutover.api.Release.ABORT_ANNOTATION);
+    Long generation = seen.getMetadata().getGeneration();
+    if (seen.isMarkedForDeletion() || value == null
+        || !value.equals(String.valueOf(generation))) {
+      return null;
+    }
+    var before = seen.getStatus() == null ? null : seen.getStatus().lastRetry;
+    var after = r.result() == null ? before : r.result().status().lastRetry;
+    for (var retry : java.util.Arrays.asList(before, after)) {
+      if (retry != null && Boolean.TRUE.equals(retry.abortIgnored)
+          && Objects.equals(retry.generation, generation)) {
+        return null;
+      }
+    }
+    String token = annotations.get(dev.cutover.api.Release.RETRY_ANNOTATION);
+    var failed = seen.getStatus() == null ? null : seen.getStatus().lastFailure;
+    if (token != null && (before == null || !token.equals(before.token))
+        && (failed == null || !token.equals(failed.retryTokenAtFailure))) {
+      // A retry token not honoured yet: the pass may honour it first, and when its plan
+      // fails (or the process dies) the status it leaves does not show it.
+      return null;
+    }
+    String fleet = Simulation.fleetIdOf(spec, spec.version);
+    // Nor what the status read names as production or retained: going back to that fleet
+    // is a switch back, an emergency move an abort never holds back.
+    var status = seen.getStatus();
+    boolean known = status != null && (status.activeFleet != null
+        && fleet.equals(status.activeFleet.id) || status.previousFleet != null
+        && fleet.equals(status.previousFleet.id));
+    // Nor a fleet a person pointed production at: it is production from then on.
+    return known || fleet.equals(served) || fleet.equals(retained)
+        || servedByHand.contains(fleet) ? null : fleet;
+  }
+
+  /**
+   * p: an abort never terminates or moves what production needs, and gives the staged version
+   * up: nothing terminated as Aborted belongs to the fleet production is on or to the one that
+   * served before the latest switch (within its TTL) or holds a production address; and while
+   * an abort is in force, no production address moves to the aborted fleet and nothing is
+   * launched for it.
+   */
+  private void abortRespected(Call c, ReleaseSpec spec, String aborted, String served,
+      String retained) {
+    if (c.operation().equals("TerminateInstances")) {
+      boolean asAborted = sim.planned().stream().anyMatch(a ->
+          a instanceof dev.cutover.decide.Action.Terminate t
+              && t.instanceIds().equals(c.instanceIds()) && "Aborted".equals(t.reason()));
+      boolean unseenMove = productionOf(spec).stream().map(p -> movedOutsideAt
+          .get(p.allocationId())).anyMatch(at -> at != null && lastPollSeq < at);
+      if (!asAborted || unseenMove) {
+        return; // a person moved an address after the last poll Cutover could have seen
+      }
+      Set<String> holders = new HashSet<>();
+      productionOf(spec).forEach(p -> Optional.ofNullable(c.holdersBefore()
+          .get(p.allocationId())).ifPresent(holders::add));
+      for (String id : c.changed()) {
+        String fleet = fleetOf(id);
+        if (holders.contains(id) || fleet != null && (fleet.equals(served)
+            || fleet.equals(retained))) {
+          fail("p", "TerminateInstances terminated " + sim.label(id) + " as Aborted, but it "
+              + (holders.contains(id) ? "held a production address"
+                  : "belongs to " + sim.fleetLabel(fleet) + ", the fleet "
+                      + (fleet.equals(served) ? "production is on" : "that served before the "
+                          + "latest switch")) + ".");
+        }
+      }
+      return;
+    }
+    List<Simulation.ProductionAddress> production = productionOf(spec);
+    boolean primaryOnIt = aborted != null && !production.isEmpty() && Optional.ofNullable(
+        c.holdersBefore().get(production.get(0).allocationId())).map(this::fleetOf)
+        .filter(aborted::equals).isPresent();
+    if (aborted == null || primaryOnIt) {
+      return; // no abort in force, or production is on that fleet (the primary says so)
+    }
+    if (c.operation().equals("RunInstances")) {
+      c.changed().stream().filter(id -> aborted.equals(fleetOf(id))).findFirst()
+          .ifPresent(id -> fail("p", "RunInstances launched " + sim.label(id) + " of "
+              + sim.fleetLabel(aborted) + ", which cutover.dev/abort gives up."));
+    }
+    if (c.operation().equals("AssociateAddress") && !c.changed().isEmpty()
+        && !c.allocationIds().isEmpty() && productionOf(spec).stream()
+            .anyMatch(p -> p.allocationId().equals(c.allocationIds().get(0)))
+        && aborted.equals(fleetOf(c.changed().get(0)))) {
+      fail("p", "AssociateAddress moved production address "
+          + sim.addressLabel(c.allocationIds().get(0)) + " to " + sim.label(c.changed().get(0))
+          + " of " + sim.fleetLabel(aborted) + ", which cutover.dev/abort gives up.");
+    }
+  }
+
   /** Idempotency keys answered 2xx in a pass whose status was written (ground truth). */
   private final Set<String> successWritten = new java.util.HashSet<>();
   /** How many webhook calls the receiver had got when the last pass ended. */
@@ -420,13 +524,28 @@ final class Invariants {
     for (String id : c.instanceIds()) {
       KeptForDebugging kept = keptForDebugging.get(id);
       // A person made the kept fleet production: it is healed as production from then on.
+      // A person asked to retry it (cutover.dev/retry): it goes before the version is staged
+      // again, as a spec change would have it.
       if (kept != null && c.at().isBefore(kept.until()) && !servedByHand.contains(fleetOf(id))
-          && Objects.equals(kept.generation(), generation)) {
+          && Objects.equals(kept.generation(), generation) && !retried(r, fleetOf(id))) {
         fail("m", "TerminateInstances terminated " + sim.label(id) + " at "
             + sim.story.at(c.at()) + ", kept for debugging until " + sim.story.at(kept.until())
             + ", with the spec unchanged (generation " + generation + ").");
       }
     }
+  }
+
+  /** A retry of this fleet is recorded in the status the pass read or the one it made. */
+  private static boolean retried(Simulation.Reconciled r, String fleet) {
+    var before = r.seen().getStatus() == null ? null : r.seen().getStatus().lastRetry;
+    var after = r.result() == null ? null : r.result().status().lastRetry;
+    var annotations = r.seen().getMetadata().getAnnotations();
+    String token = annotations == null ? null
+        : annotations.get(dev.cutover.api.Release.RETRY_ANNOTATION);
+    boolean diedMaybeRetrying = r.result() == null && token != null
+        && (before == null || !token.equals(before.token));
+    return fleet != null && (before != null && fleet.equals(before.fleetId)
+        || after != null && fleet.equals(after.fleetId) || diedMaybeRetrying);
   }
 
   private String fleetOf(String instanceId) {
@@ -461,7 +580,15 @@ final class Invariants {
       fail("l", "a drain call reached " + found + ".");
     }
     List<Refusal> fresh = new ArrayList<>();
+    String servedBefore = servingFleet;
+    String retainedBefore = latestSwitch == null
+        || !sim.clock.instant().isBefore(latestSwitch.at().plus(latestSwitch.ttl())) ? null
+        : latestSwitch.from();
+    String aborted = abortInForce(r, spec, servedBefore, retainedBefore);
     for (Call c : r.calls()) {
+      if (c.mutating() && c.applied() && !deleting) {
+        abortRespected(c, spec, aborted, servedBefore, retainedBefore);
+      }
       if (c.operation().equals("DescribeAddresses") && c.ok()) {
         lastPollAt = c.at();
         lastPollSeq = c.seq();

@@ -27,6 +27,8 @@ public final class SafetyViolation extends AssertionError {
       Map.entry("n", "n. a webhook event whose success status records is never called again"),
       Map.entry("o", "o. under a preSwitch hook with failurePolicy Abort, no promotion moves an "
           + "address without a successful preSwitch call for its fleet"),
+      Map.entry("p", "p. an abort never terminates or moves what production needs, and "
+          + "launches nothing for the version it gives up, nor switches to it"),
       Map.entry("x", "x. a reconcile fails only with EC2 failures"));
 
   private final String invariant;

@@ -51,6 +51,10 @@ public final class SeededHistories {
       .filter(k -> k.name().equals("lateRefreshes")).findFirst().orElseThrow();
   private static final Kind HOOKS = Steps.KINDS.stream()
       .filter(k -> k.name().equals("hooks")).findFirst().orElseThrow();
+  private static final Kind ABORT = Steps.KINDS.stream()
+      .filter(k -> k.name().equals("abort")).findFirst().orElseThrow();
+  private static final Kind RETRY = Steps.KINDS.stream()
+      .filter(k -> k.name().equals("retry")).findFirst().orElseThrow();
 
   private SeededHistories() {}
 
@@ -124,6 +128,25 @@ public final class SeededHistories {
       // A quarter run with refreshes of EC2 that land only when time passes: a pass that
       // needs one (after a crash, the first poll; an address just named) decides nothing.
       steps.add(0, LATE_REFRESHES.make(0, 0));
+    }
+    if (Math.floorMod(seed / 7, 4) == 3) {
+      // A quarter abort once: 2 to 7 steps after a spec.version step (a person gives up the
+      // version being staged), or anywhere after the first step when there is none; half of
+      // those retry 1 to 6 steps later, a third of those leaving the abort annotation in place.
+      List<Integer> versions = new ArrayList<>();
+      for (int i = 0; i < steps.size(); i++) {
+        if (steps.get(i).kind() != null && steps.get(i).kind().name().equals("version")) {
+          versions.add(i);
+        }
+      }
+      int at = versions.isEmpty() ? 1 + (int) Math.floorMod(seed / 28, (long) steps.size() - 1)
+          : Math.min(steps.size(), versions.get((int) Math.floorMod(seed / 28, versions.size()))
+              + 2 + (int) Math.floorMod(seed / 56, 6));
+      steps.add(at, ABORT.make(0, 0));
+      if (Math.floorMod(seed / 112, 2) == 0) {
+        int later = Math.min(steps.size(), at + 1 + (int) Math.floorMod(seed / 224, 6));
+        steps.add(later, RETRY.make(Math.floorMod(seed / 1344, 3) == 2 ? 1 : 0, 0));
+      }
     }
     return steps;
   }

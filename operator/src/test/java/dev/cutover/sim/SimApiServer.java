@@ -81,6 +81,27 @@ final class SimApiServer {
     stored.setStatus(status);
   }
 
+  /** Sets (or, with null, removes) an annotation: metadata only, the generation stays. */
+  void annotate(String key, String value) {
+    Release next = copy(stored);
+    java.util.Map<String, String> annotations = new java.util.LinkedHashMap<>(
+        next.getMetadata().getAnnotations() == null ? java.util.Map.of()
+            : next.getMetadata().getAnnotations());
+    if (value == null) {
+      annotations.remove(key);
+    } else {
+      annotations.put(key, value);
+    }
+    next.getMetadata().setAnnotations(annotations);
+    next.setStatus(stored.getStatus());
+    stored = next;
+  }
+
+  String annotation(String key) {
+    return stored == null || stored.getMetadata().getAnnotations() == null ? null
+        : stored.getMetadata().getAnnotations().get(key);
+  }
+
   /** A backup restored without its status (Velero), or a status someone cleared. */
   void wipeStatus() {
     stored.setStatus(null);

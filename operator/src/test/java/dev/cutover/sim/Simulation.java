@@ -785,6 +785,45 @@ public final class Simulation {
     });
   }
 
+  /**
+   * A person gives up the version the spec names without editing the spec: the annotation
+   * cutover.dev/abort set to the current generation (what {@code kubectl cutover abort} does).
+   */
+  public void abort() {
+    steps++;
+    if (api.gone() || api.deleting()) {
+      story.add(clock.instant(), "user: abort (ignored: the Release is being deleted)");
+      return;
+    }
+    api.annotate(Release.ABORT_ANNOTATION, String.valueOf(api.generation()));
+    story.add(clock.instant(), "user: abort generation " + api.generation() + " ("
+        + Release.ABORT_ANNOTATION + ")");
+    invariants.afterStep();
+  }
+
+  private int retries;
+
+  /**
+   * A person asks for a retry: a new cutover.dev/retry token, the abort annotation removed in
+   * the same change (what {@code kubectl cutover retry} does), or kept when {@code keepAbort}.
+   */
+  public void retry(boolean keepAbort) {
+    steps++;
+    if (api.gone() || api.deleting()) {
+      story.add(clock.instant(), "user: retry (ignored: the Release is being deleted)");
+      return;
+    }
+    String token = clock.instant() + "#" + ++retries;
+    api.annotate(Release.RETRY_ANNOTATION, token);
+    if (!keepAbort) {
+      api.annotate(Release.ABORT_ANNOTATION, null);
+    }
+    story.add(clock.instant(), "user: retry (" + Release.RETRY_ANNOTATION + " " + token
+        + (keepAbort ? ", the abort annotation left as it is)" : ", the abort annotation "
+            + "removed)"));
+    invariants.afterStep();
+  }
+
   public void delete() {
     steps++;
     if (api.gone() || api.deleting()) {

@@ -117,6 +117,11 @@ final class Steps {
         return step("hooks, the receiver " + mood.name().toLowerCase(java.util.Locale.ROOT)
             .replace('_', ' '), s -> s.setHooks(mood));
       }),
+      // Never drawn either: a quarter of the histories abort once, in the middle, half of
+      // those retrying some steps later (SeededHistories).
+      new Kind("abort", 0, 1, 1, (a, b) -> step("abort (annotation)", Simulation::abort)),
+      new Kind("retry", 0, 2, 1, (a, b) -> step("retry (annotation" + (a == 0
+          ? ", abort removed)" : ", abort kept)"), s -> s.retry(a != 0))),
       new Kind("soak", 1, 2, 1, (a, b) -> {
         String soak = a == 0 ? "30s" : "0s";
         return step("promotion.soak " + soak, s -> s.setSoak(soak));

@@ -130,9 +130,17 @@ public final class ReleaseOps {
         .map(e -> e.getReason() + ": " + e.getMessage()).toList();
   }
 
+  /**
+   * Every occurrence of an event about the Release, oldest first: a repeated Event is one
+   * object whose count says how often it happened (status/EventRecorder), listed here that
+   * many times.
+   */
   private List<Event> events(String name) {
     return client.v1().events().inNamespace(namespace).list().getItems().stream()
-        .filter(e -> name.equals(e.getInvolvedObject().getName())).toList();
+        .filter(e -> name.equals(e.getInvolvedObject().getName()))
+        .flatMap(e -> java.util.Collections.nCopies(e.getCount() == null || e.getCount() < 1
+            ? 1 : e.getCount(), e).stream())
+        .toList();
   }
 
   // ------------------------------------------------------------------ reading a status
