@@ -35,7 +35,8 @@ start kube-apiserver "$KUBE_BIN_DIR/kube-apiserver" \
   --service-account-signing-key-file "$DEV/certs/sa.key" \
   --token-auth-file "$DEV/certs/tokens.csv" \
   --authorization-mode RBAC --disable-admission-plugins ServiceAccount
-start moto "$MOTO_SERVER" -H 127.0.0.1 -p "$moto_port"
+start moto "$MOTO_VENV/bin/python" "$REPO_DIR/operator/src/test/resources/dev/cutover/testworld/moto_server.py" \
+  -H 127.0.0.1 -p "$moto_port"
 
 cat > "$DEV/kubeconfig" <<KUBECONFIG
 apiVersion: v1

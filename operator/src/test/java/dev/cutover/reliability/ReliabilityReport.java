@@ -203,7 +203,7 @@ final class ReliabilityReport {
             + "only (C1 only, serial GC, a class archive dumped by a warm-up operator process in "
             + seconds(FastStart.warmUpMillis()) + " s before the runs; see FastStart.java) |\n");
     md.append("| kube-apiserver | ").append(kubeVersion(client)).append(" |\n");
-    md.append("| moto | ").append(motoVersion(motoEndpoint)).append(" |\n");
+    md.append("| moto | ").append(motoVersion()).append(" |\n");
     md.append("| seed | ").append(seed).append(" (`-Dcutover.reliability.seed`) |\n");
     md.append("| runs | ").append(runs.size()).append(": ").append(passed).append(" passed, ")
         .append(runs.size() - passed).append(" failed; ").append(seconds(wall))
@@ -445,15 +445,10 @@ final class ReliabilityReport {
     }
   }
 
-  /** Asks the Python beside the running moto server's script for moto's version. */
-  private static String motoVersion(URI endpoint) {
-    String port = String.valueOf(endpoint.getPort());
-    Optional<Path> python = ProcessHandle.allProcesses()
-        .map(p -> p.info().arguments().map(java.util.Arrays::asList).orElse(List.of()))
-        .filter(args -> args.contains(port))
-        .flatMap(args -> args.stream().filter(a -> a.endsWith("/moto_server")))
-        .map(script -> Path.of(script).resolveSibling("python"))
-        .filter(Files::isExecutable).findFirst();
+  /** Asks the Python of the test world's moto for moto's version. */
+  private static String motoVersion() {
+    Optional<Path> python = Optional.of(dev.cutover.testworld.MotoServer.python())
+        .filter(Files::isExecutable);
     if (python.isEmpty()) {
       return "unknown";
     }

@@ -13,7 +13,11 @@ import java.time.Instant;
 
 /**
  * moto's server, the EC2 API emulator, as a child process on a free loopback port. Installed by
- * {@code hack/install-moto.sh}; the same server backs {@code make dev-up}.
+ * {@code hack/install-moto.sh}; the same server backs {@code make dev-up}. It runs through
+ * {@code moto_server.py} (beside this class), which reads a resource's tags from moto's own
+ * index instead of scanning every tag of the account: the same answers, without moto's cost of
+ * resources × tags per DescribeInstances that made an account of thousands of instances time
+ * out.
  */
 public final class MotoServer implements AutoCloseable {
 
@@ -49,8 +53,8 @@ public final class MotoServer implements AutoCloseable {
       int port = freePort();
       try {
         Path log = Files.createTempFile("moto-", ".log");
-        ProcessBuilder builder = new ProcessBuilder(executable.toString(), "-H", "127.0.0.1",
-            "-p", Integer.toString(port))
+        ProcessBuilder builder = new ProcessBuilder(python().toString(),
+            launcher().toString(), "-H", "127.0.0.1", "-p", Integer.toString(port))
             .redirectErrorStream(true)
             .redirectOutput(log.toFile());
         builder.environment().putAll(environment);
@@ -66,6 +70,29 @@ public final class MotoServer implements AutoCloseable {
     }
     throw new IllegalStateException("moto_server could not listen: ports" + lost
         + " were taken before it bound them");
+  }
+
+  private static Path launcher;
+
+  /** The Python of moto's virtualenv, which runs the server. */
+  public static Path python() {
+    return TestWorldSettings.motoServer().resolveSibling("python");
+  }
+
+  /** moto_server.py, copied once from the test classpath to a file python can run. */
+  private static synchronized Path launcher() throws IOException {
+    if (launcher == null) {
+      Path file = Files.createTempFile("moto_server-", ".py");
+      file.toFile().deleteOnExit();
+      try (var in = MotoServer.class.getResourceAsStream("moto_server.py")) {
+        if (in == null) {
+          throw new IllegalStateException("moto_server.py is not on the test classpath");
+        }
+        Files.write(file, in.readAllBytes());
+      }
+      launcher = file;
+    }
+    return launcher;
   }
 
   public URI endpoint() {
