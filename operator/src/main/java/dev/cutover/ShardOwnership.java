@@ -35,12 +35,13 @@ public final class ShardOwnership {
 
   /**
    * How long a shard that took a Release over waits before it acts: the previous shard's last
-   * EC2 call, started before it saw the Release leave, has ended ({@link #LAST_CALL}), and EC2's
-   * Describe calls list its effect ({@link Ec2Gateway#LISTING_DELAY}). A launch the previous
-   * shard made later than that is still found by its ClientToken on AWS, which this shard's
-   * launch of the same slots repeats.
+   * EC2 call, started before it saw the Release leave, has ended ({@link #LAST_CALL}: the
+   * gateway abandons a call that changes something after {@link Ec2Gateway#CALL_TIMEOUT}), and
+   * EC2's Describe calls list its effect ({@link Ec2Gateway#LISTING_DELAY}). A launch the
+   * previous shard made later than that is still found by its ClientToken on AWS, which this
+   * shard's launch of the same slots repeats.
    */
-  public static final Duration LAST_CALL = Duration.ofSeconds(20);
+  public static final Duration LAST_CALL = Ec2Gateway.CALL_TIMEOUT;
   public static final Duration GRACE = LAST_CALL.plus(Ec2Gateway.LISTING_DELAY);
   /** A shard does not take over a Release another shard took over less than this ago. */
   public static final Duration HOLD = Duration.ofMinutes(2);

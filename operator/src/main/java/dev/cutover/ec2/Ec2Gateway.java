@@ -29,6 +29,7 @@ import software.amazon.awssdk.services.ec2.model.Ec2Exception;
 import software.amazon.awssdk.services.ec2.model.RunInstancesRequest;
 import software.amazon.awssdk.services.ec2.model.DomainType;
 import software.amazon.awssdk.services.ec2.model.Filter;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.services.ec2.model.Instance;
 import software.amazon.awssdk.services.ec2.model.InstanceStatus;
 import software.amazon.awssdk.services.ec2.model.ResourceType;
@@ -57,8 +58,20 @@ public class Ec2Gateway implements AutoCloseable {
    */
   public static final Duration LISTING_DELAY = Duration.ofSeconds(10);
 
+  /**
+   * The longest a call that changes something may take, the SDK's retries inside it included:
+   * then it is abandoned (a ClientError whose outcome is unknown, as a lost answer), and Cutover
+   * looks at EC2 again before anything else. Without it a call could go on for minutes (three
+   * attempts of up to 30 s of reading each, and backoff), long after the Release it acts for was
+   * handed to another shard ({@code ShardOwnership.LAST_CALL}). EC2 answers these calls in
+   * about a second.
+   */
+  public static final Duration CALL_TIMEOUT = Duration.ofSeconds(20);
+
   private final Ec2Client ec2;
   private final Ec2Client once;
+  /** What every call that changes something carries: {@link #CALL_TIMEOUT} (or a test's). */
+  private final AwsRequestOverrideConfiguration bounded;
   private final Map<String, AtomicLong> calls = new ConcurrentHashMap<>();
   private volatile CallListener listener = (operation, outcome) -> { };
 
@@ -74,8 +87,14 @@ public class Ec2Gateway implements AutoCloseable {
    *     itself, after looking at EC2 again (its own backoff, the launch's ClientToken).
    */
   public Ec2Gateway(Ec2Client ec2, Ec2Client once) {
+    this(ec2, once, CALL_TIMEOUT);
+  }
+
+  /** The same, abandoning calls that change something after {@code callTimeout}. */
+  public Ec2Gateway(Ec2Client ec2, Ec2Client once, Duration callTimeout) {
     this.ec2 = ec2;
     this.once = once;
+    this.bounded = AwsRequestOverrideConfiguration.builder().apiCallTimeout(callTimeout).build();
   }
 
   public void setListener(CallListener listener) {
@@ -259,7 +278,7 @@ public class Ec2Gateway implements AutoCloseable {
     }
     return call("RunInstances", () -> once.runInstances(r -> {
       List<Tag> tags = toTags(launch.tags());
-      r.clientToken(launch.clientToken())
+      r.overrideConfiguration(bounded).clientToken(launch.clientToken())
           .subnetId(launch.subnetId())
           .minCount(launch.count())
           .maxCount(launch.count())
@@ -382,17 +401,17 @@ public class Ec2Gateway implements AutoCloseable {
 
   /** Points the Elastic IP at the instance in one call, whatever it pointed at before. */
   public void associateAddress(String allocationId, String instanceId) {
-    call("AssociateAddress", () -> ec2.associateAddress(r -> r.allocationId(allocationId)
+    call("AssociateAddress", () -> ec2.associateAddress(r -> r.overrideConfiguration(bounded).allocationId(allocationId)
         .instanceId(instanceId).allowReassociation(true)));
   }
 
   public void terminateInstances(List<String> instanceIds) {
-    call("TerminateInstances", () -> ec2.terminateInstances(r -> r.instanceIds(instanceIds)));
+    call("TerminateInstances", () -> ec2.terminateInstances(r -> r.overrideConfiguration(bounded).instanceIds(instanceIds)));
   }
 
   public ElasticIp allocateAddress(Map<String, String> tags) {
     return call("AllocateAddress", () -> {
-      var allocated = once.allocateAddress(r -> r.domain(DomainType.VPC).tagSpecifications(
+      var allocated = once.allocateAddress(r -> r.overrideConfiguration(bounded).domain(DomainType.VPC).tagSpecifications(
           TagSpecification.builder().resourceType(ResourceType.ELASTIC_IP)
               .tags(toTags(tags)).build()));
       return new ElasticIp(allocated.allocationId(), allocated.publicIp(), null, null,
@@ -402,21 +421,22 @@ public class Ec2Gateway implements AutoCloseable {
 
   /** Tags an Elastic IP the user owns as claimed by a Release (CreateTags on the address). */
   public void claimAddress(String allocationId, Map<String, String> tags) {
-    call("CreateTags", () -> ec2.createTags(r -> r.resources(allocationId).tags(toTags(tags))));
+    call("CreateTags", () -> ec2.createTags(r -> r.overrideConfiguration(bounded).resources(allocationId).tags(toTags(tags))));
   }
 
   /** Removes a Release's claim tags from an Elastic IP the user owns (DeleteTags). */
   public void unclaimAddress(String allocationId) {
-    call("DeleteTags", () -> ec2.deleteTags(r -> r.resources(allocationId).tags(
+    call("DeleteTags", () -> ec2.deleteTags(r -> r.overrideConfiguration(bounded).resources(allocationId).tags(
         Tags.CLAIM_KEYS.stream().map(k -> Tag.builder().key(k).build()).toList())));
   }
 
   public void disassociateAddress(String associationId) {
-    call("DisassociateAddress", () -> ec2.disassociateAddress(r -> r.associationId(associationId)));
+    call("DisassociateAddress", () -> ec2.disassociateAddress(r -> r
+        .overrideConfiguration(bounded).associationId(associationId)));
   }
 
   public void releaseAddress(String allocationId) {
-    call("ReleaseAddress", () -> ec2.releaseAddress(r -> r.allocationId(allocationId)));
+    call("ReleaseAddress", () -> ec2.releaseAddress(r -> r.overrideConfiguration(bounded).allocationId(allocationId)));
   }
 
   /** Calls made so far, keyed "Operation/outcome" (outcome: ok or the error code). */
