@@ -117,8 +117,10 @@ record Roles(String desiredId, Fleet active, Fleet retained, Instant retainedExp
     Intent unconfirmed = unconfirmedSwitch(d, activeId);
     if (unconfirmed != null && (f.id().equals(unconfirmed.toFleet)
         || f.id().equals(unconfirmed.fromFleet))) {
-      // A switch was asked for and EC2 does not show it yet: either side may serve.
-      return Optional.of(Instant.parse(unconfirmed.at).plus(SWITCH_CONFIRMATION));
+      // A switch was asked for and EC2 does not show it yet: either side may serve (past the
+      // confirmation time too, while no poll that could list it has landed).
+      Instant confirmed = Instant.parse(unconfirmed.at).plus(SWITCH_CONFIRMATION);
+      return Optional.of(confirmed.isAfter(d.now) ? confirmed : d.now);
     }
     Optional<HeldFleet> wasHeld = last.heldFleets == null ? Optional.empty()
         : last.heldFleets.stream().filter(h -> h.id.equals(f.id()) && h.until != null
@@ -149,14 +151,21 @@ record Roles(String desiredId, Fleet active, Fleet retained, Instant retainedExp
   /** How long a switch intent EC2 does not show yet keeps both its fleets. */
   static final Duration SWITCH_CONFIRMATION = Duration.ofMinutes(2);
 
-  /** A switch recorded in status that EC2 does not show (yet), within its confirmation time. */
+  /**
+   * A switch recorded in status that EC2 does not show (yet): within its confirmation time, or
+   * for as long as no poll that started after the switch could list it has landed (polls that
+   * fail, or a poll interval longer than the confirmation time, must not turn "not listed yet"
+   * into "never happened").
+   */
   static Intent unconfirmedSwitch(Draft d, String activeId) {
     Intent intent = d.last.intent;
     if (intent == null || intent.kind != Intent.Kind.Switch || intent.at == null
         || intent.toFleet == null || intent.toFleet.equals(activeId)) {
       return null;
     }
-    return d.now.isBefore(Instant.parse(intent.at).plus(SWITCH_CONFIRMATION)) ? intent : null;
+    Instant at = Instant.parse(intent.at);
+    return d.now.isBefore(at.plus(SWITCH_CONFIRMATION))
+        || !d.world.polledSince(at.plus(Draft.LISTING_DELAY)) ? intent : null;
   }
 
   /** EC2 shows production on another fleet than status, and no intent of Cutover's says why. */

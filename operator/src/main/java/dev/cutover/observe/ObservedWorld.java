@@ -50,6 +50,12 @@ public record ObservedWorld(List<ManagedInstance> instances, Optional<ElasticIp>
         addresses, launchTemplates, MeasuredMetrics.NONE);
   }
 
+  /** The same world as a poll started at {@code at} saw it. */
+  public ObservedWorld withPolledAt(Instant at) {
+    return new ObservedWorld(instances, elasticIp, http, ownedAddresses, at, observingSince,
+        tenancy, addresses, launchTemplates, metrics, requests);
+  }
+
   /** The same world with the latest measurements of the Release's metric checks. */
   public ObservedWorld withMetrics(MeasuredMetrics measured) {
     return new ObservedWorld(instances, elasticIp, http, ownedAddresses, polledAt,

@@ -129,6 +129,18 @@ class AbortAndRetryDeciderTest {
             () -> staged(RUNNING, StatusChecks.OK, null)
                 .switchIntent("1.0.0", "2.0.0", "Promoted", LATER.minusSeconds(5)).abort()
                 .at(LATER.plus(Duration.ofMinutes(3))),
+            Phase.Failed, "terminate [2.0.0/0, 2.0.0/1]"),
+        row("past the confirmation time, but the newest poll started before EC2 could list the "
+                + "switch (polls failing): still nothing terminated or switched",
+            () -> staged(RUNNING, StatusChecks.OK, null)
+                .switchIntent("1.0.0", "2.0.0", "Promoted", LATER.minusSeconds(5)).abort()
+                .polledAt(LATER).at(LATER.plus(Duration.ofMinutes(3))),
+            Phase.Verifying),
+        row("the same once a poll started after the listing delay shows 1.0.0: the abort "
+                + "applies",
+            () -> staged(RUNNING, StatusChecks.OK, null)
+                .switchIntent("1.0.0", "2.0.0", "Promoted", LATER.minusSeconds(5)).abort()
+                .polledAt(LATER.plusSeconds(6)).at(LATER.plus(Duration.ofMinutes(3))),
             Phase.Failed, "terminate [2.0.0/0, 2.0.0/1]"));
   }
 

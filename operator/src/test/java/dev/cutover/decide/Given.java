@@ -351,11 +351,21 @@ public final class Given {
   /** Addresses tagged as allocated for the Release (elasticIp.allocate). */
   public final List<ElasticIp> owned = new ArrayList<>();
 
+  /** When the poll the world comes from started (null: not from a poll, polled since ever). */
+  public Instant polledAt;
+
+  /** The world as a poll started at {@code at} saw it. */
+  public Given polledAt(Instant at) {
+    polledAt = at;
+    return this;
+  }
+
   public ObservedWorld world() {
-    return new ObservedWorld(List.copyOf(instances), Optional.ofNullable(address), http,
-        List.copyOf(owned)).withTenancy(tenancy).withAddresses(addresses)
+    ObservedWorld world = new ObservedWorld(List.copyOf(instances), Optional.ofNullable(address),
+        http, List.copyOf(owned)).withTenancy(tenancy).withAddresses(addresses)
         .withLaunchTemplates(launchTemplates).withMetrics(metrics)
         .withRequests(dev.cutover.observe.Requests.of(release));
+    return polledAt == null ? world : world.withPolledAt(polledAt);
   }
 
   /** The annotation cutover.dev/abort set to {@code value} (null: removed). */
