@@ -16,15 +16,19 @@ import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Kubernetes Events on a Release, as {@code kubectl describe rel} and dashboards show them.
  *
- * <p>A repeated Event is one object, not one per occurrence: the same Release (by uid), type,
- * reason and message (client-go's correlator key, the source being always this operator) update
- * the count and lastTimestamp of the Event recorded first, as client-go's EventRecorder does.
+ * <p>A repeated Event is one object, not one per occurrence: the same Release (by uid), reporting
+ * instance (the operator, or its shard), type, reason and message (client-go's correlator key)
+ * update the count and lastTimestamp of the Event recorded first, as client-go's EventRecorder
+ * does. Each update is conditional on the Event's resourceVersion, so two processes counting
+ * one Event (a shard handing a Release back within the hour, an old and a new replica) never
+ * overwrite each other's counts.
  * core/v1 {@code count} + {@code firstTimestamp}/{@code lastTimestamp}, not events.k8s.io/v1
  * {@code series}: {@code kubectl describe} prints core/v1's as "2m (x5 over 10m)", the operator's
  * RBAC already grants create and patch on core Events, and an object written either way reads
@@ -49,6 +53,8 @@ public class EventRecorder implements ReleaseEvents {
   /** Characters of a message kept (the API server refuses more than 1 KiB for core/v1). */
   static final int MESSAGE_LIMIT = 1000;
   private static final int LOCKS = 64;
+  /** Creates and conditional patches of one Event before it is given up. */
+  private static final int WRITES = 3;
 
   private final KubernetesClient client;
   private final Clock clock;
@@ -63,7 +69,7 @@ public class EventRecorder implements ReleaseEvents {
   /** One lock per stripe of keys: an Event is counted by one thread at a time. */
   private final Object[] locks = new Object[LOCKS];
 
-  private record Counted(String name, int count) {}
+  private record Counted(String name, int count, String resourceVersion) {}
 
   public EventRecorder(KubernetesClient client, Clock clock) {
     this(client, clock, DEFAULT_INSTANCE);
@@ -94,7 +100,10 @@ public class EventRecorder implements ReleaseEvents {
         release.getMetadata().getName(), type, reason, message);
     String text = message.length() > MESSAGE_LIMIT ? message.substring(0, MESSAGE_LIMIT)
         : message;
-    String key = String.join("\u0000", release.getMetadata().getUid(), type, reason, text);
+    // The reporting instance is part of the key (client-go's source): a shard that repeats what
+    // another shard did (the same slots launched after a takeover) gets its own Event.
+    String key = String.join("\u0000", release.getMetadata().getUid(), instance, type, reason,
+        text);
     try {
       synchronized (locks[Math.floorMod(key.hashCode(), LOCKS)]) {
         count(release, key, type, reason, text);
@@ -112,38 +121,62 @@ public class EventRecorder implements ReleaseEvents {
     synchronized (counted) {
       known = counted.get(key);
     }
-    if (known != null && setCount(namespace, known.name(), known.count() + 1, now)) {
-      remember(key, new Counted(known.name(), known.count() + 1));
-      return;
+    if (known != null) {
+      Optional<Event> patched = setCount(namespace, known.name(), known.count() + 1, now,
+          known.resourceVersion());
+      if (patched.isPresent()) {
+        remember(key, new Counted(known.name(), known.count() + 1,
+            patched.get().getMetadata().getResourceVersion()));
+        return;
+      }
+      // Expired, or counted meanwhile by another process (a shard handing back, a restart
+      // overlapping): created or read again below.
     }
     String name = nameOf(release, key);
-    try {
-      client.v1().events().inNamespace(namespace)
-          .resource(event(release, name, type, reason, text, now)).create();
-      remember(key, new Counted(name, 1));
-    } catch (KubernetesClientException e) {
-      if (e.getCode() != 409) {
-        throw e;
+    for (int attempt = 0; attempt < WRITES; attempt++) {
+      try {
+        Event created = client.v1().events().inNamespace(namespace)
+            .resource(event(release, name, type, reason, text, now)).create();
+        remember(key, new Counted(name, 1, created.getMetadata().getResourceVersion()));
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409) {
+          throw e;
+        }
       }
-      // Recorded before this process started (or before it forgot it): count on from it.
+      // Recorded before this process knew of it: count on from what the API server holds,
+      // conditional on the version read, so that no one else's count is overwritten.
       Event existing = client.v1().events().inNamespace(namespace).withName(name).get();
-      int count = existing == null || existing.getCount() == null ? 1 : existing.getCount();
-      if (setCount(namespace, name, count + 1, now)) {
-        remember(key, new Counted(name, count + 1));
+      if (existing == null) {
+        continue; // expired between the two calls: created again
+      }
+      int count = existing.getCount() == null ? 1 : existing.getCount();
+      Optional<Event> patched = setCount(namespace, name, count + 1, now,
+          existing.getMetadata().getResourceVersion());
+      if (patched.isPresent()) {
+        remember(key, new Counted(name, count + 1,
+            patched.get().getMetadata().getResourceVersion()));
+        return;
       }
     }
+    log.warn("event {} not recorded: its count changed under every one of {} writes", reason,
+        WRITES);
   }
 
-  /** Moves an Event's count and lastTimestamp on; false when it no longer exists (expired). */
-  private boolean setCount(String namespace, String name, int count, String now) {
+  /**
+   * Moves an Event's count and lastTimestamp on, if it is still at {@code resourceVersion};
+   * empty when it is not (another process counted it) or no longer exists (expired).
+   */
+  private Optional<Event> setCount(String namespace, String name, int count, String now,
+      String resourceVersion) {
     try {
-      client.v1().events().inNamespace(namespace).withName(name).patch(
-          PatchContext.of(PatchType.JSON_MERGE),
-          "{\"count\":" + count + ",\"lastTimestamp\":\"" + now + "\"}");
-      return true;
+      return Optional.of(client.v1().events().inNamespace(namespace).withName(name).patch(
+          PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"resourceVersion\":\""
+              + resourceVersion + "\"},\"count\":" + count + ",\"lastTimestamp\":\"" + now
+              + "\"}"));
     } catch (KubernetesClientException e) {
-      if (e.getCode() == 404) {
-        return false;
+      if (e.getCode() == 404 || e.getCode() == 409) {
+        return Optional.empty();
       }
       throw e;
     }

@@ -85,6 +85,31 @@ class EventRecorderIT {
   }
 
   @Test
+  void twoProcessesCountingOneEventLoseNoCountAndTwoShardsKeepTheirOwn(
+      KubernetesClient client) {
+    SimClock clock = new SimClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
+    EventRecorder first = new EventRecorder(client, clock, "cutover-operator-a");
+    EventRecorder second = new EventRecorder(client, clock, "cutover-operator-a");
+    first.normal(release, "Launched", "Staging: launched 2 instances for 2.0.0");
+    second.normal(release, "Launched", "Staging: launched 2 instances for 2.0.0");
+    second.normal(release, "Launched", "Staging: launched 2 instances for 2.0.0");
+    // The first remembers count 1 and the version it wrote: its patch is refused as stale, it
+    // reads the count the second left and counts on from it instead of writing 2 over 3.
+    first.normal(release, "Launched", "Staging: launched 2 instances for 2.0.0");
+    assertThat(single(events(client)).getCount()).isEqualTo(4);
+
+    // Another shard repeating the same (the slots it launches after a takeover): its own Event,
+    // named for it, the first shard's count untouched.
+    EventRecorder otherShard = new EventRecorder(client, clock, "cutover-operator-b");
+    otherShard.normal(release, "Launched", "Staging: launched 2 instances for 2.0.0");
+    List<Event> both = events(client);
+    assertThat(both).hasSize(2);
+    assertThat(both).extracting(Event::getReportingInstance, Event::getCount)
+        .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("cutover-operator-a", 4),
+            org.assertj.core.groups.Tuple.tuple("cutover-operator-b", 1));
+  }
+
+  @Test
   void anEventDeletedMeanwhileIsCreatedAnew(KubernetesClient client) {
     EventRecorder recorder = new EventRecorder(client, new SimClock(Instant.now()));
     recorder.normal(release, "Promoted", "Promoted: moved 203.0.113.7 from 1.0.0 to 2.0.0");
