@@ -159,8 +159,10 @@ public final class ReleaseActions {
       }
       Map<String, Object> annotations = new LinkedHashMap<>();
       annotations.put(ABORT_ANNOTATION, null);
+      // Milliseconds: a second retry within the same second must be a new token, or the
+      // operator, which honours each token once, would take it for the first.
       annotations.put(RETRY_ANNOTATION,
-          Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString());
+          Instant.now(clock).truncatedTo(ChronoUnit.MILLIS).toString());
       List<String> warnings = Boolean.TRUE.equals(release.getSpec().paused)
           ? List.of("Release " + name + " is paused: Cutover stages " + version + " again once "
               + "it is resumed")

@@ -60,7 +60,9 @@ final class ReleaseFacts {
   static boolean abortAsked(Release release) {
     Long generation = release.getMetadata().getGeneration();
     String abort = annotation(release, Release.ABORT_ANNOTATION);
-    if (abort == null || generation == null || !abort.trim().equals(generation.toString())) {
+    // Read as the operator reads it (observe/Requests): a whole number, "007" naming 7.
+    if (abort == null || generation == null || !abort.trim().matches("[0-9]{1,18}")
+        || Long.parseLong(abort.trim()) != generation) {
       return false;
     }
     RetryRecord retry = release.getStatus() == null ? null : release.getStatus().lastRetry;
