@@ -17,7 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * In Prometheus: cutover_ec2_calls_total, cutover_switches_total, cutover_rollbacks_total,
  * cutover_switch_duration_seconds, cutover_instances, cutover_releases,
  * cutover_reconcile_duration_seconds (p50, p99), cutover_reconcile_phase_seconds (p50, p99 of
- * each phase of a reconcile: {@code data_wait}, {@code ec2_calls}, {@code work}).
+ * each phase of a reconcile: {@code data_wait}, {@code ec2_calls}, {@code api_writes},
+ * {@code work}).
  */
 public final class CutoverMetrics {
 
@@ -28,6 +29,7 @@ public final class CutoverMetrics {
   private final Timer reconciles;
   private final Timer dataWait;
   private final Timer ec2Calls;
+  private final Timer apiWrites;
   private final Timer work;
 
   public CutoverMetrics(MeterRegistry registry) {
@@ -46,6 +48,7 @@ public final class CutoverMetrics {
         .publishPercentiles(0.5, 0.99).register(registry);
     dataWait = phase(registry, "data_wait");
     ec2Calls = phase(registry, "ec2_calls");
+    apiWrites = phase(registry, "api_writes");
     work = phase(registry, "work");
   }
 
@@ -53,8 +56,9 @@ public final class CutoverMetrics {
     return Timer.builder("cutover.reconcile.phase")
         .description("Time of one phase of a reconcile: data_wait (waiting for observations: "
             + "the EC2 inventory's snapshot, launch template and tenancy lookups), ec2_calls "
-            + "(inside EC2's mutating calls), work (the rest: deciding, status writes, Events, "
-            + "drain and webhook calls)")
+            + "(inside EC2's mutating calls), api_writes (the API server's writes a pass waits "
+            + "for: the status recorded before acting, Events), work (the rest: deciding, drain "
+            + "and webhook calls)")
         .tag("phase", phase).publishPercentiles(0.5, 0.99).register(registry);
   }
 
@@ -63,9 +67,11 @@ public final class CutoverMetrics {
   }
 
   /** Where one reconcile (or one pass of a deletion) spent its time. */
-  public void reconcilePhases(Duration waitingForData, Duration inEc2Calls, Duration rest) {
+  public void reconcilePhases(Duration waitingForData, Duration inEc2Calls,
+      Duration inApiWrites, Duration rest) {
     dataWait.record(waitingForData);
     ec2Calls.record(inEc2Calls);
+    apiWrites.record(inApiWrites);
     work.record(rest.isNegative() ? Duration.ZERO : rest);
   }
 

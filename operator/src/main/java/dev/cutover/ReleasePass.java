@@ -110,7 +110,7 @@ public final class ReleasePass {
     this.accounts = accounts;
     this.routes = routes;
     this.checks = checks;
-    this.narrator = new Narrator(events);
+    this.narrator = new Narrator(timed(events));
     this.metrics = metrics;
     this.clock = clock;
     this.launchTemplates = new LaunchTemplateLookups(clock);
@@ -139,19 +139,72 @@ public final class ReleasePass {
   public Result run(Release release, StatusWriter writeFirst, BooleanSupplier stillHeld) {
     long started = System.nanoTime();
     Phases phases = new Phases();
+    PASS.set(phases);
     try {
-      return run(release, writeFirst, stillHeld, phases);
+      return run(release, phases.timed(writeFirst), stillHeld, phases);
     } finally {
-      metrics.reconcilePhases(phases.dataWait, phases.ec2Calls,
+      PASS.remove();
+      Duration apiWrites = Duration.ofNanos(phases.apiWriteNanos);
+      metrics.reconcilePhases(phases.dataWait, phases.ec2Calls, apiWrites,
           Duration.ofNanos(System.nanoTime() - started).minus(phases.dataWait)
-              .minus(phases.ec2Calls));
+              .minus(phases.ec2Calls).minus(apiWrites));
     }
   }
 
-  /** Where a pass spent its time: waiting for observations, in EC2's mutating calls. */
+  /**
+   * Where a pass spent its time: waiting for observations, in EC2's mutating calls, in the API
+   * server's writes it waits for (the status written before acting, Events).
+   */
   private static final class Phases {
     Duration dataWait = Duration.ZERO;
     Duration ec2Calls = Duration.ZERO;
+    long apiWriteNanos;
+
+    StatusWriter timed(StatusWriter writer) {
+      return (release, status) -> {
+        long started = System.nanoTime();
+        try {
+          writer.write(release, status);
+        } finally {
+          apiWriteNanos += System.nanoTime() - started;
+        }
+      };
+    }
+  }
+
+  /** The phases of the pass this thread runs, for the Events it records. */
+  private static final ThreadLocal<Phases> PASS = new ThreadLocal<>();
+
+  /** Events whose recording time counts as the running pass's API-server writes. */
+  private static ReleaseEvents timed(ReleaseEvents events) {
+    return new ReleaseEvents() {
+      @Override
+      public void normal(Release release, String reason, String message) {
+        long started = System.nanoTime();
+        try {
+          events.normal(release, reason, message);
+        } finally {
+          counted(started);
+        }
+      }
+
+      @Override
+      public void warning(Release release, String reason, String message) {
+        long started = System.nanoTime();
+        try {
+          events.warning(release, reason, message);
+        } finally {
+          counted(started);
+        }
+      }
+
+      private void counted(long started) {
+        Phases phases = PASS.get();
+        if (phases != null) {
+          phases.apiWriteNanos += System.nanoTime() - started;
+        }
+      }
+    };
   }
 
   private Result run(Release release, StatusWriter writeFirst, BooleanSupplier stillHeld,
