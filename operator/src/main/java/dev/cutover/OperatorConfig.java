@@ -82,8 +82,9 @@ public record OperatorConfig(
           "EC2 endpoint override, e.g. an emulator such as http://127.0.0.1:5000. "
               + "Unset: the region's AWS endpoint."),
       new Setting("CUTOVER_POLL_INTERVAL", "10s",
-          "How often EC2 is polled (one DescribeInstances, one DescribeAddresses and one "
-              + "DescribeInstanceStatus per poll for all Releases)."),
+          "How often EC2 is polled, for all Releases at once: one DescribeAddresses, one "
+              + "DescribeInstances page per 1,000 of Cutover's instances and one "
+              + "DescribeInstanceStatus per 100 of them (3 reads up to 100 instances)."),
       new Setting("CUTOVER_NAMESPACES", "",
           "Comma-separated namespaces to watch; empty watches all."),
       new Setting("CUTOVER_LEADER_ELECTION", "false",

@@ -50,8 +50,12 @@ class ElasticIpClaimsIT {
   static final LocallyRunOperatorExtension operator =
       Operators.inThisJvm(gateway, OTHER_NAMESPACE);
 
-  /** Long enough to prove a poll loop does not fight: two Releases over one address. */
-  static final Duration NO_PING_PONG = Duration.ofSeconds(60);
+  /**
+   * Long enough to prove a poll loop does not fight: two Releases over one address, twenty
+   * polls of the operator (1 s apart) and as many reconciles of each, where a fight shows within
+   * two.
+   */
+  static final Duration NO_PING_PONG = Duration.ofSeconds(20);
 
   /** A hand move is not fought: fifteen poll intervals of the operator. */
   static final Duration NOT_FOUGHT = Duration.ofSeconds(15);
