@@ -17,7 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * In Prometheus: cutover_ec2_calls_total, cutover_switches_total, cutover_rollbacks_total,
  * cutover_switch_duration_seconds, cutover_instances, cutover_releases,
  * cutover_reconcile_duration_seconds (p50, p99), cutover_reconcile_phase_seconds (p50, p99 of
- * each phase of a reconcile: {@code data_wait}, {@code ec2_calls}, {@code api_writes},
+ * each phase of a reconcile: {@code data_wait}, {@code ec2_calls}, {@code api_server},
  * {@code work}).
  */
 public final class CutoverMetrics {
@@ -29,7 +29,7 @@ public final class CutoverMetrics {
   private final Timer reconciles;
   private final Timer dataWait;
   private final Timer ec2Calls;
-  private final Timer apiWrites;
+  private final Timer apiServer;
   private final Timer work;
 
   public CutoverMetrics(MeterRegistry registry) {
@@ -48,7 +48,7 @@ public final class CutoverMetrics {
         .publishPercentiles(0.5, 0.99).register(registry);
     dataWait = phase(registry, "data_wait");
     ec2Calls = phase(registry, "ec2_calls");
-    apiWrites = phase(registry, "api_writes");
+    apiServer = phase(registry, "api_server");
     work = phase(registry, "work");
   }
 
@@ -56,8 +56,9 @@ public final class CutoverMetrics {
     return Timer.builder("cutover.reconcile.phase")
         .description("Time of one phase of a reconcile: data_wait (waiting for observations: "
             + "the EC2 inventory's snapshot, launch template and tenancy lookups), ec2_calls "
-            + "(inside EC2's mutating calls), api_writes (the API server's writes a pass waits "
-            + "for: the status recorded before acting, Events), work (the rest: deciding, drain "
+            + "(inside EC2's mutating calls), api_server (waiting for the API server: the "
+            + "status recorded before acting, Events, the Release read again before each "
+            + "mutating call), work (the rest: deciding, drain "
             + "and webhook calls)")
         .tag("phase", phase).publishPercentiles(0.5, 0.99).register(registry);
   }
@@ -68,10 +69,10 @@ public final class CutoverMetrics {
 
   /** Where one reconcile (or one pass of a deletion) spent its time. */
   public void reconcilePhases(Duration waitingForData, Duration inEc2Calls,
-      Duration inApiWrites, Duration rest) {
+      Duration withApiServer, Duration rest) {
     dataWait.record(waitingForData);
     ec2Calls.record(inEc2Calls);
-    apiWrites.record(inApiWrites);
+    apiServer.record(withApiServer);
     work.record(rest.isNegative() ? Duration.ZERO : rest);
   }
 

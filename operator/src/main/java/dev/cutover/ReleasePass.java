@@ -141,24 +141,25 @@ public final class ReleasePass {
     Phases phases = new Phases();
     PASS.set(phases);
     try {
-      return run(release, phases.timed(writeFirst), stillHeld, phases);
+      return run(release, phases.timed(writeFirst), phases.timed(stillHeld), phases);
     } finally {
       PASS.remove();
-      Duration apiWrites = Duration.ofNanos(phases.apiWriteNanos);
-      metrics.reconcilePhases(phases.dataWait, phases.ec2Calls, apiWrites,
+      Duration apiServer = Duration.ofNanos(phases.apiNanos);
+      metrics.reconcilePhases(phases.dataWait, phases.ec2Calls, apiServer,
           Duration.ofNanos(System.nanoTime() - started).minus(phases.dataWait)
-              .minus(phases.ec2Calls).minus(apiWrites));
+              .minus(phases.ec2Calls).minus(apiServer));
     }
   }
 
   /**
-   * Where a pass spent its time: waiting for observations, in EC2's mutating calls, in the API
-   * server's writes it waits for (the status written before acting, Events).
+   * Where a pass spent its time: waiting for observations, in EC2's mutating calls, waiting for
+   * the API server (the status written before acting, Events, the Release read again before
+   * each mutating call).
    */
   private static final class Phases {
     Duration dataWait = Duration.ZERO;
     Duration ec2Calls = Duration.ZERO;
-    long apiWriteNanos;
+    long apiNanos;
 
     StatusWriter timed(StatusWriter writer) {
       return (release, status) -> {
@@ -166,7 +167,18 @@ public final class ReleasePass {
         try {
           writer.write(release, status);
         } finally {
-          apiWriteNanos += System.nanoTime() - started;
+          apiNanos += System.nanoTime() - started;
+        }
+      };
+    }
+
+    BooleanSupplier timed(BooleanSupplier read) {
+      return () -> {
+        long started = System.nanoTime();
+        try {
+          return read.getAsBoolean();
+        } finally {
+          apiNanos += System.nanoTime() - started;
         }
       };
     }
@@ -175,7 +187,7 @@ public final class ReleasePass {
   /** The phases of the pass this thread runs, for the Events it records. */
   private static final ThreadLocal<Phases> PASS = new ThreadLocal<>();
 
-  /** Events whose recording time counts as the running pass's API-server writes. */
+  /** Events whose recording time counts as the running pass's time with the API server. */
   private static ReleaseEvents timed(ReleaseEvents events) {
     return new ReleaseEvents() {
       @Override
@@ -201,7 +213,7 @@ public final class ReleasePass {
       private void counted(long started) {
         Phases phases = PASS.get();
         if (phases != null) {
-          phases.apiWriteNanos += System.nanoTime() - started;
+          phases.apiNanos += System.nanoTime() - started;
         }
       }
     };
