@@ -1,8 +1,14 @@
 package dev.cutover.decide;
 
+import dev.cutover.api.HeldFleet;
+import dev.cutover.api.HistoryEntry;
 import dev.cutover.api.Intent;
+import dev.cutover.api.PreviousFleet;
 import dev.cutover.api.Release;
+import dev.cutover.ec2.ManagedInstance;
 import dev.cutover.observe.Fleet;
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -20,10 +26,56 @@ import java.util.Optional;
  * was asked for and EC2 does not show it yet (it may already serve: the pass then neither
  * terminates nor switches, and waits). A version that already failed is given up already: an
  * abort changes nothing there.
+ *
+ * <p>Nor does it terminate the retained fleet when that is what was staged: production switched
+ * away from the version, its instances were lost, and the spec named the version again, so its
+ * fleet (the same fleet id) was launched anew. Those instances are the fleet a switch back would
+ * use: they are kept (reason {@value #RETAINED}) until the retention period the previous fleet
+ * had ends, then terminated.
  */
 final class Aborts {
 
+  /** The reason status gives an aborted fleet kept because it is the retained one. */
+  static final String RETAINED = "RetainedAfterAbort";
+
   private Aborts() {}
+
+  /**
+   * Until when the fleet {@code fleetId} is the retained fleet, if it is now: status' previous
+   * fleet; or a fleet of the version the latest switch (to the version status shows active)
+   * left, for the retention period from that switch (status no longer names a previous fleet
+   * once its instances are lost); or held as {@value #RETAINED} by an earlier pass of the
+   * abort.
+   */
+  static Optional<Instant> retainedUntil(Draft d, String fleetId) {
+    PreviousFleet previous = d.last.previousFleet;
+    if (previous != null && fleetId.equals(previous.id) && previous.expiresAt != null
+        && d.now.isBefore(Instant.parse(previous.expiresAt))) {
+      return Optional.of(Instant.parse(previous.expiresAt));
+    }
+    List<HistoryEntry> history = d.last.history;
+    HistoryEntry latest = history == null || history.isEmpty() ? null
+        : history.get(history.size() - 1);
+    if (latest != null && latest.at != null && d.spec.version.equals(latest.from)
+        && d.last.activeFleet != null && latest.to != null
+        && latest.to.equals(d.last.activeFleet.version)) {
+      // By version: history does not name fleets, and keeping a fleet that may be another of
+      // the same version (its template changed since) is the side to err on.
+      Instant until = Instant.parse(latest.at).plus(d.spec.retention.ttl());
+      if (d.now.isBefore(until)) {
+        return Optional.of(until);
+      }
+    }
+    if (d.last.heldFleets != null) {
+      for (HeldFleet held : d.last.heldFleets) {
+        if (fleetId.equals(held.id) && RETAINED.equals(held.reason) && held.until != null
+            && d.now.isBefore(Instant.parse(held.until))) {
+          return Optional.of(Instant.parse(held.until));
+        }
+      }
+    }
+    return Optional.empty();
+  }
 
   /** The abort annotation names this generation and a retry did not set it aside. */
   static boolean asked(Draft d) {
@@ -73,7 +125,28 @@ final class Aborts {
     Fleet active = roles.active();
     Fleet retained = roles.retained();
     return !(active != null && desired.equals(active.id())
-        || retained != null && desired.equals(retained.id()));
+        || retained != null && desired.equals(retained.id()))
+        && !mayBeProduction(d, d.world.fleets().get(desired));
+  }
+
+  /**
+   * Status names no production, no switch, no failure and no retry (it was lost, or nothing
+   * ever happened), yet the spec's fleet has gone members launched before its living ones: the
+   * fleet production was on, its instances lost, being launched again. Not aborted
+   * (the Elastic IP would be left pointing at nothing for good): kept, as when in doubt. Both
+   * times are EC2's launch times, so no clock skew enters.
+   */
+  private static boolean mayBeProduction(Draft d, Fleet fleet) {
+    if (fleet == null || d.last.activeFleet != null
+        || d.last.history != null && !d.last.history.isEmpty()
+        || d.last.lastFailure != null || d.last.lastRetry != null) {
+      return false;
+    }
+    Optional<Instant> firstAlive = fleet.notGone().stream().map(ManagedInstance::launchTime)
+        .filter(java.util.Objects::nonNull).min(Instant::compareTo);
+    return firstAlive.isPresent() && fleet.instances().stream()
+        .anyMatch(i -> i.state().isGone() && i.launchTime() != null
+            && i.launchTime().isBefore(firstAlive.get()));
   }
 
   private static Optional<Intent> unconfirmedSwitchTo(Draft d, Roles roles) {
@@ -108,7 +181,11 @@ final class Aborts {
             : "Production (" + active.version() + ") is not served.";
     return Health.stalled(available, FailureReason.Aborted.name(), d.spec.version
         + " was aborted (" + Release.ABORT_ANNOTATION + " names generation "
-        + d.lastFailure.generation + "): its staged instances are terminated and nothing is "
+        + d.lastFailure.generation + "): " + d.held.stream()
+            .filter(k -> RETAINED.equals(k.reason())).findFirst()
+            .map(k -> "its instances are kept until " + k.until() + ", as the previous fleet "
+                + "a switch back to " + d.spec.version + " uses, then terminated; nothing more is ")
+            .orElse("its staged instances are terminated and nothing is ")
         + "launched for it. " + production + " To resume, change the spec, or run `kubectl "
         + "cutover retry " + d.release.getMetadata().getName() + "` (a new "
         + Release.RETRY_ANNOTATION + " token) to stage " + d.spec.version
@@ -119,6 +196,20 @@ final class Aborts {
   static String whilePaused(Draft d) {
     return " " + d.spec.version + " is aborted (" + Release.ABORT_ANNOTATION + "): its staged "
         + "instances are terminated once paused is false.";
+  }
+
+  /** An abort asked for that is not applied because the fleet may be production's: said so. */
+  static Optional<String> notApplied(Draft d) {
+    if (!asked(d) || d.templates.unknown()) {
+      return Optional.empty();
+    }
+    Fleet fleet = d.world.fleets().get(FleetIds.of(d.spec, d.templates.pins()));
+    return mayBeProduction(d, fleet)
+        ? Optional.of(" The abort (" + Release.ABORT_ANNOTATION + ") is not applied: "
+            + d.spec.version + "'s fleet " + fleet.id() + " has instances launched before the "
+            + "ones now running and status names no production, so it may be the fleet "
+            + "production was on; its instances are kept.")
+        : Optional.empty();
   }
 
   /** Bad input: the annotation names no generation. */

@@ -106,7 +106,7 @@ public final class Decider {
               + reported.message());
     }
     reported = Tenants.withheld(d, reported).orElse(reported);
-    Optional<String> badAbort = Aborts.unreadable(d);
+    Optional<String> badAbort = Aborts.unreadable(d).or(() -> Aborts.notApplied(d));
     if (badAbort.isPresent()) {
       reported = reported.withAvailability(reported.available(), reported.message()
           + badAbort.get());

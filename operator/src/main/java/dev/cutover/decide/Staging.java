@@ -373,7 +373,14 @@ final class Staging {
     Optional<Instant> keepUntil = FailedFleets.keepUntil(d, reason);
     boolean ours = fleet != null && !roleUnknown
         && (recorded || fleet.launchedSince(d.now.minus(CLOCK_SKEW)));
-    if (ours && keepUntil.isPresent()) {
+    Optional<Instant> retained = reason == FailureReason.Aborted && fleet != null
+        ? Aborts.retainedUntil(d, fleet.id()) : Optional.empty();
+    if (ours && retained.isPresent()) {
+      // An aborted version whose fleet is the retained one, launched again: kept for a switch
+      // back until the retention period ends (see Aborts).
+      d.held = append(d.held, new Facts.Kept(fleet, retained.get(), Aborts.RETAINED));
+      d.wakeAt(retained.get());
+    } else if (ours && keepUntil.isPresent()) {
       // Kept for debugging: reported, and terminated when its time passes (Decider.failed).
       d.held = append(d.held, new Facts.Kept(fleet, keepUntil.get(),
           FailedFleets.KEPT_FOR_DEBUGGING));

@@ -336,6 +336,54 @@ class AbortAndRetryDeciderTest {
   }
 
   @Test
+  void anAbortOfTheRetainedVersionLaunchedAgainKeepsItsFleetUntilTheRetentionEnds() {
+    // 2.0.0 serves since T0 (switched from 1.0.0, TTL 2h); 1.0.0's instances are lost; the
+    // spec names 1.0.0 again, so its fleet is launched anew, then the person aborts that.
+    Given g = gone(switched(), "1.0.0");
+    g.release.getStatus().history.add(new dev.cutover.api.HistoryEntry("1.0.0", "2.0.0",
+        T0.toString(), "Promoted"));
+    g.release.getStatus().previousFleet = null;
+    g.change(r -> r.getSpec().version = "1.0.0").at(T0.plus(Duration.ofMinutes(5)));
+    g.reconcile();
+    Instant relaunched = T0.plus(Duration.ofMinutes(5));
+    g.fleet("1.0.0", 2, RUNNING, StatusChecks.PENDING, relaunched);
+    g.at(relaunched.plusSeconds(5)).reconcile();
+
+    Plan aborted = g.abort().at(relaunched.plusSeconds(30)).decide();
+    Instant until = T0.plus(Duration.ofHours(2));
+    assertThat(aborted.facts().phase()).isEqualTo(Phase.Failed);
+    assertThat(g.summary(aborted)).as("the fleet a switch back uses is not terminated").isEmpty();
+    ReleaseStatus status = g.reconcile();
+    assertThat(status.heldFleets).anySatisfy(h -> {
+      assertThat(h.version).isEqualTo("1.0.0");
+      assertThat(h.reason).isEqualTo(Aborts.RETAINED);
+      assertThat(h.until).isEqualTo(until.toString());
+    });
+    assertThat(aborted.health().message()).contains("kept until " + until);
+
+    assertThat(g.summary(g.at(until.minusSeconds(1)).decide())).as("still kept").isEmpty();
+    assertThat(g.summary(g.at(until.plusSeconds(1)).decide())).as("the retention ended")
+        .containsExactly("terminate [1.0.0/0, 1.0.0/1]");
+  }
+
+  @Test
+  void anAbortOfTheFleetProductionWasOnLaunchedAgainAfterStatusWasLostIsNotApplied() {
+    // 1.0.0 served; its instances were lost and so was status: 1.0.0 is launched again into
+    // the same fleet, which EC2 still lists with its terminated first members.
+    Given g = release("1.0.0", 2).fleet("1.0.0", 2, TERMINATED, StatusChecks.OK,
+        T0.minus(Duration.ofMinutes(30)));
+    g.at(T0).reconcile();
+    g.fleet("1.0.0", 2, RUNNING, StatusChecks.PENDING, T0);
+    g.at(T0.plusSeconds(5)).reconcile();
+
+    Plan plan = g.abort().at(T0.plusSeconds(20)).decide();
+    assertThat(g.summary(plan)).as("nothing terminated").isEmpty();
+    assertThat(plan.facts().phase()).isNotEqualTo(Phase.Failed);
+    assertThat(plan.health().message()).contains("The abort (cutover.dev/abort) is not applied")
+        .contains("may be the fleet production was on");
+  }
+
+  @Test
   void aRetryIsToldOnceAsRetried() {
     Given g = gone(aborted(), "2.0.0").retry(TOKEN).at(LATER.plusSeconds(30));
     List<String> events = new ArrayList<>();
