@@ -110,7 +110,7 @@ public final class ReleasePass {
     this.accounts = accounts;
     this.routes = routes;
     this.checks = checks;
-    this.narrator = new Narrator(timed(events));
+    this.narrator = new Narrator(PassPhases.timed(events));
     this.metrics = metrics;
     this.clock = clock;
     this.launchTemplates = new LaunchTemplateLookups(clock);
@@ -137,90 +137,16 @@ public final class ReleasePass {
    *     is no longer this shard's (relabelled away, or taken over); the pass stops there
    */
   public Result run(Release release, StatusWriter writeFirst, BooleanSupplier stillHeld) {
-    long started = System.nanoTime();
-    Phases phases = new Phases();
-    PASS.set(phases);
+    PassPhases phases = PassPhases.begin();
     try {
       return run(release, phases.timed(writeFirst), phases.timed(stillHeld), phases);
     } finally {
-      PASS.remove();
-      Duration apiServer = Duration.ofNanos(phases.apiNanos);
-      metrics.reconcilePhases(phases.dataWait, phases.ec2Calls, apiServer,
-          Duration.ofNanos(System.nanoTime() - started).minus(phases.dataWait)
-              .minus(phases.ec2Calls).minus(apiServer));
+      phases.end(metrics);
     }
-  }
-
-  /**
-   * Where a pass spent its time: waiting for observations, in EC2's mutating calls, waiting for
-   * the API server (the status written before acting, Events, the Release read again before
-   * each mutating call).
-   */
-  private static final class Phases {
-    Duration dataWait = Duration.ZERO;
-    Duration ec2Calls = Duration.ZERO;
-    long apiNanos;
-
-    StatusWriter timed(StatusWriter writer) {
-      return (release, status) -> {
-        long started = System.nanoTime();
-        try {
-          writer.write(release, status);
-        } finally {
-          apiNanos += System.nanoTime() - started;
-        }
-      };
-    }
-
-    BooleanSupplier timed(BooleanSupplier read) {
-      return () -> {
-        long started = System.nanoTime();
-        try {
-          return read.getAsBoolean();
-        } finally {
-          apiNanos += System.nanoTime() - started;
-        }
-      };
-    }
-  }
-
-  /** The phases of the pass this thread runs, for the Events it records. */
-  private static final ThreadLocal<Phases> PASS = new ThreadLocal<>();
-
-  /** Events whose recording time counts as the running pass's time with the API server. */
-  private static ReleaseEvents timed(ReleaseEvents events) {
-    return new ReleaseEvents() {
-      @Override
-      public void normal(Release release, String reason, String message) {
-        long started = System.nanoTime();
-        try {
-          events.normal(release, reason, message);
-        } finally {
-          counted(started);
-        }
-      }
-
-      @Override
-      public void warning(Release release, String reason, String message) {
-        long started = System.nanoTime();
-        try {
-          events.warning(release, reason, message);
-        } finally {
-          counted(started);
-        }
-      }
-
-      private void counted(long started) {
-        Phases phases = PASS.get();
-        if (phases != null) {
-          phases.apiNanos += System.nanoTime() - started;
-        }
-      }
-    };
   }
 
   private Result run(Release release, StatusWriter writeFirst, BooleanSupplier stillHeld,
-      Phases phases) {
+      PassPhases phases) {
     ReleaseStatus before = release.getStatus();
     ShardOwnership.Verdict verdict = ownership.judge(before, clock.instant());
     Optional<Instant> settledAt = Optional.empty();
