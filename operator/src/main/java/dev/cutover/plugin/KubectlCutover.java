@@ -202,17 +202,11 @@ public final class KubectlCutover {
       }
       return ExitCodes.OK;
     }
-    Release release;
-    try {
-      release = client.resources(Release.class).inNamespace(namespace)
-          .withName(line.release()).get();
-    } catch (KubernetesClientException e) {
-      return fail(err, ApiFailures.of(e, "get",
-          "releases.cutover.dev " + line.release() + " in namespace " + namespace));
+    Read read = read(client, line, namespace, err);
+    if (read.release() == null) {
+      return read.exitCode();
     }
-    if (release == null) {
-      return fail(err, Outcome.notFound(namespace, line.release()));
-    }
+    Release release = read.release();
     if (line.json()) {
       out.println(json(release));
       return ExitCodes.OK;
@@ -220,6 +214,22 @@ public final class KubectlCutover {
     List<Event> events = events(client, namespace, line.release(), err);
     out.print(ReleaseTree.render(release, events, Map.of(), clock.instant()));
     return ExitCodes.OK;
+  }
+
+  /** The Release the command names, or the exit code of why not (told on {@code err}). */
+  private record Read(Release release, int exitCode) {}
+
+  private static Read read(KubernetesClient client, CommandLine line, String namespace,
+      PrintStream err) {
+    try {
+      Release release = client.resources(Release.class).inNamespace(namespace)
+          .withName(line.release()).get();
+      return release != null ? new Read(release, ExitCodes.OK)
+          : new Read(null, fail(err, Outcome.notFound(namespace, line.release())));
+    } catch (KubernetesClientException e) {
+      return new Read(null, fail(err, ApiFailures.of(e, "get",
+          "releases.cutover.dev " + line.release() + " in namespace " + namespace)));
+    }
   }
 
   /** The Events about the Release; none (and a note) when they cannot be read. */
@@ -247,17 +257,11 @@ public final class KubectlCutover {
 
   private static int history(KubernetesClient client, CommandLine line, String namespace,
       PrintStream out, PrintStream err, Clock clock) {
-    Release release;
-    try {
-      release = client.resources(Release.class).inNamespace(namespace)
-          .withName(line.release()).get();
-    } catch (KubernetesClientException e) {
-      return fail(err, ApiFailures.of(e, "get",
-          "releases.cutover.dev " + line.release() + " in namespace " + namespace));
+    Read read = read(client, line, namespace, err);
+    if (read.release() == null) {
+      return read.exitCode();
     }
-    if (release == null) {
-      return fail(err, Outcome.notFound(namespace, line.release()));
-    }
+    Release release = read.release();
     List<HistoryEntry> history = release.getStatus() == null
         || release.getStatus().history == null ? List.of() : release.getStatus().history;
     if (line.json()) {
