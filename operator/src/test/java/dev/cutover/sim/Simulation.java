@@ -649,8 +649,10 @@ public final class Simulation {
       if (r.changedEc2()) {
         quiet = 0;
         // Judged on a view that shows this change's effects too (a launch that has come up, a
-        // terminated instance gone): the operator cannot act on what no poll has shown.
-        seen = clock.instant().plus(LISTING_LAG);
+        // terminated instance gone): the operator cannot act on what no poll has shown. A
+        // launched instance runs only after its boot, and a lagging DescribeInstances shows
+        // that later still.
+        seen = clock.instant().plus(ec2.settings().bootDelay).plus(LISTING_LAG);
         churn.add(story.at(clock.instant()) + " " + r.calls().stream()
             .filter(c -> c.mutating() && c.applied()).map(this::describeCall)
             .collect(Collectors.joining(", ")));
