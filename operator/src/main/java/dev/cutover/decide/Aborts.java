@@ -103,6 +103,9 @@ final class Aborts {
   /** Nothing is decided for the spec's fleet; production is healed on its own fleet. */
   static Health waitForSwitch(Draft d, Roles roles) {
     Intent intent = unconfirmedSwitchTo(d, roles).orElseThrow();
+    // Kept in status while it waits (also past the confirmation time), so that the next pass
+    // still knows a switch was asked for.
+    d.keptIntent = intent;
     Fleet active = roles.active();
     if (active != null) {
       Addresses.keepOn(d, active, java.util.Set.of());
@@ -113,7 +116,8 @@ final class Aborts {
     d.wakeAt(d.now.plusSeconds(5));
     return Health.progressing(d.serves(active), "AbortWaitsForSwitch", d.spec.version
         + " is aborted, but a switch to it was asked at " + intent.at + " and EC2 does not "
-        + "show it yet: nothing is terminated or switched until it shows where production is.");
+        + "show where production is (the address points at nothing, or not yet at the fleet "
+        + "asked for): nothing is terminated or switched until it does.");
   }
 
   /** The abort names this generation and the spec's fleet is neither production nor retained. */
@@ -124,8 +128,10 @@ final class Aborts {
     String desired = roles.desiredId();
     Fleet active = roles.active();
     Fleet retained = roles.retained();
+    // A retained fleet only inferred (status lost) is not known to be what production returns
+    // to: the abort is heeded there, and nothing is switched to the version it gives up.
     return !(active != null && desired.equals(active.id())
-        || retained != null && desired.equals(retained.id()))
+        || retained != null && desired.equals(retained.id()) && !roles.retainedInferred())
         && !mayBeProduction(d, d.world.fleets().get(desired));
   }
 
@@ -152,6 +158,14 @@ final class Aborts {
   private static Optional<Intent> unconfirmedSwitchTo(Draft d, Roles roles) {
     Fleet active = roles.active();
     Intent unconfirmed = Roles.unconfirmedSwitch(d, active == null ? null : active.id());
+    if (unconfirmed == null && active == null && d.holder() == null) {
+      // Past its confirmation time, yet nothing contradicts it: the address points at nothing
+      // (on AWS a terminated instance keeps no Elastic IP, so production's holder lost looks
+      // the same) and no fleet is production. It may have served: kept.
+      Intent last = d.last.intent;
+      unconfirmed = last != null && last.kind == Intent.Kind.Switch && last.toFleet != null
+          ? last : null;
+    }
     return unconfirmed != null && roles.desiredId().equals(unconfirmed.toFleet)
         ? Optional.of(unconfirmed) : Optional.empty();
   }

@@ -30,18 +30,20 @@ import java.util.Optional;
  * </ul>
  *
  * @param retainedSince when the retained fleet stopped serving, for its expiry
+ * @param retainedInferred the retained fleet is not known from status but inferred (status was
+ *     lost, and the spec names a fleet older than the one serving)
  */
 record Roles(String desiredId, Fleet active, Fleet retained, Instant retainedExpiry,
-    Map<Fleet, Instant> held, List<Fleet> superseded) {
+    Map<Fleet, Instant> held, List<Fleet> superseded, boolean retainedInferred) {
 
   static Roles resolve(Draft d, String desiredId, Duration ttl) {
     Map<String, Fleet> fleets = d.world.fleets();
     Fleet active = active(d, fleets);
     String activeId = active == null ? null : active.id();
     boolean statusKnown = statusKnowsRoles(d.last);
-    Kept retained = retained(d, fleets, activeId, ttl)
-        .or(() -> olderDesiredOfUnknownRole(d, fleets.get(desiredId), active, statusKnown, ttl))
-        .orElse(null);
+    Kept known = retained(d, fleets, activeId, ttl).orElse(null);
+    Kept retained = known != null ? known : olderDesiredOfUnknownRole(d, fleets.get(desiredId),
+        active, statusKnown, ttl).orElse(null);
     String retainedId = retained == null ? null : retained.fleet().id();
 
     Map<Fleet, Instant> held = new LinkedHashMap<>();
@@ -62,7 +64,8 @@ record Roles(String desiredId, Fleet active, Fleet retained, Instant retainedExp
       }
     }
     return new Roles(desiredId, active, retained == null ? null : retained.fleet(),
-        retained == null ? null : retained.until(), held, superseded);
+        retained == null ? null : retained.until(), held, superseded,
+        retained != null && known == null);
   }
 
   private record Kept(Fleet fleet, Instant until) {}

@@ -384,6 +384,42 @@ class AbortAndRetryDeciderTest {
   }
 
   @Test
+  void withStatusLostAnAbortOfAnOlderLiveVersionSwitchesNothingToIt() {
+    // Status was lost; 2.0.0 serves; the spec names 1.0.0, older and alive (so inferred to be
+    // the fleet to switch back to), and the same generation is aborted.
+    Given g = release("1.0.0", 2)
+        .fleet("1.0.0", 2, RUNNING, StatusChecks.OK, T0.minus(Duration.ofHours(1)))
+        .fleet("2.0.0", 2, RUNNING, StatusChecks.OK, T0.minus(Duration.ofMinutes(30)))
+        .eipOn("2.0.0", 0).abort();
+    Plan plan = g.decide();
+    assertThat(g.summary(plan)).as("not switched to the aborted version, nothing terminated")
+        .isEmpty();
+    assertThat(plan.health().reason()).isEqualTo("Aborted");
+  }
+
+  @Test
+  void anAbortAfterASwitchWhoseHolderWasLostWaitsInsteadOfTerminating() {
+    // A switch to 2.0.0 was asked (its status write lost with the process), then production's
+    // holder was terminated: on AWS the address then points at nothing, as if the switch had
+    // never happened. Long past the confirmation time, the abort still terminates nothing.
+    Given g = release("2.0.0", 2).fleet("2.0.0", 2, RUNNING, StatusChecks.OK, T0)
+        .staging("2.0.0", T0, T0.plusSeconds(30)).phase(Phase.Verifying);
+    var intent = new dev.cutover.api.Intent();
+    intent.kind = dev.cutover.api.Intent.Kind.Switch;
+    intent.toFleet = g.fleetId("2.0.0");
+    intent.toVersion = "2.0.0";
+    intent.reason = "Promoted";
+    intent.at = T0.plusSeconds(40).toString();
+    g.release.getStatus().intent = intent;
+    g.instances.replaceAll(i -> i.slot() == 0 ? i.withState(TERMINATED) : i);
+    Plan plan = g.abort().at(T0.plus(Duration.ofMinutes(10))).decide();
+    assertThat(g.summary(plan)).as("nothing terminated or switched").isEmpty();
+    assertThat(plan.health().reason()).isEqualTo("AbortWaitsForSwitch");
+    assertThat(g.status(plan).intent).as("the switch stays recorded for the next pass")
+        .isNotNull();
+  }
+
+  @Test
   void aRetryIsToldOnceAsRetried() {
     Given g = gone(aborted(), "2.0.0").retry(TOKEN).at(LATER.plusSeconds(30));
     List<String> events = new ArrayList<>();
