@@ -1,6 +1,5 @@
 package dev.cutover.decide;
 
-import dev.cutover.api.HeldFleet;
 import dev.cutover.api.HistoryEntry;
 import dev.cutover.api.Intent;
 import dev.cutover.api.PreviousFleet;
@@ -66,15 +65,7 @@ final class Aborts {
         return Optional.of(until);
       }
     }
-    if (d.last.heldFleets != null) {
-      for (HeldFleet held : d.last.heldFleets) {
-        if (fleetId.equals(held.id) && RETAINED.equals(held.reason) && held.until != null
-            && d.now.isBefore(Instant.parse(held.until))) {
-          return Optional.of(Instant.parse(held.until));
-        }
-      }
-    }
-    return Optional.empty();
+    return d.heldInStatus(fleetId, RETAINED::equals).map(h -> Instant.parse(h.until));
   }
 
   /** The abort annotation names this generation and a retry did not set it aside. */

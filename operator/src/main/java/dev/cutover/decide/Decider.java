@@ -310,10 +310,8 @@ public final class Decider {
   /** The desired fleet failed at this generation: it is cleaned up, production keeps serving. */
   private static Health failed(Draft d, Roles roles) {
     Fleet fleet = d.world.fleets().get(roles.desiredId());
-    Optional<HeldFleet> kept = d.last.heldFleets == null ? Optional.empty()
-        : d.last.heldFleets.stream().filter(h -> h.id.equals(roles.desiredId())
-            && h.until != null && d.now.isBefore(Instant.parse(h.until))
-            && !FailedFleets.KEPT_FOR_DEBUGGING.equals(h.reason)).findFirst();
+    Optional<HeldFleet> kept = d.heldInStatus(roles.desiredId(),
+        reason -> !FailedFleets.KEPT_FOR_DEBUGGING.equals(reason));
     if (fleet != null && kept.isPresent()) {
       // A failed fleet whose role is unknown (status was lost) stays until its time passes.
       if (d.held.stream().noneMatch(k -> k.fleet().id().equals(fleet.id()))) {

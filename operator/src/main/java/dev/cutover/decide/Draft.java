@@ -557,6 +557,18 @@ final class Draft {
     return specDigest;
   }
 
+  /**
+   * The hold status recorded for the fleet, if it has not ended yet and its reason is one
+   * {@code reason} accepts.
+   */
+  Optional<dev.cutover.api.HeldFleet> heldInStatus(String fleetId,
+      java.util.function.Predicate<String> reason) {
+    return last.heldFleets == null ? Optional.empty() : last.heldFleets.stream()
+        .filter(h -> h.id.equals(fleetId) && reason.test(h.reason) && h.until != null
+            && now.isBefore(Instant.parse(h.until)))
+        .findFirst();
+  }
+
   String holder() {
     return eip.map(ElasticIp::instanceId).orElse(null);
   }

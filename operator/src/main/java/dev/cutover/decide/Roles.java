@@ -145,10 +145,7 @@ record Roles(String desiredId, Fleet active, Fleet retained, Instant retainedExp
     if (!statusKnown) {
       return Optional.of(d.now.plus(ttl));
     }
-    return d.last.heldFleets == null ? Optional.empty() : d.last.heldFleets.stream()
-        .filter(h -> h.id.equals(f.id()) && "RoleUnknown".equals(h.reason) && h.until != null
-            && d.now.isBefore(Instant.parse(h.until)))
-        .map(h -> Instant.parse(h.until)).findFirst();
+    return d.heldInStatus(f.id(), "RoleUnknown"::equals).map(h -> Instant.parse(h.until));
   }
 
   /** How long a switch intent EC2 does not show yet keeps both its fleets. */
