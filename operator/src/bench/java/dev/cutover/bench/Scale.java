@@ -179,12 +179,8 @@ final class Scale {
               + "time deciding/acting"));
       return;
     }
-    // A build without the api_server phase counts that time in work.
-    boolean apiSplit = q.highest.containsKey("api_server/0.99");
-    double withoutEc2 = q.of("data_wait/0.99") + q.of("work/0.99")
-        + (apiSplit ? q.of("api_server/0.99") : 0);
+    double withoutEc2 = q.of("data_wait/0.99") + q.of("api_server/0.99") + q.of("work/0.99");
     String dominant = java.util.stream.Stream.of("data_wait", "api_server", "work")
-        .filter(p -> !Double.isNaN(q.of(p + "/0.99")))
         .max(java.util.Comparator.comparingDouble(p -> q.of(p + "/0.99"))).orElseThrow();
     report.add(LATENCY, Row.judged("4b", "reconcile p50/p99 during the burst, by phase",
         scrapes + "; data_wait = waiting for observations (the inventory's snapshot, lookups), "
@@ -194,8 +190,7 @@ final class Scale {
             + "adds the p99 of data_wait, api_server and work",
         "data_wait p50 " + q.ms("data_wait/0.5") + ", p99 " + q.ms("data_wait/0.99")
             + "; ec2_calls p50 " + q.ms("ec2_calls/0.5") + ", p99 " + q.ms("ec2_calls/0.99")
-            + (apiSplit ? "; api_server p50 " + q.ms("api_server/0.5") + ", p99 "
-                + q.ms("api_server/0.99") : "")
+            + "; api_server p50 " + q.ms("api_server/0.5") + ", p99 " + q.ms("api_server/0.99")
             + "; work p50 " + q.ms("work/0.5") + ", p99 " + q.ms("work/0.99")
             + "; whole reconcile p99 " + q.ms("reconcile/0.99"),
         "p99 excluding EC2 latency (data_wait + api_server + work) < 250 ms: here "

@@ -112,7 +112,7 @@ class ReliabilityIT {
   static void stopProxyAndReport() {
     proxy.close();
     if (ReliabilityReport.WRITE_DOC) {
-      Path doc = ReliabilityReport.write(TestWorld.client(), TestWorld.moto().endpoint(), SEED);
+      Path doc = ReliabilityReport.write(TestWorld.client(), SEED);
       System.out.println("reliability: wrote " + doc);
     }
   }

@@ -5,7 +5,6 @@ import dev.cutover.testworld.ElasticIpSampler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -151,17 +150,17 @@ final class ReliabilityReport {
   // ------------------------------------------------------------------ the document
 
   /** Writes docs/RELIABILITY.md (found from the working directory upwards). */
-  static Path write(KubernetesClient client, URI motoEndpoint, long seed) {
+  static Path write(KubernetesClient client, long seed) {
     Path doc = repositoryRoot().resolve("docs").resolve("RELIABILITY.md");
     try {
-      Files.writeString(doc, render(client, motoEndpoint, seed), StandardCharsets.UTF_8);
+      Files.writeString(doc, render(client, seed), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return doc;
   }
 
-  static String render(KubernetesClient client, URI motoEndpoint, long seed) {
+  static String render(KubernetesClient client, long seed) {
     List<Run> runs = runs();
     StringBuilder md = new StringBuilder();
     long passed = runs.stream().filter(r -> Boolean.TRUE.equals(r.passed)).count();
